@@ -1,0 +1,1 @@
+"""Infoline: a text-message information line about treatment for metastatic breast cancer."""

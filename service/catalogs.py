@@ -1,0 +1,109 @@
+"""Translated catalogs: one gettext catalog per locale, read from the PO files at start.
+
+The service reads the PO files themselves, not compiled .mo files, so a stale
+.mo can never be served. Fuzzy entries are dropped when the catalog is built:
+a fuzzy or missing translation is never served, the reply falls back instead.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from service.content import Content
+
+SOURCE_LOCALE = "en"
+DEFAULT_LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+REVIEW_STATUS = re.compile(r"^#?\s*review-status:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
+
+
+class _Missing(gettext.NullTranslations):
+    """The end of every fallback chain: says "missing" instead of echoing the msgid."""
+
+    def pgettext(self, context, message):
+        return None
+
+
+@dataclass(frozen=True, eq=False)
+class Catalogs:
+    """The English source plus every locale's served (non-fuzzy) translations."""
+
+    content: Content
+    translations: Mapping[str, gettext.NullTranslations] = field(default_factory=dict)
+    review_status: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        """Every locale the line can answer in, the source locale first."""
+        return (SOURCE_LOCALE, *sorted(self.translations))
+
+    def lookup(self, locale: str, context: str, msgid: str) -> str | None:
+        """The served translation of msgid, or None when it is missing or fuzzy."""
+        if locale == SOURCE_LOCALE:
+            return msgid
+        translations = self.translations.get(locale)
+        return translations.pgettext(context, msgid) if translations else None
+
+    def message(self, locale: str, key: str) -> str | None:
+        """One of the line's messages (content/messages.toml) in a locale, or None."""
+        return self.lookup(locale, key, self.content.messages[key])
+
+
+def fallback_chain(locale: str) -> tuple[str, ...]:
+    """The locales to try for a reply, most specific first: pt_BR -> pt -> en."""
+    chain = [locale]
+    if "_" in locale:
+        chain.append(locale.split("_", 1)[0])
+    if SOURCE_LOCALE not in chain:
+        chain.append(SOURCE_LOCALE)
+    return tuple(chain)
+
+
+def review_status(catalog: Catalog) -> str:
+    """The review status a PO file's header comment declares ("draft" when it says none)."""
+    found = REVIEW_STATUS.search(catalog.header_comment or "")
+    return found.group(1).lower() if found else "draft"
+
+
+def served_translations(catalog: Catalog) -> Translations:
+    """Gettext translations of a catalog without its fuzzy entries."""
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    translations = Translations(buffer)
+    translations.add_fallback(_Missing())
+    return translations
+
+
+def read_catalog(path: Path) -> Catalog:
+    """Parse one PO file (raises on a malformed file)."""
+    with path.open("rb") as po_file:
+        return read_po(po_file, abort_invalid=True)
+
+
+def po_paths(locales_dir: Path) -> dict[str, Path]:
+    """locale -> its messages.po, for every locale directory that has one."""
+    return {
+        path.parent.parent.name: path
+        for path in sorted(locales_dir.glob("*/LC_MESSAGES/messages.po"))
+        if path.parent.parent.name != SOURCE_LOCALE
+    }
+
+
+def load_catalogs(*, content: Content, locales_dir: Path = DEFAULT_LOCALES_DIR) -> Catalogs:
+    """Read every locale's PO file under locales_dir."""
+    catalogs = {locale: read_catalog(path) for locale, path in po_paths(locales_dir).items()}
+    return Catalogs(
+        content=content,
+        translations={locale: served_translations(cat) for locale, cat in catalogs.items()},
+        review_status={locale: review_status(cat) for locale, cat in catalogs.items()},
+    )

@@ -1,0 +1,104 @@
+"""Command line: serve the line, try a text without Twilio, count SMS segments."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import secrets
+import sys
+from xml.etree import ElementTree
+
+from twilio.request_validator import RequestValidator
+
+from service import segments
+from service.settings import get_settings
+
+TRY_URL = "http://infoline.local/sms"
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the service with uvicorn."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level)
+    app = create_app(settings)
+    print(f"Infoline on http://{args.host}:{args.port}/sms  (try: python -m service text HER2)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower())
+    return 0
+
+
+def _reply_body(twiml: str) -> str | None:
+    message = ElementTree.fromstring(twiml).find("Message")
+    return None if message is None else (message.text or "")
+
+
+def text(args: argparse.Namespace) -> int:
+    """Send one text through the real app, in-process and signed, and print the reply."""
+    from starlette.testclient import TestClient
+
+    from service.app import create_app
+
+    token = secrets.token_hex(16)
+    app = create_app(get_settings(twilio_auth_token=token, public_base_url=None))
+    form = {"MessageSid": "SM" + secrets.token_hex(16), "AccountSid": "AC" + "0" * 32,
+            "From": args.sender, "To": args.to, "Body": args.body, "NumMedia": "0"}
+    signature = RequestValidator(token).compute_signature(TRY_URL, form)
+    with TestClient(app, base_url="http://infoline.local") as client:
+        response = client.post("/sms", data=form, headers={"X-Twilio-Signature": signature})
+    if response.status_code != 200:
+        print(f"HTTP {response.status_code}: {response.text.strip()}", file=sys.stderr)
+        return 1
+    body = _reply_body(response.text)
+    if body is None:
+        print("(no reply)")
+        return 0
+    cost = segments.count(body)
+    print(body)
+    print(f"-- {cost.segments} segment(s), {cost.encoding}, {len(body)} characters")
+    return 0
+
+
+def count_segments(args: argparse.Namespace) -> int:
+    """One JSON cost line per input message (plain lines, or JSON strings with --json)."""
+    for line in sys.stdin:
+        line = line.rstrip("\r\n") if not args.json else line.strip()
+        if args.json and not line:
+            continue
+        try:
+            message = json.loads(line) if args.json else line
+        except json.JSONDecodeError:
+            message = None
+        if not isinstance(message, str):
+            print("with --json, each line must be one JSON string", file=sys.stderr)
+            return 2
+        cost = segments.count(message)
+        print(json.dumps({"encoding": cost.encoding, "segments": cost.segments}), flush=True)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line's grammar."""
+    root = argparse.ArgumentParser(prog="python -m service", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    serve_cmd = commands.add_parser("serve", help="run the service")
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.set_defaults(run=serve)
+    text_cmd = commands.add_parser("text", help="send one text through the line, print the reply")
+    text_cmd.add_argument("body")
+    text_cmd.add_argument("--from", dest="sender", default="+15551230000")
+    text_cmd.add_argument("--to", default="+15005550000")
+    text_cmd.set_defaults(run=text)
+    seg_cmd = commands.add_parser("segments", help="count SMS segments of messages on stdin")
+    seg_cmd.add_argument("--json", action="store_true", help="one JSON string per line")
+    seg_cmd.set_defaults(run=count_segments)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)

@@ -1,0 +1,54 @@
+"""The English source content (topics and the line's other messages) read from content/."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    number: int
+    keywords: str
+    summary: str
+    source: tuple[str, ...]  # the source's sentences it says, verbatim
+    reviewed: str
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    topics: tuple[Topic, ...]
+    messages: Mapping[str, str]
+
+    def topic(self, topic_id: str) -> Topic:
+        """The topic with this id."""
+        return next(topic for topic in self.topics if topic.id == topic_id)
+
+
+def load_content(content_dir: Path = DEFAULT_CONTENT_DIR) -> Content:
+    """Read topics.toml and messages.toml from a content directory."""
+    topics_doc = tomllib.loads((content_dir / "topics.toml").read_text("utf-8"))
+    messages_doc = tomllib.loads((content_dir / "messages.toml").read_text("utf-8"))
+    topics = tuple(
+        Topic(
+            id=entry["id"],
+            number=int(entry["number"]),
+            keywords=entry["keywords"],
+            summary=entry["summary"],
+            source=tuple(entry["source"]),
+            reviewed=str(entry["reviewed"]),
+        )
+        for entry in topics_doc["topic"]
+    )
+    return Content(topics=topics, messages=MappingProxyType(dict(messages_doc["messages"])))
+
+
+def split_keywords(words: str) -> list[str]:
+    """The comma-separated words of a keywords entry, stripped, empties dropped."""
+    return [word.strip() for word in words.split(",") if word.strip()]

@@ -1,0 +1,53 @@
+"""The values the core takes and gives: an inbound message, a subscriber, a reply."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Intent(str, enum.Enum):
+    """What an inbound text is understood as."""
+
+    TOPIC = "topic"
+    MENU = "menu"
+    HELP = "help"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    intent: Intent
+    topic: str | None = None
+    # The locale whose keyword matched, if the words belong to one language only.
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """One text as any channel hands it to the core."""
+
+    message_id: str
+    sender: str
+    recipient: str
+    body: str
+    channel: str = "sms"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """What the line remembers of a sender."""
+
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the line answers; body None means "send nothing"."""
+
+    body: str | None
+    intent: Intent
+    locale: str
+    topic: str | None = None
+    encoding: str = "GSM-7"
+    segments: int = 0

@@ -1,0 +1,36 @@
+"""The service's one settings class, read from the environment when asked for, not at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.catalogs import DEFAULT_LOCALES_DIR
+from service.content import DEFAULT_CONTENT_DIR
+from service.programs import DEFAULT_PROGRAMS_FILE
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; each field is the environment variable of the same name."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    # Twilio signs every webhook with this; without it every webhook call is refused.
+    twilio_auth_token: SecretStr | None = None
+    # The public URL Twilio calls, when the service sits behind a proxy that
+    # changes scheme, host or port (e.g. https://line.example.org).
+    public_base_url: str | None = None
+    content_dir: Path = DEFAULT_CONTENT_DIR
+    locales_dir: Path = DEFAULT_LOCALES_DIR
+    programs_file: Path = DEFAULT_PROGRAMS_FILE
+    # Twilio's own limit for an inbound body is 1,600 characters; anything far
+    # larger is not from Twilio.
+    max_request_bytes: int = 64 * 1024
+    log_level: str = "INFO"
+
+
+def get_settings(**overrides) -> Settings:
+    """Settings from the environment, with explicit overrides on top."""
+    return Settings(**overrides)

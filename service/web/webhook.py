@@ -1,0 +1,63 @@
+"""POST /sms: Twilio's inbound messaging webhook.
+
+A plain Starlette endpoint: it reads the raw body once and signs it once; the
+core never sees the request.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from service.channels import twilio
+from service.line import Line, answer
+
+log = logging.getLogger("service.web.webhook")
+FORM_TYPE = "application/x-www-form-urlencoded"
+TWIML_TYPE = "application/xml"
+
+
+def called_url(request: Request, public_base_url: str | None) -> str:
+    """The URL Twilio signed: the configured public base (behind a proxy) or the request's own."""
+    if not public_base_url:
+        return str(request.url)
+    query = f"?{request.url.query}" if request.url.query else ""
+    return public_base_url.rstrip("/") + request.url.path + query
+
+
+def refuse(status: int, reason: str) -> Response:
+    """A clear 4xx whose text names the problem, never the request's content."""
+    log.info("refused", extra={"status": status, "reason": reason})
+    return PlainTextResponse(reason + "\n", status_code=status)
+
+
+async def sms(request: Request) -> Response:
+    line: Line = request.app.state.line
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if content_type != FORM_TYPE:
+        return refuse(415, f"Expected {FORM_TYPE}, as Twilio sends.")
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit() or int(declared) > line.settings.max_request_bytes:
+        return refuse(413, "The request is larger than any Twilio message.")
+    body = await request.body()
+    if len(body) > line.settings.max_request_bytes:
+        return refuse(413, "The request is larger than any Twilio message.")
+    try:
+        form = twilio.parse_form(body)
+    except twilio.FormError as error:
+        return refuse(400, str(error))
+    if line.validator is None or not twilio.is_signed(
+        validator=line.validator,
+        url=called_url(request, line.settings.public_base_url),
+        form=form,
+        signature=request.headers.get(twilio.SIGNATURE_HEADER),
+        settings_header=request.headers.get(twilio.SIGNATURE_SETTINGS_HEADER),
+    ):
+        return refuse(403, "The request is not signed by Twilio for this URL.")
+    try:
+        message = twilio.decode(form)
+    except twilio.FormError as error:
+        return refuse(400, str(error))
+    return Response(twilio.twiml(answer(line=line, message=message)), media_type=TWIML_TYPE)

@@ -1,0 +1,95 @@
+"""The Twilio adapter: form parsing, signature check, decoding, TwiML — tables of cases."""
+
+import pytest
+from starlette.datastructures import ImmutableMultiDict
+from twilio.request_validator import RequestValidator
+
+from service.channels import twilio
+from service.core.types import Intent, Reply
+
+TOKEN = "secret-token"
+URL = "https://line.test/sms"
+FORM = ImmutableMultiDict([("MessageSid", "SM1"), ("From", "+15551230001"), ("To", "+15005550000"), ("Body", "HER2")])
+GOOD = RequestValidator(TOKEN).compute_signature(URL, FORM)
+
+
+@pytest.mark.parametrize(
+    ("case", "url", "form", "signature", "expected"),
+    [
+        ("valid", URL, FORM, GOOD, True),
+        ("valid, Twilio signed the URL with its port", "https://line.test:443/sms", FORM,
+         RequestValidator(TOKEN).compute_signature("https://line.test:443/sms", FORM), True),
+        ("missing signature", URL, FORM, None, False),
+        ("empty signature", URL, FORM, "", False),
+        ("forged signature", URL, FORM, "AAAA" + GOOD[4:], False),
+        ("signed with another token", URL, FORM, RequestValidator("other").compute_signature(URL, FORM), False),
+        ("tampered body", URL, ImmutableMultiDict([*FORM.multi_items()[:3], ("Body", "STOP")]), GOOD, False),
+        ("added field", URL, ImmutableMultiDict([*FORM.multi_items(), ("X", "1")]), GOOD, False),
+        ("signed for another URL", "https://evil.test/sms", FORM, GOOD, False),
+        ("signed for another path", "https://line.test/other", FORM, GOOD, False),
+    ],
+)
+def test_signature_table(case, url, form, signature, expected):
+    validator = RequestValidator(TOKEN)
+    assert twilio.is_signed(validator=validator, url=url, form=form, signature=signature) is expected, case
+
+
+def test_sha256_shared_key_signatures_are_checked_too():
+    validator = RequestValidator(TOKEN)
+    signature = validator.compute_signature(URL, FORM, "HMAC_SHA256")
+    header = "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256"
+    assert twilio.is_signed(validator=validator, url=URL, form=FORM, signature=signature, settings_header=header)
+    assert not twilio.is_signed(validator=validator, url=URL, form=FORM, signature=signature)
+
+
+def test_repeated_keys_are_all_signed():
+    form = twilio.parse_form(b"MessageSid=SM1&From=%2B1555&Body=a&Body=b")
+    assert form.getlist("Body") == ["a", "b"]
+    signature = RequestValidator(TOKEN).compute_signature(URL, form)
+    changed = twilio.parse_form(b"MessageSid=SM1&From=%2B1555&Body=a&Body=c")
+    assert not twilio.is_signed(validator=RequestValidator(TOKEN), url=URL, form=changed, signature=signature)
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "value"),
+    [
+        (b"Body=%C3%A1+b", "Body", "á b"),
+        (b"Body=", "Body", ""),
+        (b"Body=%F0%9F%98%80", "Body", "😀"),
+        (b"Body=%D9%85%D8%B1%D8%AD%D8%A8%D8%A7", "Body", "مرحبا"),
+        (b"From=whatsapp%3A%2B15551230001", "From", "whatsapp:+15551230001"),
+    ],
+)
+def test_parse_form_decodes_utf8(raw, field, value):
+    assert twilio.parse_form(raw)[field] == value
+
+
+@pytest.mark.parametrize("raw", [b"Body=%FF%FE", "Body=é".encode("latin-1"), b"Body=%C3"])
+def test_parse_form_refuses_what_is_not_utf8(raw):
+    with pytest.raises(twilio.FormError):
+        twilio.parse_form(raw)
+
+
+@pytest.mark.parametrize(
+    ("fields", "channel"),
+    [
+        ({"From": "+15551230001"}, "sms"),
+        ({"From": "whatsapp:+15551230001"}, "whatsapp"),
+        ({"From": "whatsapp:abc-123-not-a-number"}, "whatsapp"),
+    ],
+)
+def test_decode_names_the_channel(fields, channel):
+    message = twilio.decode(ImmutableMultiDict({"MessageSid": "SM1", "To": "+1500", **fields}))
+    assert (message.channel, message.body, message.message_id) == (channel, "", "SM1")
+
+
+@pytest.mark.parametrize("fields", [{"MessageSid": "SM1"}, {"MessageSid": "SM1", "From": "  "}, {"From": "+1555"}])
+def test_decode_refuses_forms_without_sender_or_id(fields):
+    with pytest.raises(twilio.FormError):
+        twilio.decode(ImmutableMultiDict(fields))
+
+
+def test_twiml_escapes_the_reply_and_an_empty_response_says_nothing():
+    reply = Reply(body="a < b & c", intent=Intent.HELP, locale="en")
+    assert twilio.twiml(reply) == '<?xml version="1.0" encoding="UTF-8"?><Response><Message>a &lt; b &amp; c</Message></Response>'
+    assert twilio.twiml(None) == '<?xml version="1.0" encoding="UTF-8"?><Response />'

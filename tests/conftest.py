@@ -1,0 +1,94 @@
+"""Shared fixtures: the real content, tiny fixture catalogs, a signed Twilio client."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
+from starlette.testclient import TestClient
+from twilio.request_validator import RequestValidator
+
+from service.app import create_app
+from service.catalogs import Catalogs, load_catalogs
+from service.content import Content, load_content
+from service.programs import Program, Programs, load_programs
+from service.settings import get_settings
+
+TOKEN = "test-auth-token-0123456789abcdef"
+BASE_URL = "https://line.test"
+SMS_URL = BASE_URL + "/sms"
+_sids = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content()
+
+
+@pytest.fixture(scope="session")
+def catalogs(content) -> Catalogs:
+    return load_catalogs(content=content)
+
+
+@pytest.fixture(scope="session")
+def programs() -> Programs:
+    return load_programs()
+
+
+@pytest.fixture
+def program() -> Program:
+    return Program(id="default", name="Infoline")
+
+
+def write_fixture_po(locales_dir: Path, locale: str, entries: dict, *, fuzzy: set = frozenset(), header: str = "") -> Path:
+    """A tiny PO file: entries maps (msgctxt, msgid) -> msgstr."""
+    catalog = Catalog(locale=locale, header_comment=header or "# review-status: draft")
+    for (context, msgid), msgstr in entries.items():
+        catalog.add(msgid, msgstr, context=context, flags={"fuzzy"} if (context, msgid) in fuzzy else ())
+    path = locales_dir / locale / "LC_MESSAGES" / "messages.po"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as po_file:
+        write_po(po_file, catalog)
+    return path
+
+
+def sign(form: dict, url: str = SMS_URL, token: str = TOKEN) -> str:
+    return RequestValidator(token).compute_signature(url, form)
+
+
+def twilio_form(body: str = "HER2", **fields) -> dict:
+    form = {
+        "MessageSid": f"SM{next(_sids):032d}",
+        "AccountSid": "AC" + "1" * 32,
+        "From": "+15551230001",
+        "To": "+15005550000",
+        "Body": body,
+        "NumMedia": "0",
+    }
+    form.update(fields)
+    return form
+
+
+@pytest.fixture
+def app():
+    return create_app(get_settings(twilio_auth_token=TOKEN, public_base_url=None))
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app, base_url=BASE_URL) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def text(client):
+    """Send one signed text; returns the response."""
+
+    def send(body: str = "HER2", **fields):
+        form = twilio_form(body, **fields)
+        return client.post("/sms", data=form, headers={"X-Twilio-Signature": sign(form)})
+
+    return send

@@ -1,0 +1,89 @@
+"""understand(): a table of what texts mean."""
+
+import pytest
+
+from service.core.matching import understand
+from service.core.respond import keyword_index
+from service.core.types import Command, Intent
+
+TOPIC_CASES = [
+    ("HER2", "her2"),
+    ("her2", "her2"),
+    ("  Her2?  ", "her2"),
+    ("HER 2", "her2"),
+    ("HER-2", "her2"),
+    ("her2neu", "her2"),
+    ("Herceptin", "her2"),
+    ("hormone", "hormone"),
+    ("HORMONES", "hormone"),
+    ("estrogen", "hormone"),
+    ("chemo", "chemo"),
+    ("Chemotherapy!", "chemo"),
+    ("surgery", "surgery"),
+    ("surgery please", "surgery"),
+    ("tell me about radiation", "radiation"),
+    ("GOALS", "goals"),
+    ("goal", "goals"),
+    ("What are the goals of treatment?", "goals"),
+    # one or two letters off in a keyword of five or more letters
+    ("surgry", "surgery"),
+    ("sugery", "surgery"),
+    ("radiaton", "radiation"),
+    ("radaition", "radiation"),
+    ("cehmo", "chemo"),
+    ("hormnoe", "hormone"),
+    ("horome", "hormone"),
+    ("goals.", "goals"),
+    # menu numbers, for feature phones
+    ("1", "her2"),
+    ("2", "hormone"),
+    ("3", "chemo"),
+    ("4", "surgery"),
+    ("5", "radiation"),
+    ("6", "goals"),
+    (" 4. ", "surgery"),
+    ("#5", "radiation"),
+    ("４", "surgery"),  # full-width digit from some phone keyboards
+    # the first topic named wins
+    ("surgery or radiation?", "surgery"),
+]
+
+OTHER_CASES = [
+    ("HELP", Intent.HELP),
+    ("help!", Intent.HELP),
+    ("Info", Intent.HELP),
+    ("help please", Intent.HELP),
+    ("MENU", Intent.MENU),
+    ("topics", Intent.MENU),
+    ("", Intent.UNKNOWN),
+    ("   ", Intent.UNKNOWN),
+    ("hello", Intent.UNKNOWN),
+    ("7", Intent.UNKNOWN),
+    ("0", Intent.UNKNOWN),
+    ("12", Intent.UNKNOWN),
+    ("😀😀", Intent.UNKNOWN),
+    ("مرحبا", Intent.UNKNOWN),
+    ("\x00\x07\x1b", Intent.UNKNOWN),
+    ("HER", Intent.UNKNOWN),  # too short to guess at
+    ("cheap", Intent.UNKNOWN),  # two letters off a five-letter keyword is another word
+    ("I am 45 and was diagnosed in 2019 and my sister wants to know more", Intent.UNKNOWN),
+]
+
+
+@pytest.mark.parametrize(("text", "topic"), TOPIC_CASES)
+def test_topic_words_reach_their_topic(catalogs, text, topic):
+    command = understand(text, keyword_index(catalogs))
+    assert (command.intent, command.topic) == (Intent.TOPIC, topic)
+
+
+@pytest.mark.parametrize(("text", "intent"), OTHER_CASES)
+def test_other_texts(catalogs, text, intent):
+    assert understand(text, keyword_index(catalogs)).intent == intent
+
+
+def test_english_only_keyword_names_its_locale(catalogs):
+    assert understand("SURGERY", keyword_index(catalogs)) == Command(Intent.TOPIC, "surgery", "en")
+
+
+def test_long_text_is_cut_before_matching(catalogs):
+    assert understand("radiation " + "x" * 20_000, keyword_index(catalogs)).topic == "radiation"

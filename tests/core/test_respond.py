@@ -1,0 +1,65 @@
+"""respond(): every reply in full, and the referral invariant over arbitrary text."""
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from service.core import InboundMessage, Subscriber, respond
+from service.core.render import referral
+from service.core.types import Intent
+from service.programs import Program
+
+CONTACT = "call Hope Clinic, 0800 123 456"
+PROGRAMS = [
+    Program(id="default", name="Infoline"),
+    Program(id="clinic", name="Clinic", contact=CONTACT),
+    Program(id="cheap", name="Cheap", contact="x" * 60, encoding="gsm7"),
+]
+
+
+def reply_to(body, catalogs, program=PROGRAMS[0], subscriber=Subscriber()):
+    message = InboundMessage(message_id="SM1", sender="+15551230001", recipient="+15005550000", body=body)
+    return respond(message, subscriber, program, catalogs)
+
+
+def test_topic_reply_is_the_summary_then_the_referral(catalogs, content):
+    reply = reply_to("HER2", catalogs)
+    assert reply.intent == Intent.TOPIC and reply.topic == "her2" and reply.locale == "en"
+    assert reply.body == content.topic("her2").summary + "\nAsk your care team what is right for you."
+
+
+def test_program_contact_is_named_in_the_referral(catalogs):
+    reply = reply_to("GOALS", catalogs, program=PROGRAMS[1])
+    assert reply.body.endswith(f"Ask your care team what is right for you: {CONTACT}.")
+
+
+def test_menu_numbers_every_topic(catalogs):
+    body = reply_to("hello", catalogs).body
+    assert "1 HER2, 2 HORMONE, 3 CHEMO, 4 SURGERY, 5 RADIATION, 6 GOALS." in body
+    assert "HELP" in body and "STOP" in body
+
+
+def test_help_names_the_line_and_how_to_stop(catalogs):
+    body = reply_to("HELP", catalogs).body
+    assert body.startswith("Infoline") and "STOP" in body and "Msg & data rates may apply" in body
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.id)
+@pytest.mark.parametrize("body", ["1", "2", "3", "4", "5", "6", "MENU", "HELP", "nonsense"])
+def test_every_english_reply_fits_two_gsm7_segments(catalogs, program, body):
+    reply = reply_to(body, catalogs, program=program)
+    assert (reply.encoding, reply.segments <= 2) == ("GSM-7", True), reply.body
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.id)
+@settings(max_examples=300, deadline=None)
+@given(body=st.text(max_size=300))
+def test_every_reply_ends_with_the_referral(catalogs, program, body):
+    reply = reply_to(body, catalogs, program=program)
+    assert reply.body.endswith("\n" + referral(catalogs, reply.locale, program))
+
+
+@settings(max_examples=100, deadline=None)
+@given(words=st.lists(st.sampled_from(["her2", "surgery", "please", "the", "2", "HELP", "x"]), max_size=8))
+def test_keyword_sentences_also_end_with_the_referral(catalogs, words):
+    reply = reply_to(" ".join(words), catalogs)
+    assert reply.body.endswith("Ask your care team what is right for you.")

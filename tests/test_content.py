@@ -1,0 +1,62 @@
+"""The English content: faithful to the source, plain, within budget, never promising a cure."""
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+
+from service.content import split_keywords
+
+SOURCE = (Path(__file__).resolve().parent.parent / "content" / "source-article.txt").read_text("utf-8")
+FORBIDDEN = [r"\bmg\b", r"\bdose", r"\bdosing\b", r"\bguarantee", r"\bwill cure\b", r"\bcures?\b(?! it)", r"\bcurable\b"]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def test_six_topics_numbered_one_to_six(content):
+    assert [(t.id, t.number) for t in content.topics] == [
+        ("her2", 1), ("hormone", 2), ("chemo", 3), ("surgery", 4), ("radiation", 5), ("goals", 6)
+    ]
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_each_topic_cites_the_source_verbatim(content, index):
+    topic = content.topics[index]
+    assert topic.source
+    for quote in topic.source:
+        assert squash(quote) in squash(SOURCE)
+    datetime.date.fromisoformat(topic.reviewed)
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_each_summary_is_short_and_promises_nothing(content, index):
+    summary = content.topics[index].summary
+    assert len(summary) <= 200
+    for pattern in FORBIDDEN:
+        assert not re.search(pattern, summary, re.IGNORECASE), pattern
+
+
+def test_goals_never_describe_stage_iv_treatment_as_curative(content):
+    assert "not meant to cure" in content.topic("goals").summary
+
+
+def test_first_keyword_of_each_topic_is_its_menu_word(content):
+    assert [split_keywords(t.keywords)[0] for t in content.topics] == [
+        "HER2", "HORMONE", "CHEMO", "SURGERY", "RADIATION", "GOALS"
+    ]
+
+
+def test_summaries_read_at_about_sixth_to_eighth_grade(content):
+    # Flesch-Kincaid grade with a vowel-group syllable count: rough, but it
+    # catches a summary drifting into clinical prose.
+    def syllables(word):
+        return max(1, len(re.findall(r"[aeiouy]+", word.lower().rstrip("e"))))
+
+    text = " ".join(t.summary.split(":", 1)[1] for t in content.topics)
+    sentences = len(re.findall(r"[.!?](\s|$)", text))
+    words = re.findall(r"[A-Za-z']+", text)
+    grade = 0.39 * len(words) / sentences + 11.8 * sum(map(syllables, words)) / len(words) - 15.59
+    assert grade <= 9.0, grade

@@ -1,0 +1,129 @@
+"""POST /sms through the real app with requests signed by twilio's RequestValidator."""
+
+import logging
+from xml.etree import ElementTree
+
+import pytest
+from starlette.testclient import TestClient
+
+from service.app import create_app
+from service.settings import get_settings
+
+from tests.conftest import BASE_URL, SMS_URL, TOKEN, sign, twilio_form
+
+REFERRAL = "Ask your care team what is right for you."
+
+
+def reply_text(response) -> str | None:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/xml")
+    message = ElementTree.fromstring(response.text).find("Message")
+    return None if message is None else message.text
+
+
+@pytest.mark.parametrize(
+    ("body", "starts"),
+    [("HER2", "HER2:"), ("her-2?", "HER2:"), ("HORMONE", "Hormone"), ("chemo", "Chemo:"), ("Surgery please", "Surgery:"),
+     ("radiaton", "Radiation:"), ("goal", "Goals:"), ("4", "Surgery:"), ("hi", "Infoline:"), ("HELP", "Infoline")],
+)
+def test_signed_texts_get_the_summary_and_the_referral(text, body, starts):
+    reply = reply_text(text(body))
+    assert reply.startswith(starts) and reply.endswith(REFERRAL)
+
+
+@pytest.mark.parametrize(
+    ("case", "body", "expected_start"),
+    [
+        ("empty body", "", "Infoline:"),
+        ("20,000 characters", "x" * 20_000, "Infoline:"),
+        ("emoji only", "😀🎉👩‍👩‍👧", "Infoline:"),
+        ("right-to-left text", "ما هو العلاج؟", "Infoline:"),
+        ("control characters", "\x00\x01\x1b[31m\x7f", "Infoline:"),
+        ("a keyword among control characters", "\x07SURGERY\x00", "Surgery:"),
+        ("lone surrogate escape text", "\ud800".encode("utf-8", "surrogatepass").decode("latin-1"), "Infoline:"),
+    ],
+)
+def test_bad_input_gets_a_helpful_reply(text, case, body, expected_start):
+    reply = reply_text(text(body))
+    assert reply.startswith(expected_start) and reply.endswith(REFERRAL), case
+
+
+def test_whatsapp_senders_are_answered_the_same_way(text):
+    assert reply_text(text("HER2", From="whatsapp:+15551230001")).startswith("HER2:")
+    assert reply_text(text("HER2", From="whatsapp:not-a-phone-number")).startswith("HER2:")
+
+
+def test_unknown_form_fields_are_signed_and_ignored(text):
+    assert reply_text(text("GOALS", ApiVersion="2010-04-01", SomeNewField="x", ToCountry="US")).startswith("Goals:")
+
+
+def test_missing_body_field_gets_the_menu(client):
+    form = twilio_form()
+    del form["Body"]
+    response = client.post("/sms", data=form, headers={"X-Twilio-Signature": sign(form)})
+    assert reply_text(response).startswith("Infoline:")
+
+
+def post(client, form, signature=None, **kwargs):
+    headers = {"X-Twilio-Signature": signature} if signature is not None else {}
+    return client.post("/sms", data=form, headers=headers, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("case", "make", "status"),
+    [
+        ("missing signature", lambda c, f: post(c, f), 403),
+        ("forged signature", lambda c, f: post(c, f, "bm90IGEgc2lnbmF0dXJl"), 403),
+        ("tampered body", lambda c, f: post(c, {**f, "Body": "STOP"}, sign(f)), 403),
+        ("signed for another URL", lambda c, f: post(c, f, sign(f, url="https://other.test/sms")), 403),
+        ("signed with another token", lambda c, f: post(c, f, sign(f, token="wrong")), 403),
+        ("signed without From", lambda c, f: post(c, {k: v for k, v in f.items() if k != "From"},
+                                                   sign({k: v for k, v in f.items() if k != "From"})), 400),
+        ("signed without MessageSid", lambda c, f: post(c, {k: v for k, v in f.items() if k != "MessageSid"},
+                                                         sign({k: v for k, v in f.items() if k != "MessageSid"})), 400),
+        ("GET", lambda c, f: c.get("/sms"), 405),
+        ("JSON body", lambda c, f: c.post("/sms", json=f, headers={"X-Twilio-Signature": sign(f)}), 415),
+        ("undecodable percent-escapes", lambda c, f: c.post(
+            "/sms", content=b"Body=%FF%FE&From=%2B1", headers={"Content-Type": "application/x-www-form-urlencoded"}), 400),
+        ("a megabyte", lambda c, f: post(c, {**f, "Body": "x" * 1_000_000}, sign({**f, "Body": "x" * 1_000_000})), 413),
+    ],
+)
+def test_refusals_are_clear_4xx(client, case, make, status):
+    response = make(client, twilio_form("HER2"))
+    assert response.status_code == status, case
+    assert "HER2" not in response.text and "+1555" not in response.text
+
+
+def test_without_a_token_every_call_is_refused_and_start_says_so(caplog):
+    with caplog.at_level(logging.WARNING):
+        app = create_app(get_settings(twilio_auth_token=None))
+    assert "TWILIO_AUTH_TOKEN is not set" in caplog.text
+    form = twilio_form()
+    with TestClient(app, base_url=BASE_URL) as client:
+        assert post(client, form, sign(form)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("public_base_url", "signed_url", "status"),
+    [
+        ("https://line.example.org", "https://line.example.org/sms?program=a", 200),
+        ("https://line.example.org/", "https://line.example.org/sms?program=a", 200),
+        ("https://line.example.org", BASE_URL + "/sms?program=a", 403),
+        (None, BASE_URL + "/sms?program=a", 200),
+    ],
+)
+def test_behind_a_proxy_the_public_url_is_what_twilio_signed(public_base_url, signed_url, status):
+    app = create_app(get_settings(twilio_auth_token=TOKEN, public_base_url=public_base_url))
+    form = twilio_form()
+    with TestClient(app, base_url=BASE_URL) as client:
+        response = client.post("/sms?program=a", data=form, headers={"X-Twilio-Signature": sign(form, url=signed_url)})
+    assert response.status_code == status
+
+
+def test_logs_carry_no_phone_number_or_body(text, caplog):
+    with caplog.at_level(logging.DEBUG):
+        text("my secret words surgery", From="+15559876543")
+        text("forged", From="+15559876543")
+    logged = caplog.text + " ".join(str(r.__dict__) for r in caplog.records)
+    assert "5559876543" not in logged and "secret words" not in logged
+    assert SMS_URL  # the URL itself may be logged by nothing either
