@@ -80,6 +80,50 @@ def count_segments(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_all(locales_dir) -> tuple[dict, list[str]]:
+    from babel.messages.pofile import PoFileError
+
+    from service.catalogs import po_paths, read_catalog
+
+    catalogs, problems = {}, []
+    for locale, path in po_paths(locales_dir).items():
+        try:
+            catalogs[locale] = read_catalog(path)
+        except (PoFileError, ValueError, UnicodeDecodeError) as error:
+            problems.append(f"{locale}: {path.name} does not parse: {error}")
+    return catalogs, problems
+
+
+def catalog(args: argparse.Namespace) -> int:
+    """Run one step of the translation workflow."""
+    from service import catalog_check, catalog_tools
+    from service.content import load_content
+    from service.programs import load_programs
+
+    settings = get_settings()
+    dirs = {"content_dir": settings.content_dir, "locales_dir": settings.locales_dir}
+    if args.step == "extract":
+        print(catalog_tools.extract(**dirs))
+    elif args.step == "update":
+        print("\n".join(map(str, catalog_tools.update(**dirs))))
+    elif args.step == "compile":
+        print("\n".join(map(str, catalog_tools.compile_all(locales_dir=settings.locales_dir))))
+    elif args.step == "stats":
+        for row in catalog_tools.stats(locales_dir=settings.locales_dir):
+            print(f"{row.locale:6} translated {row.translated:3}  fuzzy {row.fuzzy:3}  missing {row.missing:3}  {row.review_status}")
+    else:
+        catalogs, problems = _read_all(settings.locales_dir)
+        report = catalog_check.check(content=load_content(settings.content_dir), catalogs=catalogs,
+                                     programs=load_programs(settings.programs_file).all)
+        print("\n".join(catalog_check.cost_table(report.costs)))
+        problems += report.problems
+        for problem in problems:
+            print("PROBLEM", problem, file=sys.stderr)
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1 if problems else 0
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line's grammar."""
     root = argparse.ArgumentParser(prog="python -m service", description=__doc__)
@@ -96,6 +140,9 @@ def parser() -> argparse.ArgumentParser:
     seg_cmd = commands.add_parser("segments", help="count SMS segments of messages on stdin")
     seg_cmd.add_argument("--json", action="store_true", help="one JSON string per line")
     seg_cmd.set_defaults(run=count_segments)
+    catalog_cmd = commands.add_parser("catalog", help="translation workflow: extract, update, compile, check, stats")
+    catalog_cmd.add_argument("step", choices=["extract", "update", "compile", "check", "stats"])
+    catalog_cmd.set_defaults(run=catalog)
     return root
 
 

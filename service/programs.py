@@ -10,7 +10,7 @@ from typing import Literal, Mapping
 DEFAULT_PROGRAMS_FILE = Path(__file__).resolve().parent.parent / "content" / "programs.toml"
 DEFAULT_PROGRAM_ID = "default"
 # The referral, with the contact, must still fit the reply's segment budget.
-MAX_CONTACT_CHARS = 60
+MAX_CONTACT_CHARS = 40
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Iterator, Mapping
+
+from babel import Locale, UnknownLocaleError
 
 from service.catalogs import Catalogs
 from service.content import split_keywords
-from service.core.normalize import keyword_key
+from service.core.normalize import keyword_key, words
 from service.core.types import Intent
 
 # Which catalog message holds each command's words. Adding a command's words is
@@ -16,7 +18,16 @@ from service.core.types import Intent
 COMMAND_WORDS: Mapping[Intent, str] = {
     Intent.MENU: "menu_keywords",
     Intent.HELP: "help_keywords",
+    Intent.LANGUAGE: "language_keywords",
+    Intent.STOP: "stop_keywords",
+    Intent.START: "start_keywords",
 }
+PHRASES: Mapping[Intent, str] = {Intent.STOP: "stop_phrases"}
+# Other names people use for a language than Babel's native and English names.
+LANGUAGE_ALIASES: Mapping[str, tuple[str, ...]] = {"tl": ("TAGALOG",), "zh": ("MANDARIN", "CHINESE")}
+# Language codes that are also everyday words: alone they are not a choice
+# ("HI" is a greeting), but "LANG HI" and "HINDI" are.
+NOT_ALONE = frozenset({"HI"})
 # Typo tolerance: how many letters may be off, by keyword length. Shorter
 # keywords (HER2, STOP) must match exactly: one letter off is another word.
 FUZZY_MIN_LENGTH = 5
@@ -34,9 +45,13 @@ class Meaning:
 class KeywordIndex:
     topics: Mapping[str, Meaning]
     commands: Mapping[str, Meaning]
+    phrases: tuple[tuple[tuple[str, ...], Meaning], ...]
+    languages: Mapping[str, str]  # folded code or name -> locale
     numbers: Mapping[str, str]
+    fuzzy_keys: tuple[str, ...]
 
-    def allowed_typos(self, key: str) -> int:
+    @staticmethod
+    def allowed_typos(key: str) -> int:
         """How many letters a word may be off from this keyword and still match it."""
         if len(key) >= TWO_OFF_MIN_LENGTH:
             return 2
@@ -49,22 +64,56 @@ def _collect(entries: list[tuple[str, Intent, str | None, str]]) -> dict[str, Me
         locales[(key, intent, topic)].add(locale)
     return {
         key: Meaning(intent, topic, frozenset(found))
-        for (key, intent, topic), found in locales.items()
+        for (key, intent, topic), found in sorted(locales.items(), key=lambda item: item[0][0])
     }
+
+
+def _served_words(catalogs: Catalogs, locale: str, key: str) -> list[str]:
+    return split_keywords(catalogs.message(locale, key) or "")
+
+
+def language_names(locale: str) -> Iterator[str]:
+    """The code, native name, English name and aliases a patient may text for a locale."""
+    yield locale
+    try:
+        babel_locale = Locale.parse(locale)
+        yield babel_locale.language_name or ""
+        yield babel_locale.get_language_name("en") or ""
+    except (UnknownLocaleError, ValueError):
+        pass
+    yield from LANGUAGE_ALIASES.get(locale, ())
+
+
+def topic_entries(catalogs: Catalogs, locale: str) -> Iterator[tuple[str, Intent, str | None, str]]:
+    for topic in catalogs.content.topics:
+        for word in split_keywords(catalogs.lookup(locale, topic.id, topic.keywords) or ""):
+            yield keyword_key(word), Intent.TOPIC, topic.id, locale
+
+
+def command_entries(catalogs: Catalogs, locale: str) -> Iterator[tuple[str, Intent, str | None, str]]:
+    for intent, message_key in COMMAND_WORDS.items():
+        for word in _served_words(catalogs, locale, message_key):
+            yield keyword_key(word), intent, None, locale
 
 
 def build_index(catalogs: Catalogs) -> KeywordIndex:
     """Index every served keyword of every locale."""
-    topic_entries, command_entries = [], []
+    topic_words, command_words, phrases = [], [], []
     for locale in catalogs.locales:
-        for topic in catalogs.content.topics:
-            served = catalogs.lookup(locale, topic.id, topic.keywords)
-            for word in split_keywords(served or ""):
-                topic_entries.append((keyword_key(word), Intent.TOPIC, topic.id, locale))
-        for intent, message_key in COMMAND_WORDS.items():
-            for word in split_keywords(catalogs.message(locale, message_key) or ""):
-                command_entries.append((keyword_key(word), intent, None, locale))
-    numbers = {str(topic.number): topic.id for topic in catalogs.content.topics}
+        topic_words.extend(topic_entries(catalogs, locale))
+        command_words.extend(command_entries(catalogs, locale))
+        for intent, message_key in PHRASES.items():
+            for phrase in _served_words(catalogs, locale, message_key):
+                phrases.append((tuple(words(phrase)), Meaning(intent, None, frozenset({locale}))))
+    topics = _collect(topic_words)
+    languages = {
+        keyword_key(name): locale for locale in catalogs.locales for name in language_names(locale) if name
+    }
     return KeywordIndex(
-        topics=_collect(topic_entries), commands=_collect(command_entries), numbers=numbers
+        topics=topics,
+        commands=_collect(command_words),
+        phrases=tuple(phrases),
+        languages=languages,
+        numbers={str(topic.number): topic.id for topic in catalogs.content.topics},
+        fuzzy_keys=tuple(key for key in topics if KeywordIndex.allowed_typos(key)),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from typing import Callable
 
+from babel import Locale, UnknownLocaleError
+
 from service import segments
 from service.catalogs import Catalogs, fallback_chain
 from service.core.types import Intent
@@ -33,8 +35,22 @@ def _topic(catalogs: Catalogs, locale: str, topic: str | None) -> list[str | Non
     return [catalogs.lookup(locale, entry.id, entry.summary)]
 
 
-def _help(catalogs: Catalogs, locale: str, topic: str | None) -> list[str | None]:
-    return [catalogs.message(locale, "help")]
+def _message(key: str) -> Callable[[Catalogs, str, str | None], list[str | None]]:
+    return lambda catalogs, locale, topic: [catalogs.message(locale, key)]
+
+
+def native_name(locale: str) -> str:
+    """A language's name in itself, capitalized where its script has capitals (Español)."""
+    try:
+        name = Locale.parse(locale).language_name or locale
+    except (UnknownLocaleError, ValueError):
+        name = locale
+    return name[:1].upper() + name[1:]
+
+
+def _languages(catalogs: Catalogs, locale: str, topic: str | None) -> list[str | None]:
+    listing = MENU_SEPARATOR.join(f"{code.upper()} {native_name(code)}" for code in catalogs.locales)
+    return [catalogs.message(locale, "language_list"), listing + "."]
 
 
 # What each reply is made of. A new kind of reply is a new row.
@@ -42,7 +58,11 @@ PARTS: dict[Intent, Callable[[Catalogs, str, str | None], list[str | None]]] = {
     Intent.TOPIC: _topic,
     Intent.MENU: _menu,
     Intent.UNKNOWN: _menu,
-    Intent.HELP: _help,
+    Intent.HELP: _message("help"),
+    Intent.STOP: _message("stop_confirm"),
+    Intent.START: _message("start_confirm"),
+    Intent.LANGUAGE: _languages,
+    Intent.LANGUAGE_SET: _message("language_set"),
 }
 
 

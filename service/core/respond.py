@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 from service.catalogs import Catalogs
 from service.core.keywords import KeywordIndex, build_index
+from service.core.language import choose_locale
 from service.core.matching import understand
 from service.core.render import render
-from service.core.types import Command, InboundMessage, Reply, Subscriber
+from service.core.types import Command, InboundMessage, Intent, Reply, Subscriber
 from service.programs import Program
+
+# Carriers allow an opted-out number to get only the opt-in confirmation and HELP.
+ANSWERED_WHEN_OPTED_OUT = frozenset({Intent.START, Intent.HELP})
+# Twilio's own opt-out handling on long codes answers these single words itself.
+TWILIO_CONFIRMS = frozenset({Intent.STOP, Intent.START})
 
 
 @functools.lru_cache(maxsize=8)
@@ -18,9 +25,23 @@ def keyword_index(catalogs: Catalogs) -> KeywordIndex:
     return build_index(catalogs)
 
 
-def choose_locale(*, command: Command, subscriber: Subscriber, program: Program) -> str:
-    """The keyword's own language, else the sender's, else the program's default."""
-    return command.locale or subscriber.locale or program.default_locale
+def next_subscriber(*, command: Command, subscriber: Subscriber, locale: str) -> Subscriber:
+    """What the line remembers after this command: opt-out state and a chosen language."""
+    if command.intent == Intent.STOP:
+        return dataclasses.replace(subscriber, opted_out=True)
+    if command.intent == Intent.START:
+        return dataclasses.replace(subscriber, opted_out=False)
+    if subscriber.opted_out:
+        return subscriber
+    chose = command.intent == Intent.LANGUAGE_SET or command.locale is not None
+    return dataclasses.replace(subscriber, locale=locale) if chose or subscriber.locale is None else subscriber
+
+
+def is_silent(*, command: Command, subscriber: Subscriber, program: Program) -> bool:
+    """Whether the line must not answer at all."""
+    if subscriber.opted_out and command.intent not in ANSWERED_WHEN_OPTED_OUT:
+        return True
+    return program.confirm_opt_out == "twilio" and command.whole and command.intent in TWILIO_CONFIRMS
 
 
 def respond(
@@ -28,15 +49,16 @@ def respond(
 ) -> Reply:
     """The reply the line sends to one inbound text."""
     command = understand(message.body, keyword_index(catalogs))
-    locale = choose_locale(command=command, subscriber=subscriber, program=program)
+    locale = choose_locale(
+        command=command, subscriber=subscriber, program=program, sender=message.sender, served=catalogs.locales
+    )
+    after = next_subscriber(command=command, subscriber=subscriber, locale=locale)
+    if is_silent(command=command, subscriber=subscriber, program=program):
+        return Reply(body=None, intent=command.intent, locale=locale, topic=command.topic, subscriber=after)
     text, served_locale, cost = render(
         catalogs=catalogs, intent=command.intent, topic=command.topic, locale=locale, program=program
     )
     return Reply(
-        body=text,
-        intent=command.intent,
-        locale=served_locale,
-        topic=command.topic,
-        encoding=cost.encoding,
-        segments=cost.segments,
+        body=text, intent=command.intent, locale=served_locale, topic=command.topic,
+        encoding=cost.encoding, segments=cost.segments, subscriber=after,
     )

@@ -13,6 +13,10 @@ class Intent(str, enum.Enum):
     MENU = "menu"
     HELP = "help"
     UNKNOWN = "unknown"
+    STOP = "stop"
+    START = "start"
+    LANGUAGE = "language"  # asks for the list of languages
+    LANGUAGE_SET = "language_set"  # chooses one; Command.locale is the choice
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +25,8 @@ class Command:
     topic: str | None = None
     # The locale whose keyword matched, if the words belong to one language only.
     locale: str | None = None
+    # The whole text was one keyword (as carriers' own STOP/START handling sees it).
+    whole: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +45,7 @@ class Subscriber:
     """What the line remembers of a sender."""
 
     locale: str | None = None
+    opted_out: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +58,5 @@ class Reply:
     topic: str | None = None
     encoding: str = "GSM-7"
     segments: int = 0
+    # What the line remembers of the sender after this message.
+    subscriber: Subscriber = Subscriber()

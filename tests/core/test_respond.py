@@ -12,7 +12,7 @@ CONTACT = "call Hope Clinic, 0800 123 456"
 PROGRAMS = [
     Program(id="default", name="Infoline"),
     Program(id="clinic", name="Clinic", contact=CONTACT),
-    Program(id="cheap", name="Cheap", contact="x" * 60, encoding="gsm7"),
+    Program(id="cheap", name="Cheap", contact="x" * 40, encoding="gsm7"),
 ]
 
 

@@ -1,0 +1,132 @@
+"""`catalog check`: what makes a set of catalogs unfit to serve, and what every reply costs.
+
+The admin's PO upload runs the same check on the catalogs it would serve.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from babel.messages.catalog import Catalog
+
+from service import segments
+from service.catalogs import SOURCE_LOCALE, Catalogs, review_status, served_translations
+from service.content import Content
+from service.core.keywords import command_entries, language_names, topic_entries
+from service.core.normalize import keyword_key
+from service.core.render import render
+from service.core.types import Intent
+from service.programs import Program
+
+# A reply may cost at most this many segments in its encoding.
+BUDGET = {segments.GSM7: 2, segments.UCS2: 4}
+POLICIES = ("unicode", "gsm7")
+REFERRAL_KEYS = ("referral", "referral_contact")
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    locale: str
+    policy: str
+    reply: str
+    encoding: str
+    segments: int
+
+    @property
+    def over_budget(self) -> bool:
+        return self.segments > BUDGET[self.encoding]
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    costs: list[Cost] = field(default_factory=list)
+
+
+def replies(content: Content) -> list[tuple[str, Intent, str | None]]:
+    """Every reply the line can send: (label, intent, topic)."""
+    fixed = [Intent.MENU, Intent.HELP, Intent.STOP, Intent.START, Intent.LANGUAGE, Intent.LANGUAGE_SET]
+    return [(t.id, Intent.TOPIC, t.id) for t in content.topics] + [(i.value, i, None) for i in fixed]
+
+
+def catalog_problems(locale: str, catalog: Catalog) -> list[str]:
+    """Babel's own checks (placeholders among them) and a served referral."""
+    problems = [
+        f"{locale}: {message.context or ''} {message.id!r}: {error}"
+        for message, errors in catalog.check() for error in errors
+    ]
+    for key in REFERRAL_KEYS:
+        entry = next((m for m in catalog if m.context == key), None)
+        if entry is None or entry.fuzzy or not entry.string:
+            problems.append(f"{locale}: the referral ({key}) is missing or fuzzy: no reply can be served in {locale}")
+    return problems
+
+
+def keyword_collisions(catalogs: Catalogs) -> list[str]:
+    """Words that would mean two different things (two topics, a topic and a command)."""
+    meanings: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for locale in catalogs.locales:
+        for key, intent, topic, _ in [*topic_entries(catalogs, locale), *command_entries(catalogs, locale)]:
+            meanings[key].add((intent.value, topic or "", locale))
+        for name in language_names(locale):
+            meanings[keyword_key(name)].add(("language", locale, locale))
+    problems = []
+    for key, found in sorted(meanings.items()):
+        distinct = {(intent, topic) for intent, topic, _ in found}
+        if len(distinct) > 1:
+            owners = ", ".join(sorted(f"{intent}:{topic or '-'} ({locale})" for intent, topic, locale in found))
+            problems.append(f"keyword {key!r} means more than one thing: {owners}")
+    return problems
+
+
+def reply_costs(catalogs: Catalogs, contact: str) -> list[Cost]:
+    """Each reply's cost in each locale it is served in, under each encoding policy."""
+    costs = []
+    for policy in POLICIES:
+        for with_contact in sorted({"", contact}):
+            program = Program(id=f"check-{policy}", name="check", contact=with_contact, encoding=policy)
+            for locale in catalogs.locales:
+                for label, intent, topic in replies(catalogs.content):
+                    text, served, cost = render(catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program)
+                    if served == locale:
+                        costs.append(Cost(locale, policy, label, cost.encoding, cost.segments))
+    return costs
+
+
+def check(*, content: Content, catalogs: Mapping[str, Catalog], programs: tuple[Program, ...]) -> Report:
+    """Every problem that would make these catalogs unfit to serve, and every reply's cost."""
+    report = Report()
+    for locale, catalog in sorted(catalogs.items()):
+        report.problems.extend(catalog_problems(locale, catalog))
+    served = Catalogs(
+        content=content,
+        translations={locale: served_translations(cat) for locale, cat in catalogs.items() if locale != SOURCE_LOCALE},
+        review_status={locale: review_status(cat) for locale, cat in catalogs.items()},
+    )
+    report.problems.extend(keyword_collisions(served))
+    contact = max((program.contact for program in programs), key=len, default="")
+    report.costs = reply_costs(served, contact)
+    report.problems.extend(
+        f"{c.locale}: {c.reply} costs {c.segments} {c.encoding} segments under '{c.policy}' (budget {BUDGET[c.encoding]})"
+        for c in report.costs if c.over_budget
+    )
+    return report
+
+
+def cost_table(costs: list[Cost]) -> list[str]:
+    """One line per locale: the dearest reply under each policy, e.g. 'es  unicode 3 UCS-2 | gsm7 2 GSM-7'."""
+    dearest: dict[tuple[str, str], Cost] = {}
+    for cost in costs:
+        key = (cost.locale, cost.policy)
+        if key not in dearest or (cost.segments, cost.encoding) > (dearest[key].segments, dearest[key].encoding):
+            dearest[key] = cost
+    lines = [f"{'locale':8}" + "".join(f"{policy + ' (dearest reply)':>34}" for policy in POLICIES)]
+    for locale in sorted({cost.locale for cost in costs}, key=lambda code: (code != SOURCE_LOCALE, code)):
+        cells = []
+        for policy in POLICIES:
+            cost = dearest.get((locale, policy))
+            cells.append(f"{cost.segments} {cost.encoding} {cost.reply}{' OVER' if cost.over_budget else ''}" if cost else "-")
+        lines.append(f"{locale:8}" + "".join(f"{cell:>34}" for cell in cells))
+    return lines
