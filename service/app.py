@@ -2,23 +2,50 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse
 
-from service.line import build_line
+from service.line import Line, build_line
 from service.settings import Settings, get_settings
 from service.web import webhook
+
+log = logging.getLogger("service.app")
+# How often a worker looks for spooled messages to hand to a database that is back.
+DRAIN_EVERY_SECONDS = 1.0
 
 
 async def healthz(request) -> PlainTextResponse:
     return PlainTextResponse("ok\n")
 
 
+async def drain_spool_forever(line: Line) -> None:
+    """Apply what the spool holds whenever the database answers again."""
+    while True:
+        if line.spool.pending():
+            applied = await run_in_threadpool(line.spool.drain, line.store)
+            if applied:
+                log.warning("applied spooled messages", extra={"count": applied})
+        await asyncio.sleep(DRAIN_EVERY_SECONDS)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """A ready app: content and catalogs loaded, routes mounted."""
+    """A ready app: content and catalogs loaded, store open, routes mounted."""
     settings = settings or get_settings()
-    app = FastAPI(title="Infoline", docs_url=None, redoc_url=None)
-    app.state.line = build_line(settings)
+    line = build_line(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        drainer = asyncio.create_task(drain_spool_forever(line))
+        yield
+        drainer.cancel()
+
+    app = FastAPI(title="Infoline", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.line = line
     app.router.add_route("/sms", webhook.sms, methods=["POST"], include_in_schema=False)
     app.router.add_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     return app

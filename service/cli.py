@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import logging
 import secrets
@@ -124,6 +125,26 @@ def catalog(args: argparse.Namespace) -> int:
     return 0
 
 
+def duration(text: str) -> datetime.timedelta:
+    """90d, 12h, 30m: a span of days, hours or minutes."""
+    units = {"d": "days", "h": "hours", "m": "minutes"}
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
+        raise argparse.ArgumentTypeError("use a number and d, h or m, e.g. 90d")
+    return datetime.timedelta(**{units[text[-1]]: int(text[:-1])})
+
+
+def purge(args: argparse.Namespace) -> int:
+    """Delete records older than the given age; subscriber state (opt-outs, languages) stays."""
+    from service.store import open_store
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    cutoff = datetime.datetime.now(datetime.timezone.utc) - args.older_than
+    deleted = open_store(settings.sqlalchemy_url).purge(before=cutoff)
+    print(f"deleted {deleted} record(s) older than {cutoff:%Y-%m-%d %H:%M} UTC")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line's grammar."""
     root = argparse.ArgumentParser(prog="python -m service", description=__doc__)
@@ -143,6 +164,9 @@ def parser() -> argparse.ArgumentParser:
     catalog_cmd = commands.add_parser("catalog", help="translation workflow: extract, update, compile, check, stats")
     catalog_cmd.add_argument("step", choices=["extract", "update", "compile", "check", "stats"])
     catalog_cmd.set_defaults(run=catalog)
+    purge_cmd = commands.add_parser("purge", help="delete old message records")
+    purge_cmd.add_argument("--older-than", type=duration, required=True, metavar="AGE", help="e.g. 90d")
+    purge_cmd.set_defaults(run=purge)
     return root
 
 

@@ -1,17 +1,19 @@
-"""The running line: what the edges share (catalogs, programs, signature check) and answer()."""
+"""The running line: what the edges share (catalogs, programs, signature check, store), built once."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from twilio.request_validator import RequestValidator
 
 from service.catalogs import Catalogs, load_catalogs
 from service.content import load_content
-from service.core import InboundMessage, Reply, Subscriber, respond
+from service.privacy import load_hash_key
 from service.programs import Programs, load_programs
 from service.settings import Settings
+from service.store import SqlStore, open_store
+from service.store.spool import Spool
 
 log = logging.getLogger("service.line")
 
@@ -20,37 +22,34 @@ NO_TOKEN_WARNING = (
     "Set it to the Auth Token of the Twilio account whose numbers point here. "
     "'python -m service text BODY' still works without it."
 )
+SPOOL_FILE = "spool.jsonl"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Line:
     settings: Settings
     catalogs: Catalogs
     programs: Programs
     # None when no Auth Token is configured: nothing can be verified, all is refused.
     validator: RequestValidator | None
+    store: SqlStore
+    spool: Spool
+    hash_key: bytes = field(repr=False)
 
 
 def build_line(settings: Settings) -> Line:
-    """Load content, catalogs and programs once, at start."""
+    """Load content, catalogs and programs and open the store, once, at start."""
     token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
     if not token:
         log.warning(NO_TOKEN_WARNING)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    configured_key = settings.phone_hash_key.get_secret_value() if settings.phone_hash_key else None
     return Line(
         settings=settings,
         catalogs=load_catalogs(content=load_content(settings.content_dir), locales_dir=settings.locales_dir),
         programs=load_programs(settings.programs_file),
         validator=RequestValidator(token) if token else None,
+        store=open_store(settings.sqlalchemy_url),
+        spool=Spool(settings.data_dir / SPOOL_FILE),
+        hash_key=load_hash_key(configured=configured_key, data_dir=settings.data_dir),
     )
-
-
-def answer(*, line: Line, message: InboundMessage) -> Reply:
-    """Answer one verified inbound message."""
-    program = line.programs.for_number(message.recipient)
-    reply = respond(message, Subscriber(), program, line.catalogs)
-    log.info(
-        "answered",
-        extra={"intent": reply.intent.value, "topic": reply.topic, "locale": reply.locale,
-               "program": program.id, "channel": message.channel, "segments": reply.segments},
-    )
-    return reply

@@ -11,6 +11,8 @@ from service.catalogs import DEFAULT_LOCALES_DIR
 from service.content import DEFAULT_CONTENT_DIR
 from service.programs import DEFAULT_PROGRAMS_FILE
 
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "var"
+
 
 class Settings(BaseSettings):
     """Every knob of the service; each field is the environment variable of the same name."""
@@ -22,6 +24,12 @@ class Settings(BaseSettings):
     # The public URL Twilio calls, when the service sits behind a proxy that
     # changes scheme, host or port (e.g. https://line.example.org).
     public_base_url: str | None = None
+    # Embedded default: a SQLite file in data_dir. postgresql://… for several replicas.
+    database_url: str | None = None
+    # Where the SQLite file, the opt-out spool and a generated PHONE_HASH_KEY live.
+    data_dir: Path = DEFAULT_DATA_DIR
+    # Key of the HMAC that phone numbers are stored under. Replicas must share it.
+    phone_hash_key: SecretStr | None = None
     content_dir: Path = DEFAULT_CONTENT_DIR
     locales_dir: Path = DEFAULT_LOCALES_DIR
     programs_file: Path = DEFAULT_PROGRAMS_FILE
@@ -29,6 +37,15 @@ class Settings(BaseSettings):
     # larger is not from Twilio.
     max_request_bytes: int = 64 * 1024
     log_level: str = "INFO"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with a driver SQLAlchemy can use (postgresql:// -> psycopg)."""
+        url = self.database_url or f"sqlite:///{self.data_dir / 'infoline.db'}"
+        for plain in ("postgresql://", "postgres://"):
+            if url.startswith(plain):
+                return "postgresql+psycopg://" + url[len(plain):]
+        return url
 
 
 def get_settings(**overrides) -> Settings:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -73,8 +75,13 @@ def twilio_form(body: str = "HER2", **fields) -> dict:
 
 
 @pytest.fixture
-def app():
-    return create_app(get_settings(twilio_auth_token=TOKEN, public_base_url=None))
+def settings(tmp_path):
+    return get_settings(twilio_auth_token=TOKEN, public_base_url=None, data_dir=tmp_path / "var", database_url=None)
+
+
+@pytest.fixture
+def app(settings):
+    return create_app(settings)
 
 
 @pytest.fixture
@@ -92,3 +99,49 @@ def text(client):
         return client.post("/sms", data=form, headers={"X-Twilio-Signature": sign(form)})
 
     return send
+
+
+# --- databases -------------------------------------------------------------
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+ON_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def postgres_reachable() -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(PG_URL, connect_timeout=2).close()
+        return True
+    except psycopg.Error:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The test PostgreSQL; on CI it must be there, elsewhere its absence skips with a reason."""
+    if not postgres_reachable():
+        if ON_CI:
+            pytest.fail(f"PostgreSQL is not reachable at {PG_URL}; on CI these tests must run")
+        pytest.skip(f"PostgreSQL is not reachable at {PG_URL} (set TEST_DATABASE_URL); runs on CI")
+    return PG_URL
+
+
+@pytest.fixture
+def pg_schema_url(postgres_url):
+    """A URL whose connections live in a fresh schema of their own, dropped afterwards."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    yield f"{postgres_url}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Each store test runs against the embedded SQLite file and against PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'line.db'}"
+    return request.getfixturevalue("pg_schema_url")

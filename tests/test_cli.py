@@ -10,6 +10,12 @@ import pytest
 from service.cli import main
 
 
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
 def run(*args, stdin=""):
     return subprocess.run([sys.executable, "-m", "service", *args], input=stdin, capture_output=True,
                           text=True, timeout=60, env={**os.environ, "TWILIO_AUTH_TOKEN": ""})
@@ -88,3 +94,22 @@ def test_serve_answers_and_warns_when_no_token_is_set():
         server.terminate()
         _, stderr = server.communicate(timeout=10)
     assert "TWILIO_AUTH_TOKEN is not set: every call to the webhook will be refused with 403" in stderr
+
+
+def test_purge_deletes_old_records_only():
+    assert run("text", "HER2").returncode == 0
+    result = run("purge", "--older-than", "90d")
+    assert result.returncode == 0 and result.stdout.startswith("deleted 0 record(s)")
+    result = run("purge", "--older-than", "0m")
+    assert result.stdout.startswith("deleted 1 record(s)")
+
+
+@pytest.mark.parametrize("age", ["90", "d", "3.5d", "3w"])
+def test_purge_refuses_a_bad_age(age):
+    result = run("purge", "--older-than", age)
+    assert result.returncode == 2 and "e.g. 90d" in result.stderr
+
+
+def test_text_remembers_the_senders_choices_between_runs():
+    assert run("text", "STOP", "--from", "+15550001111").stdout.startswith("Infoline: You will get no more")
+    assert run("text", "HER2", "--from", "+15550001111").stdout.startswith("(no reply)")

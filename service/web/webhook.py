@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from service.channels import twilio
-from service.line import Line, answer
+from service.answer import answer
+from service.line import Line
 
 log = logging.getLogger("service.web.webhook")
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -60,4 +62,7 @@ async def sms(request: Request) -> Response:
         message = twilio.decode(form)
     except twilio.FormError as error:
         return refuse(400, str(error))
-    return Response(twilio.twiml(answer(line=line, message=message)), media_type=TWIML_TYPE)
+    reply = await run_in_threadpool(answer, line=line, message=message)
+    log.info("answered", extra={"intent": reply.intent.value, "topic": reply.topic, "locale": reply.locale,
+                                "channel": message.channel, "segments": reply.segments, "replied": reply.body is not None})
+    return Response(twilio.twiml(reply), media_type=TWIML_TYPE)

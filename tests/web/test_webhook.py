@@ -94,9 +94,9 @@ def test_refusals_are_clear_4xx(client, case, make, status):
     assert "HER2" not in response.text and "+1555" not in response.text
 
 
-def test_without_a_token_every_call_is_refused_and_start_says_so(caplog):
+def test_without_a_token_every_call_is_refused_and_start_says_so(caplog, settings):
     with caplog.at_level(logging.WARNING):
-        app = create_app(get_settings(twilio_auth_token=None))
+        app = create_app(settings.model_copy(update={"twilio_auth_token": None}))
     assert "TWILIO_AUTH_TOKEN is not set" in caplog.text
     form = twilio_form()
     with TestClient(app, base_url=BASE_URL) as client:
@@ -112,8 +112,8 @@ def test_without_a_token_every_call_is_refused_and_start_says_so(caplog):
         (None, BASE_URL + "/sms?program=a", 200),
     ],
 )
-def test_behind_a_proxy_the_public_url_is_what_twilio_signed(public_base_url, signed_url, status):
-    app = create_app(get_settings(twilio_auth_token=TOKEN, public_base_url=public_base_url))
+def test_behind_a_proxy_the_public_url_is_what_twilio_signed(settings, public_base_url, signed_url, status):
+    app = create_app(settings.model_copy(update={"public_base_url": public_base_url}))
     form = twilio_form()
     with TestClient(app, base_url=BASE_URL) as client:
         response = client.post("/sms?program=a", data=form, headers={"X-Twilio-Signature": sign(form, url=signed_url)})

@@ -1,0 +1,92 @@
+"""answer(): one verified inbound message through store, core and store again.
+
+Per message: one read (sender state + replay check), the pure core, one write.
+When the database is away, content is still answered and what must not be
+lost (opt-outs and opt-ins first, every record with them) goes to the spool.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+
+from service.core import InboundMessage, Reply, respond
+from service.core.render import render
+from service.core.types import Intent, Subscriber
+from service.line import Line
+from service.privacy import sender_key
+from service.programs import Program
+from service.store import Change, Record, StoreUnavailable, SubscriberState
+
+log = logging.getLogger("service.answer")
+HOUR = 3600.0
+
+
+def over_cap(*, state: SubscriberState, program: Program, now: float) -> bool:
+    """Whether the sender has had as many replies as the program allows for now."""
+    in_window = state.window_start > now - program.reply_window_seconds
+    in_hour = state.hour_start > now - HOUR
+    return (in_window and state.window_count >= program.reply_cap) or (in_hour and state.hour_count >= program.hourly_cap)
+
+
+def replay(*, record: Record, program: Program, line: Line) -> Reply:
+    """The reply a recorded message got, for Twilio delivering the same MessageSid again."""
+    intent = Intent(record.intent)
+    if not record.replied:
+        return Reply(body=None, intent=intent, locale=record.locale, topic=record.topic)
+    text, locale, cost = render(catalogs=line.catalogs, intent=intent, topic=record.topic, locale=record.locale, program=program)
+    return Reply(body=text, intent=intent, locale=locale, topic=record.topic, encoding=cost.encoding, segments=cost.segments)
+
+
+def _record(*, message: InboundMessage, key: str, program: Program, reply: Reply, rate_limited: bool, simulated: bool) -> Record:
+    return Record(
+        message_sid=message.message_id, sender_key=key, program=program.id, channel=message.channel,
+        intent=reply.intent.value, topic=reply.topic, locale=reply.locale, segments=reply.segments,
+        encoding=reply.encoding, replied=reply.body is not None, rate_limited=rate_limited, simulated=simulated,
+    )
+
+
+def _change(*, before: Subscriber, reply: Reply, program: Program, now: float) -> Change:
+    after = reply.subscriber
+    return Change(
+        at=now,
+        locale=after.locale if after.locale != before.locale else None,
+        opted_out=after.opted_out if reply.intent in (Intent.STOP, Intent.START) else None,
+        replied=reply.body is not None,
+        window_seconds=program.reply_window_seconds,
+    )
+
+
+def _load(*, line: Line, key: str, message: InboundMessage):
+    try:
+        return line.store.load(sender_key=key, message_id=message.message_id), False
+    except StoreUnavailable:
+        log.warning("store unavailable: answering without it", extra={"degraded": True})
+        spooled = line.spool.opted_out(key)
+        return None, bool(spooled)
+
+
+def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now: float | None = None) -> Reply:
+    """Answer one verified inbound message, recording it once."""
+    now = time.time() if now is None else now
+    program = line.programs.for_number(message.recipient)
+    key = sender_key(message.sender, line.hash_key)
+    loaded, spooled_opt_out = _load(line=line, key=key, message=message)
+    if loaded and loaded.previous:
+        return replay(record=loaded.previous, program=program, line=line)
+    state = loaded.state if loaded else SubscriberState(subscriber=Subscriber(opted_out=spooled_opt_out))
+    reply = respond(message, state.subscriber, program, line.catalogs)
+    limited = reply.body is not None and over_cap(state=state, program=program, now=now)
+    if limited:
+        reply = dataclasses.replace(reply, body=None, segments=0)
+    record = _record(message=message, key=key, program=program, reply=reply, rate_limited=limited, simulated=simulated)
+    change = _change(before=state.subscriber, reply=reply, program=program, now=now)
+    try:
+        first = line.store.save(record=record, change=change) if loaded else None
+    except StoreUnavailable:
+        loaded = None
+    if loaded is None:
+        line.spool.add(record=record, change=change)
+        return reply
+    return replay(record=first, program=program, line=line) if first else reply

@@ -1,0 +1,50 @@
+"""Phone numbers at rest: only as keyed hashes, under a key that never sits in the database."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from pathlib import Path
+
+import phonenumbers
+
+from service.programs import bare_number
+
+log = logging.getLogger("service.privacy")
+
+KEY_FILE = "phone-hash.key"
+GENERATED_KEY_WARNING = (
+    "PHONE_HASH_KEY is not set: generated one in %s. Keep it with the database's backups; "
+    "every replica sharing this database must use the same key (set PHONE_HASH_KEY)."
+)
+
+
+def load_hash_key(*, configured: str | None, data_dir: Path) -> bytes:
+    """The configured key, else the one kept in data_dir, else a new one written there."""
+    if configured:
+        return configured.encode("utf-8")
+    path = data_dir / KEY_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as key_file:
+            key_file.write(secrets.token_hex(32))
+        log.warning(GENERATED_KEY_WARNING, path)
+    return path.read_text("utf-8").strip().encode("utf-8")
+
+
+def canonical_sender(sender: str) -> str:
+    """E.164 for phone numbers on any channel (sms or whatsapp:), the bare id otherwise."""
+    bare = bare_number(sender).strip()
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(bare, None), phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        return bare
+
+
+def sender_key(sender: str, key: bytes) -> str:
+    """HMAC-SHA256 of the canonical sender: the only form a number is stored in."""
+    return hmac.new(key, canonical_sender(sender).encode("utf-8"), hashlib.sha256).hexdigest()

@@ -1,0 +1,60 @@
+"""The values the store keeps: no phone numbers (only keyed hashes) and no message bodies."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from service.core.types import Subscriber
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached now; the caller degrades instead of failing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One inbound message as the line understood and answered it."""
+
+    message_sid: str
+    sender_key: str
+    program: str
+    channel: str
+    intent: str
+    topic: str | None
+    locale: str
+    segments: int
+    encoding: str
+    replied: bool
+    rate_limited: bool = False
+    simulated: bool = False
+    created_at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberState:
+    """A subscriber as stored: what respond() needs plus the reply counters of the rate limit."""
+
+    subscriber: Subscriber = Subscriber()
+    # Epoch seconds; counters of replies sent in the current short window and hour.
+    window_start: float = 0.0
+    window_count: int = 0
+    hour_start: float = 0.0
+    hour_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one message changes about its sender; None leaves a field as it is."""
+
+    at: float  # epoch seconds of the message
+    locale: str | None = None
+    opted_out: bool | None = None
+    replied: bool = False
+    window_seconds: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    state: SubscriberState
+    previous: Record | None  # this MessageSid's record, when Twilio delivers it again

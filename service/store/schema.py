@@ -1,0 +1,40 @@
+"""The tables. Migrations in service/store/migrations create and change them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table
+
+metadata = MetaData()
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("key", String(64), primary_key=True),  # HMAC-SHA256 of the E.164 number
+    Column("locale", String(16)),
+    Column("opted_out", Boolean, nullable=False, default=False),
+    Column("opted_changed_at", Float),  # epoch seconds of the opt-out/in that set opted_out
+    Column("window_start", Float, nullable=False, default=0.0),
+    Column("window_count", Integer, nullable=False, default=0),
+    Column("hour_start", Float, nullable=False, default=0.0),
+    Column("hour_count", Integer, nullable=False, default=0),
+    Column("updated_at", Float, nullable=False),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_sid", String(64), nullable=False, unique=True),
+    Column("sender_key", String(64), nullable=False, index=True),
+    Column("program", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("intent", String(16), nullable=False),
+    Column("topic", String(32)),
+    Column("locale", String(16), nullable=False),
+    Column("segments", Integer, nullable=False),
+    Column("encoding", String(8), nullable=False),
+    Column("replied", Boolean, nullable=False),
+    Column("rate_limited", Boolean, nullable=False, default=False),
+    Column("simulated", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)

@@ -1,0 +1,107 @@
+"""The store, one suite against both SQLite and PostgreSQL."""
+
+import datetime
+import threading
+import time
+
+import pytest
+
+from service.store import Change, Record, open_store
+from service.store.spool import Spool
+
+NOW = time.time()
+
+
+def record(sid="SM1", key="k" * 64, **fields) -> Record:
+    values = dict(message_sid=sid, sender_key=key, program="default", channel="sms", intent="topic",
+                  topic="her2", locale="en", segments=2, encoding="GSM-7", replied=True)
+    return Record(**(values | fields))
+
+
+@pytest.fixture
+def store(database_url):
+    return open_store(database_url.replace("postgresql://", "postgresql+psycopg://"))
+
+
+def test_a_new_sender_has_default_state_and_no_record(store):
+    loaded = store.load(sender_key="new", message_id="SM404")
+    assert loaded.previous is None
+    assert (loaded.state.subscriber.opted_out, loaded.state.subscriber.locale) == (False, None)
+
+
+def test_saved_record_and_change_are_loaded_back(store):
+    assert store.save(record=record(), change=Change(at=NOW, locale="es", replied=True)) is None
+    loaded = store.load(sender_key="k" * 64, message_id="SM1")
+    assert loaded.previous.topic == "her2" and loaded.previous.segments == 2
+    assert loaded.state.subscriber.locale == "es" and loaded.state.window_count == 1
+
+
+def test_a_duplicate_message_sid_is_recorded_once_and_changes_nothing(store):
+    store.save(record=record(intent="stop"), change=Change(at=NOW, opted_out=True, replied=True))
+    first = store.save(record=record(intent="start"), change=Change(at=NOW + 1, opted_out=False, replied=True))
+    assert first.intent == "stop"
+    assert store.count_records() == 1
+    state = store.load(sender_key="k" * 64, message_id="SM1").state
+    assert state.subscriber.opted_out is True and state.window_count == 1
+
+
+def test_concurrent_duplicates_give_one_record(store):
+    results, barrier = [], threading.Barrier(8)
+
+    def deliver():
+        barrier.wait()
+        results.append(store.save(record=record("SMdup"), change=Change(at=NOW, replied=True)))
+
+    threads = [threading.Thread(target=deliver) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(result is None for result in results) == 1
+    assert store.count_records() == 1
+
+
+def test_an_older_opt_out_never_undoes_a_newer_opt_in(store):
+    store.save(record=record("SM2", intent="start"), change=Change(at=NOW + 10, opted_out=False))
+    store.save(record=record("SM1", intent="stop"), change=Change(at=NOW, opted_out=True))
+    assert store.load(sender_key="k" * 64, message_id="x").state.subscriber.opted_out is False
+    store.save(record=record("SM3", intent="stop"), change=Change(at=NOW + 20, opted_out=True))
+    assert store.load(sender_key="k" * 64, message_id="x").state.subscriber.opted_out is True
+
+
+def test_reply_counters_restart_after_their_window(store):
+    for n in range(3):
+        store.save(record=record(f"SM{n}"), change=Change(at=NOW + n, replied=True, window_seconds=30))
+    state = store.load(sender_key="k" * 64, message_id="x").state
+    assert (state.window_count, state.hour_count) == (3, 3)
+    store.save(record=record("SM9"), change=Change(at=NOW + 100, replied=True, window_seconds=30))
+    state = store.load(sender_key="k" * 64, message_id="x").state
+    assert (state.window_count, state.hour_count) == (1, 4)
+
+
+def test_silent_messages_do_not_count_as_replies(store):
+    store.save(record=record("SM1", replied=False), change=Change(at=NOW, replied=False))
+    assert store.load(sender_key="k" * 64, message_id="x").state.window_count == 0
+
+
+def test_purge_deletes_old_records_and_keeps_subscribers(store):
+    old = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=100)
+    store.save(record=record("SMold", created_at=old), change=Change(at=NOW, locale="fr"))
+    store.save(record=record("SMnew"), change=Change(at=NOW))
+    cutoff = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=90)
+    assert store.purge(before=cutoff) == 1
+    assert store.count_records() == 1
+    assert store.load(sender_key="k" * 64, message_id="x").state.subscriber.locale == "fr"
+
+
+def test_spool_applies_in_order_and_survives_a_reopen(store, tmp_path):
+    spool = Spool(tmp_path / "spool.jsonl")
+    spool.add(record=record("SM1", intent="stop"), change=Change(at=NOW, opted_out=True))
+    spool.add(record=record("SM2", intent="start"), change=Change(at=NOW + 1, opted_out=False))
+    spool.add(record=record("SM3", intent="stop"), change=Change(at=NOW + 2, opted_out=True))
+    reopened = Spool(tmp_path / "spool.jsonl")
+    assert reopened.opted_out("k" * 64) is True
+    assert reopened.drain(store) == 3
+    assert not reopened.pending() and store.count_records() == 3
+    assert store.load(sender_key="k" * 64, message_id="x").state.subscriber.opted_out is True
+    assert reopened.drain(store) == 0
