@@ -12,6 +12,7 @@ from typing import Mapping
 from babel.messages.catalog import Catalog
 
 from service import segments
+from service.catalog_tools import LOCALES
 from service.catalogs import SOURCE_LOCALE, Catalogs, review_status, served_translations
 from service.content import Content
 from service.core.keywords import command_entries, language_names, topic_entries
@@ -65,11 +66,12 @@ def catalog_problems(locale: str, catalog: Catalog) -> list[str]:
 
 
 def keyword_collisions(catalogs: Catalogs) -> list[str]:
-    """Words that would mean two different things (two topics, a topic and a command)."""
-    meanings: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    """Words that would mean two different things (two topics, a topic and a command, a language)."""
+    meanings: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
     for locale in catalogs.locales:
         for key, intent, topic, _ in [*topic_entries(catalogs, locale), *command_entries(catalogs, locale)]:
             meanings[key].add((intent.value, topic or "", locale))
+    for locale in {*catalogs.locales, *LOCALES}:
         for name in language_names(locale):
             meanings[keyword_key(name)].add(("language", locale, locale))
     problems = []

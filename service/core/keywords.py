@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterator, Mapping
 
+import regex
 from babel import Locale, UnknownLocaleError
 
 from service.catalogs import Catalogs
@@ -28,6 +29,7 @@ LANGUAGE_ALIASES: Mapping[str, tuple[str, ...]] = {"tl": ("TAGALOG",), "zh": ("M
 # Language codes that are also everyday words: alone they are not a choice
 # ("HI" is a greeting), but "LANG HI" and "HINDI" are.
 NOT_ALONE = frozenset({"HI"})
+UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 # Typo tolerance: how many letters may be off, by keyword length. Shorter
 # keywords (HER2, STOP) must match exactly: one letter off is another word.
 FUZZY_MIN_LENGTH = 5
@@ -49,6 +51,7 @@ class KeywordIndex:
     languages: Mapping[str, str]  # folded code or name -> locale
     numbers: Mapping[str, str]
     fuzzy_keys: tuple[str, ...]
+    unspaced_keys: tuple[str, ...]
 
     @staticmethod
     def allowed_typos(key: str) -> int:
@@ -56,6 +59,11 @@ class KeywordIndex:
         if len(key) >= TWO_OFF_MIN_LENGTH:
             return 2
         return 1 if len(key) >= FUZZY_MIN_LENGTH else 0
+
+
+def is_unspaced(key: str) -> bool:
+    """Whether a keyword is written in a script without spaces between words (Han, Kana, Thai)."""
+    return any(UNSPACED.match(char) for char in key)
 
 
 def _collect(entries: list[tuple[str, Intent, str | None, str]]) -> dict[str, Meaning]:
@@ -115,5 +123,6 @@ def build_index(catalogs: Catalogs) -> KeywordIndex:
         phrases=tuple(phrases),
         languages=languages,
         numbers={str(topic.number): topic.id for topic in catalogs.content.topics},
-        fuzzy_keys=tuple(key for key in topics if KeywordIndex.allowed_typos(key)),
+        fuzzy_keys=tuple(key for key in topics if KeywordIndex.allowed_typos(key) and not is_unspaced(key)),
+        unspaced_keys=tuple(key for key in topics if is_unspaced(key)),
     )

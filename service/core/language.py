@@ -39,9 +39,8 @@ def choose_locale(
     """The language chosen now, else the keyword's, else the sender's, her country's, the program's."""
     if command.intent == Intent.LANGUAGE_SET and command.locale:
         return command.locale
-    return (
-        command.locale
-        or subscriber.locale
-        or country_locale(sender, served)
-        or program.default_locale
-    )
+    usual = subscriber.locale or country_locale(sender, served) or program.default_locale
+    if not command.locales or usual in command.locales:
+        return usual
+    # A word of several languages (but not hers): the program's, else the first.
+    return program.default_locale if program.default_locale in command.locales else min(command.locales)

@@ -10,6 +10,7 @@ from typing import Callable, Iterator
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from service.catalogs import SOURCE_LOCALE
 from service.core.keywords import NOT_ALONE, KeywordIndex, Meaning
 from service.core.normalize import words
 from service.core.types import Command, Intent
@@ -21,11 +22,14 @@ FUZZY_MIN_WORD = 4
 # "please stop", "STOP now!": a command word counts in a text this short; in a
 # longer one ("how do I stop the pain") it is just a word.
 SHORT_TEXT_WORDS = 3
+# Keywords of up to this many words are found inside a text (LIEU PHAP HORMONE).
+MAX_KEYWORD_WORDS = 3
 
 
 def _command(meaning: Meaning, *, whole: bool = False) -> Command:
-    only = next(iter(meaning.locales)) if len(meaning.locales) == 1 else None
-    return Command(meaning.intent, meaning.topic, only, whole)
+    # An English word is everyone's word (HER2, STOP): it says nothing of her language.
+    locales = frozenset() if SOURCE_LOCALE in meaning.locales else meaning.locales
+    return Command(meaning.intent, meaning.topic, whole=whole, locales=locales)
 
 
 def _spellings(key: str) -> Iterator[str]:
@@ -40,11 +44,11 @@ def _spellings(key: str) -> Iterator[str]:
 
 
 def _candidates(found: list[str]) -> Iterator[str]:
-    """Each word in order, each followed by it joined to the next (HER 2 -> HER2)."""
-    for position, word in enumerate(found):
-        yield word
-        if position + 1 < len(found):
-            yield word + found[position + 1]
+    """Each word in order, then it joined to the next one or two (HER 2 -> HER2, PHAU THUAT -> PHAUTHUAT)."""
+    for position in range(len(found)):
+        for size in range(1, MAX_KEYWORD_WORDS + 1):
+            if position + size <= len(found):
+                yield "".join(found[position:position + size])
 
 
 def by_number(found: list[str], index: KeywordIndex) -> Command | None:
@@ -70,11 +74,17 @@ def language_choice(found: list[str], index: KeywordIndex) -> Command | None:
     return Command(Intent.LANGUAGE_SET, locale=index.languages[choice]) if choice in index.languages else None
 
 
-def opt_out(found: list[str], index: KeywordIndex) -> Command | None:
+def stop_phrase(found: list[str], index: KeywordIndex) -> Command | None:
+    """PLEASE STOP TEXTING ME: a phrase that clearly asks to stop, anywhere in a text."""
     for phrase, meaning in index.phrases:
         size = len(phrase)
         if any(tuple(found[at:at + size]) == phrase for at in range(len(found) - size + 1)):
             return _command(meaning)
+    return None
+
+
+def short_stop(found: list[str], index: KeywordIndex) -> Command | None:
+    """STOP PLEASE: an opt-out word in a short text that names no topic."""
     if len(found) <= SHORT_TEXT_WORDS:
         for word in found:
             meaning = index.commands.get(word)
@@ -88,7 +98,14 @@ def exact_topic(found: list[str], index: KeywordIndex) -> Command | None:
         for spelling in _spellings(candidate):
             if spelling in index.topics:
                 return _command(index.topics[spelling])
-    return None
+    return unspaced_topic(found, index)
+
+
+def unspaced_topic(found: list[str], index: KeywordIndex) -> Command | None:
+    """A keyword inside a run of Chinese text, which has no spaces between words (我想了解手术)."""
+    text = "".join(found)
+    hits = [(text.find(key), -len(key), key) for key in index.unspaced_keys if key in text]
+    return _command(index.topics[min(hits)[2]]) if hits else None
 
 
 def fuzzy_topic(found: list[str], index: KeywordIndex) -> Command | None:
@@ -117,10 +134,11 @@ def short_command(found: list[str], index: KeywordIndex) -> Command | None:
     return None
 
 
-# Order matters: a number or a whole keyword is unambiguous; opting out beats
-# a topic ("stop HER2"); a topic beats help and language words in a sentence.
+# Order matters: a number or a whole keyword is unambiguous; a clear stop
+# phrase beats a topic; a topic beats a lone stop word ("stop chemo?" asks
+# about chemo: STOP alone still opts out); topics beat help and language words.
 RULES: tuple[Callable[[list[str], KeywordIndex], Command | None], ...] = (
-    by_number, whole_keyword, language_choice, opt_out, exact_topic, fuzzy_topic, short_command,
+    by_number, whole_keyword, language_choice, stop_phrase, exact_topic, short_stop, fuzzy_topic, short_command,
 )
 
 

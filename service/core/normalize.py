@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import re
+import regex
 import unicodedata
 
 # Latin letters end here; marks after them are accents a patient may or may not
 # type (CIRUGÍA / CIRUGIA). Marks in other scripts (Devanagari vowel signs) are
 # part of the word and must stay.
 _LATIN_END = 0x024F
-_NON_WORD = re.compile(r"[\W_]+")
+# Letters, marks and digits make words. Python's \w leaves out spacing vowel
+# signs, which would cut Hindi words (हार्मोन) in pieces.
+_NON_WORD = regex.compile(r"[^\p{L}\p{M}\p{N}]+")
+# Latin letters whose stroke is not a combining mark, so NFD leaves them whole:
+# Vietnamese patients type D for Đ.
+_STROKED = str.maketrans({"Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Ħ": "H", "ħ": "h"})
 # Long texts are personal questions, not keywords; folding a 20,000-character
 # body in full would only cost time.
 MAX_FOLDED_CHARS = 480
@@ -27,7 +32,7 @@ def _strip_latin_accents(text: str) -> str:
 def fold(text: str) -> str:
     """Upper-case, accent-free (for Latin letters), compatibility-normalized text."""
     text = unicodedata.normalize("NFKC", text[:MAX_FOLDED_CHARS])
-    return _strip_latin_accents(text).upper()
+    return _strip_latin_accents(text).translate(_STROKED).upper()
 
 
 def words(text: str) -> list[str]:

@@ -49,7 +49,9 @@ def native_name(locale: str) -> str:
 
 
 def _languages(catalogs: Catalogs, locale: str, topic: str | None) -> list[str | None]:
-    listing = MENU_SEPARATOR.join(f"{code.upper()} {native_name(code)}" for code in catalogs.locales)
+    # Only languages the line can confirm a choice in are offered.
+    offered = [code for code in catalogs.locales if catalogs.message(code, "language_set")]
+    listing = MENU_SEPARATOR.join(f"{code.upper()} {native_name(code)}" for code in offered)
     return [catalogs.message(locale, "language_list"), listing + "."]
 
 
@@ -71,7 +73,11 @@ def referral(catalogs: Catalogs, locale: str, program: Program) -> str | None:
     if not program.contact:
         return catalogs.message(locale, "referral")
     template = catalogs.message(locale, "referral_contact")
-    return template % {"contact": program.contact} if template else None
+    try:
+        return template % {"contact": program.contact} if template else None
+    except (KeyError, ValueError, TypeError):
+        # A translation that broke its placeholder is not served (catalog check refuses it too).
+        return None
 
 
 def _in_locale(catalogs: Catalogs, intent: Intent, topic: str | None, locale: str, program: Program) -> str | None:
@@ -88,6 +94,12 @@ def render(
         text = _in_locale(catalogs, intent, topic, candidate, program)
         if text is not None:
             break
-    if program.encoding == "gsm7":
-        text = segments.to_gsm7(text)
-    return text, candidate, segments.count(text)
+    cost = segments.count(text)
+    if program.encoding == "gsm7" and cost.encoding == segments.UCS2:
+        # Transliterate only when that makes the reply GSM-7: Arabic or Chinese
+        # stays UCS-2 anyway, so its punctuation is left as written.
+        cheaper = segments.to_gsm7(text)
+        cheaper_cost = segments.count(cheaper)
+        if cheaper_cost.encoding == segments.GSM7:
+            text, cost = cheaper, cheaper_cost
+    return text, candidate, cost

@@ -33,7 +33,7 @@ def next_subscriber(*, command: Command, subscriber: Subscriber, locale: str) ->
         return dataclasses.replace(subscriber, opted_out=False)
     if subscriber.opted_out:
         return subscriber
-    chose = command.intent == Intent.LANGUAGE_SET or command.locale is not None
+    chose = command.intent == Intent.LANGUAGE_SET or bool(command.locales)
     return dataclasses.replace(subscriber, locale=locale) if chose or subscriber.locale is None else subscriber
 
 

@@ -23,8 +23,11 @@ class Intent(str, enum.Enum):
 class Command:
     intent: Intent
     topic: str | None = None
-    # The locale whose keyword matched, if the words belong to one language only.
+    # LANGUAGE_SET: the language chosen.
     locale: str | None = None
+    # The languages whose keyword matched; empty for English words, which work
+    # for everyone, so only another language's word says which language she reads.
+    locales: frozenset[str] = frozenset()
     # The whole text was one keyword (as carriers' own STOP/START handling sees it).
     whole: bool = False
 

@@ -46,12 +46,19 @@ TOPIC_CASES = [
     ("４", "surgery"),  # full-width digit from some phone keyboards
     # the first topic named wins
     ("surgery or radiation?", "surgery"),
+    ("stop chemo?", "chemo"),  # a question about chemo; STOP alone opts out
+    ("parar quimio", "chemo"),
 ]
 
 OTHER_CASES = [
     ("HELP", Intent.HELP),
     ("help!", Intent.HELP),
     ("Info", Intent.HELP),
+    ("STOP", Intent.STOP),
+    ("stop please", Intent.STOP),
+    ("please stop texting me about chemo", Intent.STOP),
+    ("停止", Intent.STOP),
+    ("START", Intent.START),
     ("help please", Intent.HELP),
     ("MENU", Intent.MENU),
     ("topics", Intent.MENU),
@@ -81,8 +88,9 @@ def test_other_texts(catalogs, text, intent):
     assert understand(text, keyword_index(catalogs)).intent == intent
 
 
-def test_english_only_keyword_names_its_locale(catalogs):
-    assert understand("SURGERY", keyword_index(catalogs)) == Command(Intent.TOPIC, "surgery", "en")
+def test_english_words_say_nothing_of_the_senders_language(catalogs):
+    # English keywords work for everyone, so they never switch a reader of another language.
+    assert understand("SURGERY", keyword_index(catalogs)) == Command(Intent.TOPIC, "surgery")
 
 
 def test_long_text_is_cut_before_matching(catalogs):

@@ -1,0 +1,125 @@
+"""Ten languages through the pure core with the real catalogs."""
+
+import pytest
+
+from service.catalogs import load_catalogs, read_catalog
+from service.core import InboundMessage, Subscriber, respond
+from service.core.render import referral
+from service.core.types import Intent
+from service.programs import Program
+from service.segments import to_gsm7
+
+from tests.conftest import write_fixture_po
+
+PROGRAM = Program(id="default", name="Infoline")
+GSM7_PROGRAM = Program(id="cheap", name="Cheap", contact="call Hope Clinic, 0800 123 456", encoding="gsm7")
+
+
+def converse(catalogs, *bodies, sender="+15551230001", program=PROGRAM, subscriber=Subscriber()):
+    """Send texts in turn, carrying the subscriber's state; the last reply."""
+    reply = None
+    for body in bodies:
+        message = InboundMessage(message_id="SM1", sender=sender, recipient="+1500", body=body)
+        reply = respond(message, subscriber, program, catalogs)
+        subscriber = reply.subscriber
+    return reply
+
+
+def summary(catalogs, locale, topic):
+    entry = catalogs.content.topic(topic)
+    return catalogs.lookup(locale, topic, entry.summary)
+
+
+def test_es_then_her2_reads_spanish(catalogs):
+    reply = converse(catalogs, "ES", "HER2")
+    assert reply.locale == "es" and reply.body.startswith(summary(catalogs, "es", "her2"))
+
+
+@pytest.mark.parametrize(
+    ("keyword", "locale", "topic"),
+    [("CIRUGIA", "es", "surgery"), ("cirugía", "es", "surgery"), ("CHIRURGIE", "fr", "surgery"),
+     ("upasuaji", "sw", "surgery"), ("CIRURGIA", "pt", "surgery"), ("الجراحة", "ar", "surgery"),
+     ("सर्जरी", "hi", "surgery"), ("手术", "zh", "surgery"), ("我想了解手术", "zh", "surgery"),
+     ("PHAU THUAT", "vi", "surgery"), ("phẫu thuật", "vi", "surgery"), ("OPERASYON", "tl", "surgery"),
+     ("quimio", "es", "chemo"), ("化疗", "zh", "chemo"), ("हार्मोन", "hi", "hormone"), ("हर्सेप्टिन", "hi", "her2"),
+     ("कीमो के बारे में", "hi", "chemo"), ("هرمون", "ar", "hormone")],
+)
+def test_a_localized_keyword_answers_in_its_language_and_is_remembered(catalogs, keyword, locale, topic):
+    reply = converse(catalogs, keyword)
+    assert (reply.intent, reply.topic, reply.locale) == (Intent.TOPIC, topic, locale)
+    assert reply.body.startswith(summary(catalogs, locale, topic))
+    assert reply.subscriber.locale == locale
+    assert converse(catalogs, "4", subscriber=reply.subscriber).locale == locale
+
+
+@pytest.mark.parametrize(("sender", "locale"), [("+525512345678", "es"), ("+33612345678", "fr"), ("+5511912345678", "pt"),
+                                                  ("+254712345678", "sw"), ("+14155550123", "en"), ("whatsapp:+33612345678", "fr")])
+def test_a_first_text_answers_in_the_language_of_the_senders_country(catalogs, sender, locale):
+    assert converse(catalogs, "HER2", sender=sender).locale == locale
+
+
+@pytest.mark.parametrize("text", ["ES", "es", "ESPAÑOL", "espanol", "Spanish", "LANG ES", "language spanish"])
+def test_choosing_spanish(catalogs, text):
+    reply = converse(catalogs, text)
+    assert (reply.intent, reply.locale, reply.subscriber.locale) == (Intent.LANGUAGE_SET, "es", "es")
+
+
+def test_hi_alone_is_a_greeting_but_lang_hi_is_hindi(catalogs):
+    assert converse(catalogs, "Hi").intent == Intent.UNKNOWN
+    assert converse(catalogs, "LANG HI").subscriber.locale == "hi"
+    assert converse(catalogs, "HINDI").subscriber.locale == "hi"
+
+
+def test_the_language_list_offers_every_language(catalogs):
+    body = converse(catalogs, "LANG").body
+    for code in ("EN", "ES", "FR", "PT", "SW", "AR", "HI", "ZH", "VI", "TL"):
+        assert f"{code} " in body
+
+
+def test_a_word_two_languages_share_answers_in_the_senders_one(catalogs):
+    # KEMO is chemo in both Swahili and Tagalog.
+    assert converse(catalogs, "KEMO", subscriber=Subscriber(locale="tl")).locale == "tl"
+    assert converse(catalogs, "KEMO", subscriber=Subscriber(locale="sw")).locale == "sw"
+
+
+def test_gsm7_policy_leaves_text_that_stays_ucs2_as_written(catalogs):
+    reply = converse(catalogs, "4", subscriber=Subscriber(locale="zh"), program=GSM7_PROGRAM)
+    assert reply.encoding == "UCS-2" and reply.body.startswith(summary(catalogs, "zh", "surgery"))
+
+
+def test_english_keywords_do_not_switch_a_reader_of_another_language(catalogs):
+    assert converse(catalogs, "SURGERY", subscriber=Subscriber(locale="fr")).locale == "fr"
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "fr", "pt", "sw", "ar", "hi", "zh", "vi", "tl"])
+@pytest.mark.parametrize("text", ["1", "2", "3", "4", "5", "6", "MENU", "HELP", "LANG", "STOP", "START", "xyz"])
+@pytest.mark.parametrize("program", [PROGRAM, GSM7_PROGRAM], ids=["unicode", "gsm7"])
+def test_every_reply_is_in_its_language_ends_with_its_referral_and_fits_its_budget(catalogs, locale, text, program):
+    reply = converse(catalogs, text, subscriber=Subscriber(locale=locale), program=program)
+    assert reply.locale == locale
+    expected = referral(catalogs, locale, program)
+    transliterated = program.encoding == "gsm7" and reply.encoding == "GSM-7"
+    assert reply.body.endswith(to_gsm7(expected) if transliterated else expected)
+    assert reply.segments <= {"GSM-7": 2, "UCS-2": 4}[reply.encoding]
+
+
+@pytest.mark.parametrize("locale", ["es", "fr", "pt", "sw", "vi", "tl"])
+@pytest.mark.parametrize("topic_number", ["1", "2", "3", "4", "5", "6"])
+def test_gsm7_policy_keeps_latin_topic_replies_in_two_gsm7_segments(catalogs, locale, topic_number):
+    reply = converse(catalogs, topic_number, subscriber=Subscriber(locale=locale), program=GSM7_PROGRAM)
+    assert reply.encoding == "GSM-7" and reply.segments <= 2
+
+
+def test_a_fuzzy_spanish_entry_sends_that_topic_in_english_until_fixed(tmp_path, content):
+    from tests.test_catalog_tools import ROOT
+
+    spanish = read_catalog(ROOT / "locales" / "es" / "LC_MESSAGES" / "messages.po")
+    entries = {(m.context, m.id): m.string for m in spanish if m.id}
+    her2 = content.topic("her2").summary
+    write_fixture_po(tmp_path, "es", entries, fuzzy={("her2", her2)})
+    catalogs = load_catalogs(content=content, locales_dir=tmp_path)
+    assert converse(catalogs, "HER2", subscriber=Subscriber(locale="es")).locale == "en"
+    assert converse(catalogs, "CIRUGIA").locale == "es"
+    write_fixture_po(tmp_path, "es", entries)
+    fixed = load_catalogs(content=content, locales_dir=tmp_path)
+    assert converse(fixed, "HER2", subscriber=Subscriber(locale="es")).locale == "es"

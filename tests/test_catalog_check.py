@@ -1,0 +1,72 @@
+"""`catalog check` on tiny fixture catalogs: each kind of problem is found; the real catalogs pass."""
+
+import pytest
+from babel.messages.catalog import Catalog
+
+from service.catalog_check import check, cost_table
+from service.catalogs import DEFAULT_LOCALES_DIR, po_paths, read_catalog
+from service.programs import Program
+
+REFERRAL = "Ask your care team what is right for you."
+REFERRAL_CONTACT = "Ask your care team what is right for you: %(contact)s."
+PROGRAMS = (Program(id="default", name="X"), Program(id="p", name="P", contact="call Hope Clinic, 0800 123 456"))
+
+
+def spanish(content, overrides=None) -> Catalog:
+    entries = {
+        ("referral", REFERRAL): "Pregunte a su equipo de atención.",
+        ("referral_contact", REFERRAL_CONTACT): "Pregunte a su equipo de atención: %(contact)s.",
+        ("surgery", content.topic("surgery").keywords): "CIRUGIA, CIRUGÍA",
+        ("surgery", content.topic("surgery").summary): "Cirugía: a veces es una opción.",
+    }
+    entries.update(overrides or {})
+    catalog = Catalog(locale="es")
+    for (context, msgid), msgstr in entries.items():
+        catalog.add(msgid, msgstr, context=context)
+    return catalog
+
+
+def test_a_small_valid_catalog_passes_and_is_costed(content):
+    report = check(content=content, catalogs={"es": spanish(content)}, programs=PROGRAMS)
+    assert report.problems == []
+    assert {(c.locale, c.reply) for c in report.costs} >= {("es", "surgery"), ("en", "her2")}
+    assert any(line.startswith("es ") for line in cost_table(report.costs))
+
+
+def test_a_lost_placeholder_is_a_problem(content):
+    broken = spanish(content)
+    broken.get(REFERRAL_CONTACT, context="referral_contact").string = "Pregunte a su equipo: %(contacto)s."
+    problems = check(content=content, catalogs={"es": broken}, programs=PROGRAMS).problems
+    assert any("contacto" in problem or "placeholder" in problem for problem in problems), problems
+
+
+def test_a_missing_or_fuzzy_referral_is_a_problem(content):
+    catalog = spanish(content)
+    catalog.get(REFERRAL, context="referral").flags.add("fuzzy")
+    problems = check(content=content, catalogs={"es": catalog}, programs=PROGRAMS).problems
+    assert any("es: the referral (referral)" in problem for problem in problems)
+
+
+def test_a_keyword_meaning_two_things_is_a_problem(content):
+    catalog = spanish(content, {("goals", content.topic("goals").keywords): "CIRUGIA, METAS"})
+    problems = check(content=content, catalogs={"es": catalog}, programs=PROGRAMS).problems
+    assert any("'CIRUGIA' means more than one thing" in problem for problem in problems)
+
+
+def test_a_keyword_that_is_a_language_name_is_a_problem(content):
+    catalog = spanish(content, {("surgery", content.topic("surgery").keywords): "CIRUGIA, FRANCAIS"})
+    problems = check(content=content, catalogs={"es": catalog}, programs=PROGRAMS).problems
+    assert any("'FRANCAIS'" in problem for problem in problems)
+
+
+def test_a_reply_over_its_segment_budget_is_a_problem(content):
+    catalog = spanish(content, {("surgery", content.topic("surgery").summary): "Cirugía " * 40})
+    problems = check(content=content, catalogs={"es": catalog}, programs=PROGRAMS).problems
+    assert any(problem.startswith("es: surgery costs") and "budget 4" in problem for problem in problems)
+    assert any(problem.startswith("es: surgery costs") and "'gsm7'" in problem for problem in problems)
+
+
+def test_the_real_catalogs_pass(content, programs):
+    catalogs = {locale: read_catalog(path) for locale, path in po_paths(DEFAULT_LOCALES_DIR).items()}
+    report = check(content=content, catalogs=catalogs, programs=programs.all)
+    assert report.problems == []
