@@ -71,7 +71,7 @@ def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now:
     """Answer one verified inbound message, recording it once."""
     now = time.time() if now is None else now
     program = line.programs.for_number(message.recipient)
-    key = sender_key(message.sender, line.hash_key)
+    key = sender_key(message.sender, line.hash_key, namespace="simulated:" if simulated else "")
     loaded, spooled_opt_out = _load(line=line, key=key, message=message)
     if loaded and loaded.previous:
         return replay(record=loaded.previous, program=program, line=line)

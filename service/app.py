@@ -12,10 +12,14 @@ from starlette.responses import PlainTextResponse
 
 from service.line import Line, build_line
 from service.settings import Settings, get_settings
-from service.web import webhook
+from service.store import StoreUnavailable
+from service.translations import refresh_catalogs
+from service.web import admin, webhook
+from service.web.admin_auth import LoginRequired
 
 log = logging.getLogger("service.app")
-# How often a worker looks for spooled messages to hand to a database that is back.
+# How often a worker looks for spooled messages to hand to a database that is
+# back, and for catalog versions another replica published.
 DRAIN_EVERY_SECONDS = 1.0
 
 
@@ -23,13 +27,21 @@ async def healthz(request) -> PlainTextResponse:
     return PlainTextResponse("ok\n")
 
 
-async def drain_spool_forever(line: Line) -> None:
-    """Apply what the spool holds whenever the database answers again."""
+def keep_current(line: Line) -> None:
+    """Apply spooled messages once the database is back; serve catalogs another replica published."""
+    if line.spool.pending():
+        applied = line.spool.drain(line.store)
+        if applied:
+            log.warning("applied spooled messages", extra={"count": applied})
+    try:
+        refresh_catalogs(line=line)
+    except StoreUnavailable:
+        pass
+
+
+async def keep_current_forever(line: Line) -> None:
     while True:
-        if line.spool.pending():
-            applied = await run_in_threadpool(line.spool.drain, line.store)
-            if applied:
-                log.warning("applied spooled messages", extra={"count": applied})
+        await run_in_threadpool(keep_current, line)
         await asyncio.sleep(DRAIN_EVERY_SECONDS)
 
 
@@ -37,10 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A ready app: content and catalogs loaded, store open, routes mounted."""
     settings = settings or get_settings()
     line = build_line(settings)
+    keep_current(line)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        drainer = asyncio.create_task(drain_spool_forever(line))
+        drainer = asyncio.create_task(keep_current_forever(line))
         yield
         drainer.cancel()
 
@@ -48,4 +61,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.line = line
     app.router.add_route("/sms", webhook.sms, methods=["POST"], include_in_schema=False)
     app.router.add_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
+    app.include_router(admin.router)
+    app.add_exception_handler(LoginRequired, admin.login_required)
     return app

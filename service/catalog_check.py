@@ -13,7 +13,7 @@ from babel.messages.catalog import Catalog
 
 from service import segments
 from service.catalog_tools import LOCALES
-from service.catalogs import SOURCE_LOCALE, Catalogs, review_status, served_translations
+from service.catalogs import SOURCE_LOCALE, Catalogs, build_catalogs
 from service.content import Content
 from service.core.keywords import command_entries, language_names, topic_entries
 from service.core.normalize import keyword_key
@@ -102,11 +102,7 @@ def check(*, content: Content, catalogs: Mapping[str, Catalog], programs: tuple[
     report = Report()
     for locale, catalog in sorted(catalogs.items()):
         report.problems.extend(catalog_problems(locale, catalog))
-    served = Catalogs(
-        content=content,
-        translations={locale: served_translations(cat) for locale, cat in catalogs.items() if locale != SOURCE_LOCALE},
-        review_status={locale: review_status(cat) for locale, cat in catalogs.items()},
-    )
+    served = build_catalogs(content=content, sources=catalogs)
     report.problems.extend(keyword_collisions(served))
     contact = max((program.contact for program in programs), key=len, default="")
     report.costs = reply_costs(served, contact)

@@ -40,6 +40,8 @@ class Catalogs:
     content: Content
     translations: Mapping[str, gettext.NullTranslations] = field(default_factory=dict)
     review_status: Mapping[str, str] = field(default_factory=dict)
+    # The parsed PO catalogs, fuzzy entries and all, for admins and checks.
+    sources: Mapping[str, Catalog] = field(default_factory=dict)
 
     @property
     def locales(self) -> tuple[str, ...]:
@@ -99,11 +101,20 @@ def po_paths(locales_dir: Path) -> dict[str, Path]:
     }
 
 
-def load_catalogs(*, content: Content, locales_dir: Path = DEFAULT_LOCALES_DIR) -> Catalogs:
-    """Read every locale's PO file under locales_dir."""
-    catalogs = {locale: read_catalog(path) for locale, path in po_paths(locales_dir).items()}
+def build_catalogs(*, content: Content, sources: Mapping[str, Catalog]) -> Catalogs:
+    """Catalogs to serve from parsed PO catalogs (the source locale needs none)."""
+    sources = {locale: catalog for locale, catalog in sources.items() if locale != SOURCE_LOCALE}
     return Catalogs(
         content=content,
-        translations={locale: served_translations(cat) for locale, cat in catalogs.items()},
-        review_status={locale: review_status(cat) for locale, cat in catalogs.items()},
+        translations={locale: served_translations(cat) for locale, cat in sources.items()},
+        review_status={locale: review_status(cat) for locale, cat in sources.items()},
+        sources=sources,
     )
+
+
+def load_catalogs(
+    *, content: Content, locales_dir: Path = DEFAULT_LOCALES_DIR, overrides: Mapping[str, Catalog] | None = None
+) -> Catalogs:
+    """Every locale's PO file under locales_dir, with uploaded versions (overrides) in their place."""
+    sources = {locale: read_catalog(path) for locale, path in po_paths(locales_dir).items()}
+    return build_catalogs(content=content, sources={**sources, **(overrides or {})})

@@ -14,6 +14,7 @@ from service.programs import Programs, load_programs
 from service.settings import Settings
 from service.store import SqlStore, open_store
 from service.store.spool import Spool
+from service.store.versions import VersionStore
 
 log = logging.getLogger("service.line")
 
@@ -33,8 +34,11 @@ class Line:
     # None when no Auth Token is configured: nothing can be verified, all is refused.
     validator: RequestValidator | None
     store: SqlStore
+    versions: VersionStore
     spool: Spool
     hash_key: bytes = field(repr=False)
+    # The newest catalog version this replica serves (0: the PO files as shipped).
+    catalog_version: int = 0
 
 
 def build_line(settings: Settings) -> Line:
@@ -44,12 +48,14 @@ def build_line(settings: Settings) -> Line:
         log.warning(NO_TOKEN_WARNING)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     configured_key = settings.phone_hash_key.get_secret_value() if settings.phone_hash_key else None
+    store = open_store(settings.sqlalchemy_url)
     return Line(
         settings=settings,
         catalogs=load_catalogs(content=load_content(settings.content_dir), locales_dir=settings.locales_dir),
         programs=load_programs(settings.programs_file),
         validator=RequestValidator(token) if token else None,
-        store=open_store(settings.sqlalchemy_url),
+        store=store,
+        versions=VersionStore(store.engine),
         spool=Spool(settings.data_dir / SPOOL_FILE),
         hash_key=load_hash_key(configured=configured_key, data_dir=settings.data_dir),
     )

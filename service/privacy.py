@@ -45,6 +45,10 @@ def canonical_sender(sender: str) -> str:
         return bare
 
 
-def sender_key(sender: str, key: bytes) -> str:
-    """HMAC-SHA256 of the canonical sender: the only form a number is stored in."""
-    return hmac.new(key, canonical_sender(sender).encode("utf-8"), hashlib.sha256).hexdigest()
+def sender_key(sender: str, key: bytes, *, namespace: str = "") -> str:
+    """HMAC-SHA256 of the canonical sender: the only form a number is stored in.
+
+    The admin's simulator uses its own namespace, so simulating STOP with a
+    real patient's number never opts her out.
+    """
+    return hmac.new(key, (namespace + canonical_sender(sender)).encode("utf-8"), hashlib.sha256).hexdigest()

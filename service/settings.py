@@ -37,6 +37,22 @@ class Settings(BaseSettings):
     # larger is not from Twilio.
     max_request_bytes: int = 64 * 1024
     log_level: str = "INFO"
+    # The admin pages: one token (label "admin"), and/or labelled ones as
+    # "alice:token1,bob:token2" so every change records who made it. None: admin off.
+    admin_token: SecretStr | None = None
+    admin_tokens: SecretStr | None = None
+    # Browsers send a Secure cookie only over HTTPS (and to localhost).
+    admin_cookie_secure: bool = True
+
+    def admin_credentials(self) -> dict[str, str]:
+        """label -> token for every configured admin token."""
+        credentials = {"admin": self.admin_token.get_secret_value()} if self.admin_token else {}
+        listed = self.admin_tokens.get_secret_value() if self.admin_tokens else ""
+        for entry in filter(None, (part.strip() for part in listed.split(","))):
+            label, _, token = entry.partition(":")
+            if label and token:
+                credentials[label.strip()] = token.strip()
+        return {label: token for label, token in credentials.items() if token}
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table
+from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -37,4 +37,18 @@ records = Table(
     Column("rate_limited", Boolean, nullable=False, default=False),
     Column("simulated", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+catalog_versions = Table(
+    "catalog_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("locale", String(16), nullable=False, index=True),
+    Column("po", Text, nullable=False),
+    Column("label", String(64), nullable=False),  # the admin token's label: who
+    Column("note", String(200), nullable=False),  # "upload", "rollback to version 3"
+    Column("translated", Integer, nullable=False),
+    Column("fuzzy", Integer, nullable=False),
+    Column("missing", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )

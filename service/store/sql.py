@@ -7,9 +7,9 @@ from typing import Any, Callable
 
 from sqlalchemy import Engine, case, create_engine, delete, event, func, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from service.core.types import Subscriber
+from service.store.base import run
 from service.store.migrate import upgrade
 from service.store.records import Change, Loaded, Record, StoreUnavailable, SubscriberState
 from service.store.schema import records, subscribers
@@ -58,11 +58,7 @@ class SqlStore:
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     def _run(self, work: Callable, *, write: bool = False):
-        try:
-            with (self.engine.begin() if write else self.engine.connect()) as connection:
-                return work(connection)
-        except (DBAPIError, SQLAlchemyError) as error:
-            raise StoreUnavailable(type(error).__name__) from None
+        return run(self.engine, work, write=write)
 
     def load(self, *, sender_key: str, message_id: str) -> Loaded:
         """The sender's state, and this message's record if it was handled before."""

@@ -1,0 +1,151 @@
+"""What the admin pages show, computed from catalogs, programs and records (no HTTP here)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from babel import Locale
+
+from service import segments
+from service.catalog_check import BUDGET, replies
+from service.catalog_tools import LocaleStats, locale_stats
+from service.catalogs import SOURCE_LOCALE, Catalogs
+from service.core.render import referral, render
+from service.core.types import Intent
+from service.programs import Program
+from service.store.usage import UsageRow
+from service.store.versions import CatalogVersion
+
+MESSAGE_PARTS = {
+    Intent.MENU: ("menu", "menu_footer"), Intent.HELP: ("help",), Intent.STOP: ("stop_confirm",),
+    Intent.START: ("start_confirm",), Intent.LANGUAGE: ("language_list",), Intent.LANGUAGE_SET: ("language_set",),
+}
+REFERRAL_ROW = "referral"
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    program: str
+    policy: str
+    encoding: str
+    segments: int
+    over_budget: bool
+
+
+@dataclass
+class Cell:
+    status: str  # translated | fuzzy | missing
+    chunks: list[tuple[str, bool]] = field(default_factory=list)  # (text, forces UCS-2)
+    costs: list[Cost] = field(default_factory=list)
+
+
+def is_rtl(locale: str) -> bool:
+    """Whether a locale's script runs right to left."""
+    return Locale.parse(locale).character_order == "right-to-left"
+
+
+def _parts(catalogs: Catalogs, intent: Intent, topic: str | None) -> list[tuple[str, str]]:
+    content = catalogs.content
+    if topic:
+        entry = content.topic(topic)
+        keys = [(topic, entry.keywords), (topic, entry.summary)]
+    elif intent == REFERRAL_ROW:
+        keys = []
+    else:
+        keys = [(key, content.messages[key]) for key in MESSAGE_PARTS[intent]]
+        if intent == Intent.MENU:
+            keys += [(t.id, t.keywords) for t in content.topics]
+    return keys + [(key, content.messages[key]) for key in ("referral", "referral_contact")]
+
+
+def status(catalogs: Catalogs, locale: str, parts: list[tuple[str, str]]) -> str:
+    """translated, fuzzy (some part awaits a translator's approval) or missing."""
+    if locale == SOURCE_LOCALE:
+        return "translated"
+    found = [catalogs.sources[locale].get(msgid, context=context) for context, msgid in parts]
+    if any(message is None or not message.string for message in found):
+        return "missing"
+    return "fuzzy" if any(message.fuzzy for message in found) else "translated"
+
+
+def highlight(text: str) -> list[tuple[str, bool]]:
+    """The text in chunks, marking the characters that force the whole message into UCS-2."""
+    forcing = set(segments.forcing_ucs2(text))
+    return [(char, char in forcing) for char in text] if forcing else [(text, False)]
+
+
+def cell(catalogs: Catalogs, locale: str, intent, topic: str | None, programs: tuple[Program, ...]) -> Cell:
+    """One reply in one locale: its status, its exact text, its cost under each program."""
+    result = Cell(status(catalogs, locale, _parts(catalogs, intent, topic)))
+    if result.status != "translated":
+        return result
+    for program in programs:
+        if intent == REFERRAL_ROW:
+            text = referral(catalogs, locale, program) or ""
+            cost = segments.count(text)
+        else:
+            text, _, cost = render(catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program)
+        result.costs.append(Cost(program.name, program.encoding, cost.encoding, cost.segments,
+                                 cost.segments > BUDGET[cost.encoding]))
+        if program is programs[0]:
+            result.chunks = highlight(text)
+    return result
+
+
+def overview(catalogs: Catalogs, programs: tuple[Program, ...]) -> dict[str, dict[str, Cell]]:
+    """row label -> locale -> cell, for every reply the line can send."""
+    rows = [*replies(catalogs.content), (REFERRAL_ROW, REFERRAL_ROW, None)]
+    return {label: {locale: cell(catalogs, locale, intent, topic, programs) for locale in catalogs.locales}
+            for label, intent, topic in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class LocaleSummary:
+    locale: str
+    name: str
+    rtl: bool
+    stats: LocaleStats
+    last_change: CatalogVersion | None
+
+
+def locale_summaries(catalogs: Catalogs, history: list[CatalogVersion]) -> list[LocaleSummary]:
+    """Per locale: review status, counts, the last change made through the admin."""
+    newest = {}
+    for version in reversed(history):
+        newest[version.locale] = version
+    return [
+        LocaleSummary(locale, Locale.parse(locale).language_name, is_rtl(locale),
+                      locale_stats(catalogs.sources[locale], locale), newest.get(locale))
+        for locale in catalogs.locales if locale != SOURCE_LOCALE
+    ]
+
+
+@dataclass
+class UsageSummary:
+    days: list[tuple[str, int, int]]  # (day, replies, segments)
+    by: dict[str, Counter]  # dimension -> value -> replies
+    opt_outs: int
+    rate_limited: int
+    replies: int
+    segments: int
+
+
+def usage_summary(rows: list[UsageRow]) -> UsageSummary:
+    """Totals per day and per topic, locale, program and channel."""
+    per_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by = {name: Counter() for name in ("topic", "locale", "program", "channel")}
+    for row in rows:
+        per_day[row.day][0] += row.replies
+        per_day[row.day][1] += row.segments
+        by["topic"][row.topic or row.intent] += row.replies
+        for name in ("locale", "program", "channel"):
+            by[name][getattr(row, name)] += row.replies
+    return UsageSummary(
+        days=[(day, replies, segs) for day, (replies, segs) in sorted(per_day.items())], by=by,
+        opt_outs=sum(row.messages for row in rows if row.intent == "stop"),
+        rate_limited=sum(row.rate_limited for row in rows),
+        replies=sum(row.replies for row in rows), segments=sum(row.segments for row in rows),
+    )
+
+

@@ -1,0 +1,22 @@
+"""What every store query shares: one short transaction, and database trouble as StoreUnavailable."""
+
+from __future__ import annotations
+
+from typing import Callable, TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.store.records import StoreUnavailable
+
+T = TypeVar("T")
+
+
+def run(engine: Engine, work: Callable[[Connection], T], *, write: bool = False) -> T:
+    """work(connection) in one transaction; any database error becomes StoreUnavailable."""
+    try:
+        with (engine.begin() if write else engine.connect()) as connection:
+            return work(connection)
+    except SQLAlchemyError as error:
+        # The error's text can hold query parameters: keep only its kind.
+        raise StoreUnavailable(type(error).__name__) from None

@@ -1,0 +1,107 @@
+"""Translation updates without a restart: validate an uploaded PO, publish it, roll it back, reload.
+
+Versions live in the database, so every replica serves the same catalogs:
+each polls the newest version id and reloads when it changes.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po, write_po
+
+from service.catalog_check import check
+from service.catalog_tools import locale_stats
+from service.catalogs import load_catalogs, po_paths
+from service.line import Line
+from service.store import StoreUnavailable
+
+log = logging.getLogger("service.translations")
+MAX_PO_BYTES = 1024 * 1024
+
+
+def parse_po(data: bytes) -> Catalog:
+    """A PO file's catalog; PoFileError or ValueError when it does not parse."""
+    return read_po(io.BytesIO(data), abort_invalid=True)
+
+
+def po_bytes(catalog: Catalog) -> bytes:
+    """A catalog as PO file bytes."""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0)
+    return buffer.getvalue()
+
+
+def served_overrides(*, line: Line) -> dict[str, Catalog]:
+    """The newest uploaded version of each locale, parsed."""
+    return {locale: parse_po(version.po.encode("utf-8")) for locale, version in line.versions.served().items()}
+
+
+def refresh_catalogs(*, line: Line) -> bool:
+    """Reload the catalogs if another version was published anywhere; whether it reloaded."""
+    newest = line.versions.newest_id()
+    if newest == line.catalog_version:
+        return False
+    line.catalogs = load_catalogs(
+        content=line.catalogs.content, locales_dir=line.settings.locales_dir, overrides=served_overrides(line=line)
+    )
+    line.catalog_version = newest
+    log.warning("catalogs reloaded", extra={"catalog_version": newest})
+    return True
+
+
+def validate(*, line: Line, locale: str, data: bytes) -> tuple[Catalog | None, list[str]]:
+    """The uploaded catalog and every reason it must not be served (none: it may be)."""
+    if locale not in line.catalogs.sources:
+        return None, [f"{locale!r} is not one of the line's languages"]
+    if len(data) > MAX_PO_BYTES:
+        return None, ["the file is larger than 1 MiB"]
+    try:
+        catalog = parse_po(data)
+    except (PoFileError, ValueError, UnicodeDecodeError) as error:
+        return None, [f"the file does not parse as a PO file: {error}"]
+    if catalog.locale is not None and str(catalog.locale) != locale:
+        return None, [f"the file's Language header says {catalog.locale}, not {locale}"]
+    candidate = {**line.catalogs.sources, locale: catalog}
+    report = check(content=line.catalogs.content, catalogs=candidate, programs=line.programs.all)
+    mine = [problem for problem in report.problems if problem.startswith(f"{locale}:") or "keyword" in problem]
+    return catalog, mine
+
+
+def publish(*, line: Line, locale: str, data: bytes, label: str) -> tuple[int | None, list[str]]:
+    """Validate and, if it passes, serve an uploaded PO: (version id, []) or (None, problems)."""
+    catalog, problems = validate(line=line, locale=locale, data=data)
+    if problems:
+        return None, problems
+    stats = locale_stats(catalog, locale)
+    version = line.versions.add(locale=locale, po=po_bytes(catalog).decode("utf-8"), label=label, note="upload",
+                                counts=(stats.translated, stats.fuzzy, stats.missing))
+    refresh_catalogs(line=line)
+    return version, []
+
+
+def rollback(*, line: Line, locale: str, label: str) -> int | None:
+    """Serve the version before the one served now (the PO file when none); the new version's id."""
+    history = line.versions.history(locale=locale, limit=2)
+    if not history:
+        return None
+    if len(history) == 2:
+        previous = line.versions.get(version_id=history[1].id)
+        text, note = previous.po, f"rollback to version {previous.id}"
+    else:
+        text, note = po_paths(line.settings.locales_dir)[locale].read_text("utf-8"), "rollback to the PO file"
+    stats = locale_stats(parse_po(text.encode("utf-8")), locale)
+    version = line.versions.add(locale=locale, po=text, label=label, note=note,
+                                counts=(stats.translated, stats.fuzzy, stats.missing))
+    refresh_catalogs(line=line)
+    return version
+
+
+def served_po(*, line: Line, locale: str) -> bytes:
+    """The PO file as served now, for Poedit or Weblate."""
+    return po_bytes(line.catalogs.sources[locale])
+
+
+__all__ = ["StoreUnavailable", "publish", "refresh_catalogs", "rollback", "served_po", "validate"]

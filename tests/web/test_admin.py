@@ -1,0 +1,194 @@
+"""/admin through the real app: every route, every refusal, and translation updates served at once."""
+
+import io
+import re
+import time
+from xml.etree import ElementTree
+
+import pytest
+from pydantic import SecretStr
+from babel.messages.pofile import read_po
+from starlette.testclient import TestClient
+
+from service.app import create_app
+from service.translations import po_bytes, parse_po
+
+from tests.conftest import BASE_URL, sign, twilio_form
+
+TOKENS = "alice:alice-token-123,bob:bob-token-456"
+GET_ROUTES = ["/admin", "/admin/simulator", "/admin/translations", "/admin/translations/messages.pot",
+              "/admin/translations/es.po", "/admin/usage", "/admin/usage.csv"]
+POST_ROUTES = ["/admin/logout", "/admin/simulator", "/admin/translations/es", "/admin/translations/es/rollback"]
+
+
+@pytest.fixture
+def admin_settings(settings):
+    return settings.model_copy(update={"admin_tokens": SecretStr(TOKENS)})
+
+
+@pytest.fixture
+def client(admin_settings):
+    with TestClient(create_app(admin_settings), base_url=BASE_URL) as test_client:
+        yield test_client
+
+
+def log_in(client, token="alice-token-123") -> str:
+    response = client.post("/admin/login", data={"token": token}, follow_redirects=False)
+    assert response.status_code == 303
+    return re.search(r'name="csrf" value="([^"]+)"', client.get("/admin/simulator").text).group(1)
+
+
+def text_line(client, body, sender="+15551230001"):
+    form = twilio_form(body, From=sender)
+    response = client.post("/sms", data=form, headers={"X-Twilio-Signature": sign(form)})
+    return ElementTree.fromstring(response.text).find("Message").text
+
+
+@pytest.mark.parametrize("path", GET_ROUTES + POST_ROUTES)
+def test_the_admin_is_off_without_a_token(settings, path):
+    with TestClient(create_app(settings), base_url=BASE_URL) as client:
+        response = client.request("POST" if path in POST_ROUTES else "GET", path)
+    assert response.status_code == 404 and "ADMIN_TOKEN" in response.text
+
+
+@pytest.mark.parametrize("path", GET_ROUTES + POST_ROUTES)
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic YWxpY2U="},
+                                     {"Cookie": "infoline_admin=alice:forged"}])
+def test_every_route_refuses_without_valid_credentials(client, path, headers):
+    response = client.request("POST" if path in POST_ROUTES else "GET", path, headers=headers)
+    assert response.status_code == 401
+    assert "Admin token" in response.text and "msgid" not in response.text and "Replies" not in response.text
+
+
+def test_login_sets_a_secure_http_only_same_site_cookie(client):
+    response = client.post("/admin/login", data={"token": "bob-token-456"}, follow_redirects=False)
+    cookie = response.headers["set-cookie"].lower()
+    assert response.status_code == 303 and "httponly" in cookie and "samesite=strict" in cookie and "secure" in cookie
+    assert "bob-token-456" not in cookie
+
+
+def test_a_wrong_token_is_refused_with_403(client):
+    response = client.post("/admin/login", data={"token": "alice-token-12"})
+    assert response.status_code == 403 and "not recognised" in response.text
+
+
+@pytest.mark.parametrize("path", GET_ROUTES)
+def test_every_page_answers_a_logged_in_admin_and_a_bearer(client, path):
+    assert client.get(path, headers={"Authorization": "Bearer bob-token-456"}).status_code == 200
+    log_in(client)
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("path", POST_ROUTES)
+def test_browser_forms_without_the_csrf_token_are_refused(client, path):
+    log_in(client)
+    assert client.post(path, data={"csrf": "stale", "body": "HER2"}).status_code == 403
+
+
+def test_logout_ends_the_session(client):
+    csrf = log_in(client)
+    client.post("/admin/logout", data={"csrf": csrf})
+    assert client.get("/admin").status_code == 401
+
+
+def test_the_overview_shows_every_reply_in_every_language_with_its_cost(client):
+    log_in(client)
+    page = client.get("/admin").text
+    for locale in ("en", "es", "fr", "pt", "sw", "ar", "hi", "zh", "vi", "tl"):
+        assert f'<th lang="{locale}">' in page
+    assert "Ask your care team what is right for you." in page
+    assert 'lang="ar" dir="rtl"' in page
+    assert "<mark>" in page  # characters that force UCS-2 are highlighted
+    assert "gsm7: 2 × GSM-7" in page and "unicode: 4 × UCS-2" in page
+    assert client.get("/admin?locale=es").text.count('<th lang="') == 1
+
+
+def spanish_po_with(client, old: str, new: str) -> bytes:
+    catalog = read_po(io.BytesIO(client.get("/admin/translations/es.po").content))
+    entry = next(m for m in catalog if m.string and old in m.string)
+    entry.string = entry.string.replace(old, new)
+    return po_bytes(catalog)
+
+
+def test_a_valid_upload_is_served_at_once_and_rolls_back(client):
+    csrf = log_in(client)
+    before = text_line(client, "CIRUGIA")
+    assert before.startswith("Cirug")
+    upload = spanish_po_with(client, "Cirug", "CIRUG")
+    response = client.post("/admin/translations/es", data={"csrf": csrf}, files={"po": ("es.po", upload)})
+    assert response.status_code == 200 and "es is now served" in response.text
+    assert text_line(client, "CIRUGIA").startswith("CIRUG")
+    assert "alice" in client.get("/admin/translations").text
+    client.post("/admin/translations/es/rollback", data={"csrf": csrf})
+    assert text_line(client, "CIRUGIA") == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [("%(contact)s", "%(contacto)s", "contacto"),
+     ("Cirug", "Cirugía muy larga " * 30 + "Cirug", "costs"),
+     ("CIRUGIA, ", "CHIRURGIE, METAS, CIRUGIA, ", "means more than one thing")],
+)
+def test_an_invalid_upload_is_refused_with_reasons_and_nothing_changes(client, old, new, reason):
+    csrf = log_in(client)
+    before = text_line(client, "CIRUGIA")
+    response = client.post("/admin/translations/es", data={"csrf": csrf},
+                           files={"po": ("es.po", spanish_po_with(client, old, new))})
+    assert response.status_code == 422 and "not published" in response.text and reason in response.text
+    assert text_line(client, "CIRUGIA") == before
+    assert "No changes through the admin yet" in client.get("/admin/translations").text
+
+
+@pytest.mark.parametrize(("data", "reason"), [(b"msgid \"x\nbroken", "does not parse"),
+                                               (b'msgid ""\nmsgstr "Language: fr\\n"\n', "not es")])
+def test_unparseable_or_wrong_language_files_are_refused(client, data, reason):
+    csrf = log_in(client)
+    response = client.post("/admin/translations/es", data={"csrf": csrf}, files={"po": ("es.po", data)})
+    assert response.status_code == 422 and reason in response.text
+
+
+def test_another_replica_serves_the_upload_within_seconds(client, admin_settings):
+    csrf = log_in(client)
+    with TestClient(create_app(admin_settings), base_url=BASE_URL) as replica:
+        assert text_line(replica, "CIRUGIA").startswith("Cirug")
+        client.post("/admin/translations/es", data={"csrf": csrf},
+                    files={"po": ("es.po", spanish_po_with(client, "Cirug", "CIRUG"))})
+        deadline = time.monotonic() + 10
+        while not text_line(replica, "CIRUGIA", sender="+15551239999").startswith("CIRUG"):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+
+
+def test_the_simulator_answers_through_the_core_and_store_and_is_kept_apart(client):
+    csrf = log_in(client)
+    page = client.post("/admin/simulator", data={"csrf": csrf, "body": "STOP", "sender": "+15551230001", "to": ""}).text
+    assert "Infoline: You will get no more messages" in page and 'id="reply-locale">en' in page
+    assert text_line(client, "HER2", sender="+15551230001").startswith("HER2:")  # the real number is not opted out
+    page = client.post("/admin/simulator", data={"csrf": csrf, "body": "UPASUAJI", "sender": "+15551234567",
+                                                 "to": "+15005550006"}).text
+    assert 'id="reply-locale">sw' in page and "call Hope Clinic" in page
+    records = client.app.state.line.store.count_records()
+    assert records == 3
+    csv_text = client.get("/admin/usage.csv").text
+    assert "stop" not in csv_text and "surgery" not in csv_text and ",her2," in csv_text
+
+
+def test_usage_counts_replies_segments_and_opt_outs_without_numbers(client):
+    for body in ("HER2", "HER2", "CIRUGIA", "STOP"):
+        text_line(client, body, sender="+15557654321") if body != "STOP" else text_line(client, "STOP", "+15557654322")
+    log_in(client)
+    page = client.get("/admin/usage").text
+    assert "opt-outs <strong>1</strong>" in page and "Replies <strong>4</strong>" in page
+    assert "<svg" in page and "<rect" in page
+    csv_text = client.get("/admin/usage.csv").text
+    assert csv_text.splitlines()[0] == "day,program,channel,locale,intent,topic,messages,replies,segments,rate_limited"
+    assert ",her2,2,2,4," in csv_text
+    assert "7654321" not in page + csv_text
+
+
+def test_downloads_are_po_files_translators_can_open(client):
+    log_in(client)
+    pot = client.get("/admin/translations/messages.pot")
+    assert pot.headers["content-disposition"].endswith('filename="messages.pot"')
+    assert len(parse_po(pot.content)) > 20
+    assert client.get("/admin/translations/xx.po").status_code == 404
