@@ -752,8 +752,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def pool_size(seconds: float, floor: int) -> int:
-    """Distinct messages per phase: enough for wrk at 25,000 req/s, far above what the line reaches."""
-    return max(floor, int(25_000 * seconds))
+    """Distinct messages per phase: enough for wrk at 30,000 req/s, far above what the line reaches."""
+    return max(floor, int(30_000 * seconds))
 
 
 def prepare_messages(run: Run) -> None:

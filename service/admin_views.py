@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import regex
 from babel import Locale
 
 from service import segments
@@ -22,6 +23,8 @@ MESSAGE_PARTS = {
     Intent.START: ("start_confirm",), Intent.LANGUAGE: ("language_list",), Intent.LANGUAGE_SET: ("language_set",),
 }
 REFERRAL_ROW = "referral"
+MAX_MARKED_SHARE = 0.2
+GRAPHEME = regex.compile(r"\X")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +73,22 @@ def status(catalogs: Catalogs, locale: str, parts: list[tuple[str, str]]) -> str
 
 
 def highlight(text: str) -> list[tuple[str, bool]]:
-    """The text in chunks, marking the characters that force the whole message into UCS-2."""
+    """The text in chunks, marking the few characters that force an otherwise GSM-7 message into UCS-2.
+
+    Text in a script GSM-7 lacks altogether (Arabic, Hindi) is not marked: every letter would be.
+    """
     forcing = set(segments.forcing_ucs2(text))
-    return [(char, char in forcing) for char in text] if forcing else [(text, False)]
+    clusters = GRAPHEME.findall(text)
+    if not forcing or sum(cluster in forcing for cluster in clusters) > MAX_MARKED_SHARE * len(clusters):
+        return [(text, False)]
+    chunks: list[tuple[str, bool]] = []
+    for cluster in clusters:  # whole clusters, so marks never split a letter from its accent
+        marked = cluster in forcing
+        if chunks and chunks[-1][1] == marked:
+            chunks[-1] = (chunks[-1][0] + cluster, marked)
+        else:
+            chunks.append((cluster, marked))
+    return chunks
 
 
 def cell(catalogs: Catalogs, locale: str, intent, topic: str | None, programs: tuple[Program, ...]) -> Cell:

@@ -192,3 +192,15 @@ def test_downloads_are_po_files_translators_can_open(client):
     assert pot.headers["content-disposition"].endswith('filename="messages.pot"')
     assert len(parse_po(pot.content)) > 20
     assert client.get("/admin/translations/xx.po").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("text", "chunks"),
+    [("Hola", [("Hola", False)]),
+     ("Cirugía: sí", [("Cirug", False), ("í", True), ("a: s", False), ("í", True)]),
+     ("مرحبا بك", [("مرحبا بك", False)])],
+)
+def test_only_the_few_characters_that_force_ucs2_are_marked(text, chunks):
+    from service.admin_views import highlight
+
+    assert highlight(text) == chunks
