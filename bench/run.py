@@ -343,7 +343,7 @@ class Result:
     peak_rss_mib: float = 0.0
     cpu: dict = field(default_factory=dict)
     records: dict = field(default_factory=dict)
-    profile: list = field(default_factory=list)
+    profile: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -485,10 +485,13 @@ def start_profiler(run: Run, backend: str, pid: int):
     if not Path(py_spy).exists():
         raise HarnessError("--profile needs py-spy: .venv/bin/pip install py-spy")
     out = run.args.profile / f"line-{backend}.{'txt' if run.args.profile_format == 'raw' else run.args.profile_format}"
-    command = [py_spy, "record", "--pid", str(pid), "--duration", str(int(run.args.seconds)), "--rate", "100",
+    command = [py_spy, "record", "--pid", str(pid), "--duration", str(int(run.args.seconds)),
+               "--rate", str(run.args.profile_rate),
                "--format", run.args.profile_format, "--output", str(out)]
     if run.args.profile_format == "raw":
         command.append("--function")
+    if not run.args.profile_all_threads:
+        command.append("--gil")  # only the thread holding the GIL: where the CPU goes, not who waits
     log = run.workdir / f"py-spy-{backend}.log"
     with open(log, "wb") as log_file:
         process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -506,15 +509,40 @@ def finish_profiler(run: Run, backend: str, profiler) -> list:
     stop(process)
     if not out.exists():
         print(f"py-spy wrote nothing:\n{log_tail(log)}", file=sys.stderr)
-        return []
+        return {}
     print(f"[{backend}/line] profile: {out}", flush=True)
-    return summarise_collapsed(out) if run.args.profile_format == "raw" else []
+    return summarise_collapsed(out) if run.args.profile_format == "raw" else {}
 
 
-def summarise_collapsed(path: Path, top: int = 20) -> list[dict]:
-    """Own and total share of samples per function, from py-spy's collapsed (raw) stacks."""
+# Frames every sample passes through (interpreter, event loop, worker threads): left out of "by total".
+SCAFFOLD_FILES = ("<frozen runpy>", "threading.py", "asyncio/runners.py", "asyncio/base_events.py",
+                  "asyncio/events.py", "uvicorn/main.py", "uvicorn/server.py", "uvicorn/_compat.py",
+                  "service/__main__.py", "service/cli.py")
+
+
+def frame_file(frame: str) -> str:
+    """'name (path/file.py:12)' -> 'path/file.py'."""
+    inner = frame.rpartition(" (")[2].rstrip(")")
+    return inner.rpartition(":")[0] or inner
+
+
+def frame_package(frame: str) -> str:
+    """What a frame belongs to: the service's subpackage, else the library's top-level name."""
+    path = frame_file(frame)
+    parts = path.split("/")
+    if parts[0] == "service" and len(parts) > 2:
+        return "/".join(parts[:2])
+    if parts[0] in ("<string>", "<frozen runpy>") or len(parts) == 1:
+        return parts[0].removesuffix(".py")
+    return parts[0]
+
+
+def summarise_collapsed(path: Path, top: int = 15) -> dict:
+    """From py-spy's collapsed (raw) stacks: the share of samples per function by own time and by total
+    time (the scaffolding every sample passes through left out), and own time per package."""
     own: dict[str, int] = {}
     total: dict[str, int] = {}
+    package: dict[str, int] = {}
     samples = 0
     for line in path.read_text("utf-8", "replace").splitlines():
         stack, _, count = line.rpartition(" ")
@@ -527,10 +555,21 @@ def summarise_collapsed(path: Path, top: int = 20) -> list[dict]:
             total[frame] = total.get(frame, 0) + count_n
         if frames:
             own[frames[-1]] = own.get(frames[-1], 0) + count_n
-    rows = [{"function": f, "own_pct": 100 * own.get(f, 0) / samples, "total_pct": 100 * total[f] / samples}
-            for f in total] if samples else []
-    rows.sort(key=lambda r: r["own_pct"], reverse=True)
-    return rows[:top] + [{"samples": samples}]
+            leaf_package = frame_package(frames[-1])
+            package[leaf_package] = package.get(leaf_package, 0) + count_n
+    if not samples:
+        return {}
+
+    def pct(count: int) -> float:
+        return 100 * count / samples
+
+    rows = [{"function": f, "own_pct": pct(own.get(f, 0)), "total_pct": pct(total[f])} for f in total]
+    by_own = sorted(rows, key=lambda r: r["own_pct"], reverse=True)[:top]
+    by_total = sorted((r for r in rows if not frame_file(r["function"]).endswith(SCAFFOLD_FILES)),
+                      key=lambda r: r["total_pct"], reverse=True)[:top]
+    by_package = sorted(({"package": name, "own_pct": pct(n)} for name, n in package.items()),
+                        key=lambda r: r["own_pct"], reverse=True)
+    return {"samples": samples, "by_own": by_own, "by_total": by_total, "by_package": by_package}
 
 
 # --------------------------------------------------------------------------- backends
@@ -694,7 +733,7 @@ def report(floor: Result, lines: list[Result], args: argparse.Namespace) -> list
             print(f"  load generator: the same wrk drove the floor at {floor.req_s:,.0f} req/s, "
                   f"{floor.req_s / max(r.req_s, 1):.1f}x the line, so wrk is not what limits the line")
         if r.profile:
-            print_profile(r)
+            print_profile(r, args)
     if floor.non_2xx:
         failed.append(f"floor: {floor.non_2xx} non-2xx answers")
     if floor.wraps:
@@ -704,13 +743,18 @@ def report(floor: Result, lines: list[Result], args: argparse.Namespace) -> list
     return failed
 
 
-def print_profile(result: Result) -> None:
-    rows = [row for row in result.profile if "function" in row]
-    samples = next((row["samples"] for row in result.profile if "samples" in row), 0)
-    print(f"  profile of the line ({result.backend}, {samples:,} samples, py-spy; by own time):")
-    print(f"    {'own %':>6} {'total %':>8}  function")
-    for row in rows:
-        print(f"    {row['own_pct']:>6.1f} {row['total_pct']:>8.1f}  {row['function']}")
+def print_profile(result: Result, args: argparse.Namespace) -> None:
+    profile = result.profile
+    mode = "every thread" if args.profile_all_threads else "the thread holding the GIL"
+    print(f"  profile of the line ({result.backend}; {profile['samples']:,} py-spy samples of {mode}):")
+    for title, key in (("by own time", "by_own"), ("by total time (event loop and thread scaffolding left out)",
+                                                   "by_total")):
+        print(f"    {title}:")
+        print(f"    {'own %':>6} {'total %':>8}  function")
+        for row in profile[key]:
+            print(f"    {row['own_pct']:>6.1f} {row['total_pct']:>8.1f}  {row['function']}")
+    print("    own time by package: " + ", ".join(f"{row['package']} {row['own_pct']:.1f}%"
+                                                  for row in profile["by_package"] if row["own_pct"] >= 0.5))
 
 
 # --------------------------------------------------------------------------- main
@@ -732,7 +776,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="record the line with py-spy during the measured run into DIR (numbers are then "
                              "perturbed by the sampling)")
-    parser.add_argument("--profile-format", choices=["raw", "flamegraph", "speedscope"], default="raw")
+    parser.add_argument("--profile-format", choices=["raw", "flamegraph", "speedscope"], default="raw",
+                        help="raw (default; collapsed stacks, summarised here), flamegraph (SVG) or speedscope")
+    parser.add_argument("--profile-rate", type=int, default=250, help="py-spy samples per second (default 250)")
+    parser.add_argument("--profile-all-threads", action="store_true",
+                        help="sample every thread, waiting ones too (default: only the one holding the GIL)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--seed", type=int, default=20240611)
     parser.add_argument("--strict", action="store_true", help="exit 1 when a check (not a target) fails")

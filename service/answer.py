@@ -15,6 +15,7 @@ from service.core import InboundMessage, Reply, respond
 from service.core.render import render
 from service.core.types import Intent, Subscriber
 from service.line import Line
+from service.observability import DEGRADED, RATE_LIMITED, REPLIES, SEGMENTS
 from service.privacy import sender_key
 from service.programs import Program
 from service.store import Change, Record, StoreUnavailable, SubscriberState
@@ -62,6 +63,7 @@ def _load(*, line: Line, key: str, message: InboundMessage):
     try:
         return line.store.load(sender_key=key, message_id=message.message_id), False
     except StoreUnavailable:
+        DEGRADED.labels(step="load").inc()
         log.warning("store unavailable: answering without it", extra={"degraded": True})
         spooled = line.spool.opted_out(key)
         return None, bool(spooled)
@@ -85,8 +87,21 @@ def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now:
     try:
         first = line.store.save(record=record, change=change) if loaded else None
     except StoreUnavailable:
+        DEGRADED.labels(step="save").inc()
         loaded = None
     if loaded is None:
         line.spool.add(record=record, change=change)
-        return reply
-    return replay(record=first, program=program, line=line) if first else reply
+    elif first:
+        return replay(record=first, program=program, line=line)
+    count(reply=reply, program=program, channel=message.channel, limited=limited)
+    return reply
+
+
+def count(*, reply: Reply, program: Program, channel: str, limited: bool) -> None:
+    """Add one answered message to the metrics."""
+    if limited:
+        RATE_LIMITED.labels(program=program.id).inc()
+    if reply.body is not None:
+        REPLIES.labels(intent=reply.intent.value, topic=reply.topic or "", locale=reply.locale,
+                       program=program.id, channel=channel).inc()
+        SEGMENTS.labels(program=program.id, encoding=reply.encoding).inc(reply.segments)

@@ -8,9 +8,11 @@ import logging
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from service.line import Line, build_line
+from service.observability import RequestIdMiddleware
 from service.settings import Settings, get_settings
 from service.store import StoreUnavailable
 from service.translations import refresh_catalogs
@@ -24,7 +26,26 @@ DRAIN_EVERY_SECONDS = 1.0
 
 
 async def healthz(request) -> PlainTextResponse:
+    """Alive: the process answers."""
     return PlainTextResponse("ok\n")
+
+
+def readyz(request) -> JSONResponse:
+    """Ready: catalogs loaded and the database reachable (503 while it is away)."""
+    line: Line = request.app.state.line
+    try:
+        line.store.ping()
+        database = "ok"
+    except StoreUnavailable:
+        database = "unavailable"
+    body = {"catalogs": list(line.catalogs.locales), "catalog_version": line.catalog_version, "database": database,
+            "spooled": line.spool.pending()}
+    return JSONResponse(body, status_code=200 if database == "ok" and line.catalogs.locales else 503)
+
+
+async def metrics(request) -> Response:
+    """Prometheus metrics: counts and timings, never a number or a body."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 def keep_current(line: Line) -> None:
@@ -61,6 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.line = line
     app.router.add_route("/sms", webhook.sms, methods=["POST"], include_in_schema=False)
     app.router.add_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
+    app.router.add_route("/readyz", readyz, methods=["GET"], include_in_schema=False)
+    app.router.add_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
+    app.add_middleware(RequestIdMiddleware)
     app.include_router(admin.router)
     app.add_exception_handler(LoginRequired, admin.login_required)
     return app

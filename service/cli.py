@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import logging
 import secrets
 import sys
 from xml.etree import ElementTree
@@ -23,12 +22,16 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.app import create_app
+    from service.observability import configure_logging
 
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level)
+    configure_logging(settings.log_level)
     app = create_app(settings)
     print(f"Infoline on http://{args.host}:{args.port}/sms  (try: python -m service text HER2)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower())
+    # Our own "answered" line replaces uvicorn's access log; SIGTERM lets
+    # in-flight requests finish (uvicorn's graceful shutdown).
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False,
+                timeout_graceful_shutdown=20)
     return 0
 
 

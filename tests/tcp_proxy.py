@@ -31,6 +31,11 @@ class TcpProxy:
     def stop(self) -> None:
         with self._lock:
             if self._listener:
+                try:
+                    # Wakes the thread blocked in accept(); close() alone leaves the port listening.
+                    self._listener.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
                 self._listener.close()
                 self._listener = None
             for sock in self._sockets:

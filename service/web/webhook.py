@@ -15,6 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 from service.channels import twilio
 from service.answer import answer
 from service.line import Line
+from service.observability import LATENCY, REQUESTS
 
 log = logging.getLogger("service.web.webhook")
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -32,10 +33,16 @@ def called_url(request: Request, public_base_url: str | None) -> str:
 def refuse(status: int, reason: str) -> Response:
     """A clear 4xx whose text names the problem, never the request's content."""
     log.info("refused", extra={"status": status, "reason": reason})
+    REQUESTS.labels(outcome=f"refused_{status}").inc()
     return PlainTextResponse(reason + "\n", status_code=status)
 
 
 async def sms(request: Request) -> Response:
+    with LATENCY.time():
+        return await _sms(request)
+
+
+async def _sms(request: Request) -> Response:
     line: Line = request.app.state.line
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if content_type != FORM_TYPE:
@@ -63,6 +70,7 @@ async def sms(request: Request) -> Response:
     except twilio.FormError as error:
         return refuse(400, str(error))
     reply = await run_in_threadpool(answer, line=line, message=message)
+    REQUESTS.labels(outcome="answered" if reply.body is not None else "silent").inc()
     log.info("answered", extra={"intent": reply.intent.value, "topic": reply.topic, "locale": reply.locale,
                                 "channel": message.channel, "segments": reply.segments, "replied": reply.body is not None})
     return Response(twilio.twiml(reply), media_type=TWIML_TYPE)

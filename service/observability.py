@@ -1,0 +1,68 @@
+"""Logs as JSON lines with a request id, and Prometheus metrics. Neither ever holds a number or a body."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import uuid
+from contextvars import ContextVar
+
+from prometheus_client import Counter, Histogram
+from pythonjsonlogger.json import JsonFormatter
+
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
+# Ids from outside are echoed into logs only if they look like ids, not like text.
+SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+REQUESTS = Counter("infoline_webhook_requests_total", "Webhook requests by outcome", ["outcome"])
+REPLIES = Counter("infoline_replies_total", "Replies sent", ["intent", "topic", "locale", "program", "channel"])
+SEGMENTS = Counter("infoline_segments_sent_total", "SMS segments the replies cost", ["program", "encoding"])
+RATE_LIMITED = Counter("infoline_rate_limited_total", "Replies withheld by a program's reply cap", ["program"])
+DEGRADED = Counter("infoline_store_degraded_total", "Messages answered while the database was away", ["step"])
+LATENCY = Histogram("infoline_webhook_seconds", "Webhook handling time",
+                    buckets=(0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5))
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = REQUEST_ID.get()
+        return True
+
+
+def configure_logging(level: str) -> None:
+    """JSON lines on stderr for every logger, uvicorn's included."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"))
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (Twilio's idempotency token when it sends one) for its log lines."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        offered = (headers.get(b"x-request-id") or headers.get(b"i-twilio-idempotency-token") or b"").decode("latin-1")
+        request_id = offered if SAFE_ID.match(offered) else uuid.uuid4().hex[:16]
+        token = REQUEST_ID.set(request_id)
+
+        async def send_with_id(message):
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            REQUEST_ID.reset(token)
