@@ -51,6 +51,8 @@ from urllib.parse import parse_qsl, quote_plus, urlsplit, urlunsplit
 
 from twilio.request_validator import RequestValidator
 
+import floor_app  # bench/ is on sys.path when this runs as bench/run.py
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 LUA_SCRIPT = BENCH / "wrk_requests.lua"
@@ -257,12 +259,21 @@ def log_tail(log: Path, lines: int = 30) -> str:
         return "(no log)"
 
 
+def status_mib(pid: int, key: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    raise HarnessError(f"no {key} in /proc/{pid}/status")
+
+
 def peak_rss_mib(pid: int) -> float:
     """VmHWM: the process's peak resident set."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise HarnessError("no VmHWM in /proc")
+    return status_mib(pid, "VmHWM")
+
+
+def rss_mib(pid: int) -> float:
+    """VmRSS: the process's resident set now."""
+    return status_mib(pid, "VmRSS")
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -344,6 +355,9 @@ class Result:
     cpu: dict = field(default_factory=dict)
     records: dict = field(default_factory=dict)
     profile: dict = field(default_factory=dict)
+    busy_before_pct: float = 0.0
+    rss_started_mib: float = 0.0
+    threads: int = 0
 
 
 @dataclass
@@ -432,10 +446,28 @@ def run_wrk(run: Run, *, prefix: Path, seconds: float, server_pid: int, log: Pat
     return summary, rates
 
 
+def machine_busy_now(seconds: float = 0.5, tries: int = 4, quiet: float = 15.0) -> float:
+    """% of all CPUs busy over a short look before a server starts (other work skews the numbers);
+    looks again, up to `tries` times, while it is above `quiet` (e.g. the kernel freeing wrk's memory)."""
+    busy_pct = 0.0
+    for _ in range(tries):
+        busy0, total0 = machine_busy_ticks()
+        time.sleep(seconds)
+        busy1, total1 = machine_busy_ticks()
+        busy_pct = 100 * (busy1 - busy0) / max(1, total1 - total0)
+        if busy_pct <= quiet:
+            break
+    return busy_pct
+
+
 def bench_server(run: Run, *, backend: str, server: str, command: list[str], env: dict[str, str],
                  records=None) -> Result:
     a = run.args
     result = Result(backend=backend, server=server)
+    result.busy_before_pct = machine_busy_now()
+    if result.busy_before_pct > 15:
+        print(f"[{backend}/{server}] WARNING: the machine is already {result.busy_before_pct:.0f}% busy before "
+              "the start; other work will skew these numbers", flush=True)
     log = run.workdir / f"{backend}-{server}.log"
     server_cpus = {0} if a.pin else None
     wrk_cpus = set(range(1, os.cpu_count() or 2)) if a.pin else None
@@ -444,6 +476,7 @@ def bench_server(run: Run, *, backend: str, server: str, command: list[str], env
     process = spawn(command, env=env, log=log, cpus=server_cpus)
     try:
         result.cold_start_s, first = wait_first_answer(run, process, started, log)
+        result.rss_started_mib = rss_mib(process.pid)
         if server == "line" and "<Message>" not in first:
             raise HarnessError(f"the line's first answer has no message: {first[:300]}")
         print(f"[{backend}/{server}] pid {process.pid}, first signed answer after {result.cold_start_s:.3f} s; "
@@ -459,6 +492,7 @@ def bench_server(run: Run, *, backend: str, server: str, command: list[str], env
         if profiler is not None:
             result.profile = finish_profiler(run, backend, profiler)
         result.peak_rss_mib = peak_rss_mib(process.pid)
+        result.threads = int(status_mib(process.pid, "Threads") * 1024)
         if process.poll() is not None:
             raise HarnessError(f"the server died under load:\n{log_tail(log)}")
     finally:
@@ -646,6 +680,7 @@ def bench_line(run: Run, backend: str, programs_file: Path | None) -> Result:
     env["DATA_DIR"] = str(data_dir)
     if programs_file:
         env["PROGRAMS_FILE"] = str(programs_file)
+    env.update(run.args.line_env)
     command = [sys.executable, "-m", "service", "serve", "--host", HOST, "--port", str(run.port)]
     if backend == "sqlite":
         return bench_server(run, backend=backend, server="line", command=command, env=env,
@@ -675,7 +710,11 @@ def report(floor: Result, lines: list[Result], args: argparse.Namespace) -> list
     print()
     print(f"wrk -t{args.threads} -c{args.connections}, {args.seconds:g} s after {args.warmup:g} s warm-up, "
           f"keep-alive, on {HOST}; {os.cpu_count()} CPUs; caps: {args.caps}"
-          + ("; server pinned to CPU 0, wrk to the others" if args.pin else ""))
+          + ("; server pinned to CPU 0, wrk to the others" if args.pin else "")
+          + (f"; line env {args.line_env}" if args.line_env else ""))
+    options, other = floor_app.serve_options()
+    print(f"both served by uvicorn.run(app, host, port, **{options}) as in service/cli.py serve"
+          + (f" (not copied: {other})" if other else ""))
     header = (f"{'backend':<11}{'server':<7}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'non-2xx':>9}"
               f"{'peak RSS MiB':>14}{'cold start s':>14}")
     print(header)
@@ -694,8 +733,9 @@ def report(floor: Result, lines: list[Result], args: argparse.Namespace) -> list
 
         print(f"  {r.backend}/{r.server}: {r.p90_ms:.2f} / {r.p999_ms:.2f} / {r.max_ms:.2f} ms; "
               f"{r.requests:,} / {r.sent:,}; {min(r.sent, r.pool):,} of {r.pool:,} ({r.wraps} wraps); "
-              f"socket errors {r.socket_errors}; CPU server {pct('server_cpu_pct')}, wrk {pct('wrk_cpu_pct')}, "
-              f"machine {pct('machine_busy_pct')}")
+              f"socket errors {r.socket_errors}; RSS after the first answer {r.rss_started_mib:.1f} MiB, "
+              f"{r.threads} threads after the run; CPU server {pct('server_cpu_pct')}, wrk {pct('wrk_cpu_pct')}, "
+              f"machine {pct('machine_busy_pct')} (idle check before start: {r.busy_before_pct:.0f}% busy)")
     print()
     for r in lines:
         ratio = r.req_s / floor.req_s if floor.req_s else 0.0
@@ -772,6 +812,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--senders", type=int, default=1000, help="distinct sender numbers (default 1000)")
+    parser.add_argument("--line-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for the line (repeatable), e.g. MALLOC_ARENA_MAX=2, for experiments")
     parser.add_argument("--pin", action="store_true", help="pin the server to CPU 0 and wrk to the other CPUs")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="record the line with py-spy during the measured run into DIR (numbers are then "
@@ -792,6 +834,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             parser.error(f"unknown backend {backend!r}")
     if "postgresql" in args.backends and not args.database_url:
         parser.error("the postgresql backend needs --database-url")
+    try:
+        args.line_env = dict(item.split("=", 1) for item in args.line_env)
+    except ValueError:
+        parser.error("--line-env takes NAME=VALUE")
     if args.seconds < 1 or args.warmup < 1:
         parser.error("--seconds and --warmup must be at least 1")
     if args.connections < args.threads:

@@ -48,15 +48,32 @@ def _record(*, message: InboundMessage, key: str, program: Program, reply: Reply
     )
 
 
-def _change(*, before: Subscriber, reply: Reply, program: Program, now: float) -> Change:
+def _change(*, before: Subscriber, reply: Reply, program: Program, now: float, known: bool) -> Change:
     after = reply.subscriber
+    # Without the stored state (database away) only an explicit choice of
+    # language is news; anything else would overwrite her choice with a guess.
+    chose = known or reply.intent == Intent.LANGUAGE_SET
     return Change(
         at=now,
-        locale=after.locale if after.locale != before.locale else None,
+        locale=after.locale if chose and after.locale != before.locale else None,
         opted_out=after.opted_out if reply.intent in (Intent.STOP, Intent.START) else None,
         replied=reply.body is not None,
         window_seconds=program.reply_window_seconds,
     )
+
+
+_last_warning = [0.0]
+WARN_EVERY_SECONDS = 10.0
+
+
+def _warn_now() -> bool:
+    # One warning per interval: an outage under load would otherwise write a
+    # line per message (the metric counts them all).
+    now = time.monotonic()
+    if now - _last_warning[0] < WARN_EVERY_SECONDS:
+        return False
+    _last_warning[0] = now
+    return True
 
 
 def _load(*, line: Line, key: str, message: InboundMessage):
@@ -64,7 +81,8 @@ def _load(*, line: Line, key: str, message: InboundMessage):
         return line.store.load(sender_key=key, message_id=message.message_id), False
     except StoreUnavailable:
         DEGRADED.labels(step="load").inc()
-        log.warning("store unavailable: answering without it", extra={"degraded": True})
+        if _warn_now():
+            log.warning("store unavailable: answering without it", extra={"degraded": True})
         spooled = line.spool.opted_out(key)
         return None, bool(spooled)
 
@@ -83,7 +101,7 @@ def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now:
     if limited:
         reply = dataclasses.replace(reply, body=None, segments=0)
     record = _record(message=message, key=key, program=program, reply=reply, rate_limited=limited, simulated=simulated)
-    change = _change(before=state.subscriber, reply=reply, program=program, now=now)
+    change = _change(before=state.subscriber, reply=reply, program=program, now=now, known=loaded is not None)
     try:
         first = line.store.save(record=record, change=change) if loaded else None
     except StoreUnavailable:

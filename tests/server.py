@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from typing import Iterator
@@ -32,12 +33,18 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20.0) ->
 
 @contextlib.contextmanager
 def running_service(env: dict[str, str], port: int | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """(base URL, process) of a service started with env on top of this one's; stopped afterwards."""
+    """(base URL, process) of a service started with env on top of this one's; stopped afterwards.
+
+    Its output goes to a file (process.log_path), never to a pipe nobody drains:
+    a full pipe would block the server's logging and hang it.
+    """
     port = port or free_port()
+    log = tempfile.NamedTemporaryFile("w+", prefix="infoline-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--port", str(port)],
-        env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, text=True,
     )
+    process.log_path = log.name
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process)
@@ -49,3 +56,5 @@ def running_service(env: dict[str, str], port: int | None = None) -> Iterator[tu
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+        log.close()
+        os.unlink(log.name)

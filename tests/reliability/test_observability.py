@@ -57,7 +57,8 @@ def test_logs_are_json_with_a_request_id_and_hold_no_number_or_body(server):
     httpx2.post(url + "/sms", content=urlencode({"Body": SECRET_BODY, "From": SENDER}),
                 headers={"Content-Type": "application/x-www-form-urlencoded"})
     process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=20)
+    process.wait(timeout=20)
+    output = open(process.log_path, encoding="utf-8").read()
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     assert any(entry.get("request_id") == request_id and entry["message"] == "answered" for entry in lines)
     assert all({"asctime", "levelname", "name", "message"} <= entry.keys() for entry in lines)

@@ -1,0 +1,54 @@
+"""PostgreSQL goes away in the middle of a load and comes back: replies continue, no opt-out is lost."""
+
+import asyncio
+import threading
+import time
+from urllib.parse import urlsplit
+
+import httpx2
+
+from service.privacy import sender_key
+from service.store import open_store
+
+from tests.conftest import TOKEN
+from tests.reliability.loadgen import drive, plan
+from tests.server import running_service
+from tests.tcp_proxy import TcpProxy
+
+
+def last_opt(conversation) -> bool:
+    opted_out = False
+    for text in conversation:
+        if text.body in ("STOP", "START"):
+            opted_out = text.body == "STOP"
+    return opted_out
+
+
+def test_postgres_stopped_mid_load(tmp_path, pg_schema_url):
+    parts = urlsplit(pg_schema_url)
+    proxy = TcpProxy(parts.port or 5432).start()
+    via_proxy = parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}").geturl()
+    env = {"TWILIO_AUTH_TOKEN": TOKEN, "DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": via_proxy,
+           "PHONE_HASH_KEY": "outage-key", "LOG_LEVEL": "WARNING"}
+    load = plan(senders=300, per_sender=6, seed=3)
+    try:
+        with running_service(env) as (url, _):
+            threading.Timer(0.5, proxy.stop).start()
+            threading.Timer(2.5, proxy.start).start()
+            asyncio.run(drive(url, load.conversations, concurrency=32))
+            time.sleep(2.6)  # the database is back by now
+            deadline = time.monotonic() + 20
+            while httpx2.get(url + "/readyz").json()["spooled"]:
+                assert time.monotonic() < deadline, "the spool was not applied"
+                time.sleep(0.2)
+            degraded = [line for line in httpx2.get(url + "/metrics").text.splitlines()
+                        if line.startswith("infoline_store_degraded_total{")]
+    finally:
+        proxy.stop()
+    assert [text.status for text in load.texts].count(200) == len(load.texts)
+    assert degraded and any(float(line.split()[-1]) > 0 for line in degraded), "the outage should land mid-load"
+    store = open_store(pg_schema_url.replace("postgresql://", "postgresql+psycopg://"))
+    assert store.count_records() == len(load.texts)
+    for conversation in load.conversations:
+        state = store.load(sender_key=sender_key(conversation[0].sender, b"outage-key"), message_id="-").state
+        assert state.subscriber.opted_out == last_opt(conversation)
