@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Callable, TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -10,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from service.store.records import StoreUnavailable
 
 T = TypeVar("T")
+log = logging.getLogger("service.store")
 
 
 def run(engine: Engine, work: Callable[[Connection], T], *, write: bool = False) -> T:
@@ -19,4 +21,9 @@ def run(engine: Engine, work: Callable[[Connection], T], *, write: bool = False)
             return work(connection)
     except SQLAlchemyError as error:
         # The error's text can hold query parameters: keep only its kind.
+        raise StoreUnavailable(type(error).__name__) from None
+    except (OSError, ValueError, RuntimeError) as error:
+        # A driver failing outside SQLAlchemy's wrapping (a connection cut
+        # mid-handshake): the line answers without the store rather than 500.
+        log.error("store failed outside the database driver's errors", extra={"error": type(error).__name__})
         raise StoreUnavailable(type(error).__name__) from None
