@@ -518,7 +518,8 @@ def start_profiler(run: Run, backend: str, pid: int):
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(py_spy).exists():
         raise HarnessError("--profile needs py-spy: .venv/bin/pip install py-spy")
-    out = run.args.profile / f"line-{backend}.{'txt' if run.args.profile_format == 'raw' else run.args.profile_format}"
+    suffix = {"raw": "txt", "flamegraph": "svg", "speedscope": "speedscope.json"}[run.args.profile_format]
+    out = run.args.profile / f"line-{backend}.{suffix}"
     command = [py_spy, "record", "--pid", str(pid), "--duration", str(int(run.args.seconds)),
                "--rate", str(run.args.profile_rate),
                "--format", run.args.profile_format, "--output", str(out)]
@@ -526,6 +527,8 @@ def start_profiler(run: Run, backend: str, pid: int):
         command.append("--function")
     if not run.args.profile_all_threads:
         command.append("--gil")  # only the thread holding the GIL: where the CPU goes, not who waits
+    if run.args.profile_nonblocking:
+        command.append("--nonblocking")  # don't pause the line to sample: less perturbation, rougher stacks
     log = run.workdir / f"py-spy-{backend}.log"
     with open(log, "wb") as log_file:
         process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -821,6 +824,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile-format", choices=["raw", "flamegraph", "speedscope"], default="raw",
                         help="raw (default; collapsed stacks, summarised here), flamegraph (SVG) or speedscope")
     parser.add_argument("--profile-rate", type=int, default=250, help="py-spy samples per second (default 250)")
+    parser.add_argument("--profile-nonblocking", action="store_true",
+                        help="let py-spy sample without pausing the line (less slowdown, some torn stacks)")
     parser.add_argument("--profile-all-threads", action="store_true",
                         help="sample every thread, waiting ones too (default: only the one holding the GIL)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")

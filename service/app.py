@@ -6,7 +6,10 @@ import asyncio
 import contextlib
 import logging
 
-from fastapi import FastAPI
+from typing import Literal
+
+from fastapi import FastAPI, Request
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -25,12 +28,19 @@ log = logging.getLogger("service.app")
 DRAIN_EVERY_SECONDS = 1.0
 
 
-async def healthz(request) -> PlainTextResponse:
+class Readiness(BaseModel):
+    catalogs: list[str]
+    catalog_version: int
+    database: Literal["ok", "unavailable"]
+    spooled: bool
+
+
+async def healthz() -> PlainTextResponse:
     """Alive: the process answers."""
     return PlainTextResponse("ok\n")
 
 
-def readyz(request) -> JSONResponse:
+def readyz(request: Request) -> JSONResponse:
     """Ready: catalogs loaded and the database reachable (503 while it is away)."""
     line: Line = request.app.state.line
     try:
@@ -38,9 +48,9 @@ def readyz(request) -> JSONResponse:
         database = "ok"
     except StoreUnavailable:
         database = "unavailable"
-    body = {"catalogs": list(line.catalogs.locales), "catalog_version": line.catalog_version, "database": database,
-            "spooled": line.spool.pending()}
-    return JSONResponse(body, status_code=200 if database == "ok" and line.catalogs.locales else 503)
+    body = Readiness(catalogs=list(line.catalogs.locales), catalog_version=line.catalog_version,
+                     database=database, spooled=line.spool.pending())
+    return JSONResponse(body.model_dump(), status_code=200 if database == "ok" and body.catalogs else 503)
 
 
 async def metrics(request) -> Response:
@@ -78,11 +88,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         drainer.cancel()
 
+    # The OpenAPI document covers the JSON endpoints (readiness); the webhook
+    # speaks Twilio's form protocol and the admin is HTML.
     app = FastAPI(title="Infoline", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.line = line
     app.router.add_route("/sms", webhook.sms, methods=["POST"], include_in_schema=False)
-    app.router.add_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
-    app.router.add_route("/readyz", readyz, methods=["GET"], include_in_schema=False)
+    app.get("/healthz", response_class=PlainTextResponse)(healthz)
+    app.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})(readyz)
     app.router.add_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(admin.router)

@@ -49,7 +49,10 @@ def is_signed(
         expected = validator.compute_signature(url, form, algorithm)
     except ValueError:
         return False
-    return hmac.compare_digest(expected, signature) or validator.validate(url, form, signature, algorithm)
+    # Bytes, not str: compare_digest refuses non-ASCII text, and a forged header may hold any.
+    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogatepass")) or validator.validate(
+        url, form, signature, algorithm
+    )
 
 
 def channel_of(sender: str) -> str:
