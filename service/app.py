@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from service.line import Line, build_line
-from service.observability import RequestIdMiddleware
+from service.observability import RequestIdMiddleware, configure_logging
 from service.settings import Settings, get_settings
 from service.store import StoreUnavailable
 from service.translations import refresh_catalogs
@@ -100,3 +100,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.add_exception_handler(LoginRequired, admin.login_required)
     return app
+
+
+def worker_app() -> FastAPI:
+    """The app of one uvicorn worker process (serve --workers N), logging as the parent does."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

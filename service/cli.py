@@ -26,12 +26,15 @@ def serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    app = create_app(settings)
     print(f"Infoline on http://{args.host}:{args.port}/sms  (try: python -m service text HER2)", flush=True)
     # Our own "answered" line replaces uvicorn's access log; SIGTERM lets
     # in-flight requests finish (uvicorn's graceful shutdown).
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False,
-                timeout_graceful_shutdown=20)
+    options = dict(host=args.host, port=args.port, log_config=None, access_log=False, timeout_graceful_shutdown=20)
+    if args.workers > 1:
+        # Each worker process builds its own app from the same environment.
+        uvicorn.run("service.app:worker_app", factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.run(create_app(settings), **options)
     return 0
 
 
@@ -155,6 +158,7 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="run the service")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument("--workers", type=int, default=1, help="worker processes (one per core is plenty)")
     serve_cmd.set_defaults(run=serve)
     text_cmd = commands.add_parser("text", help="send one text through the line, print the reply")
     text_cmd.add_argument("body")

@@ -29,10 +29,19 @@ def load_hash_key(*, configured: str | None, data_dir: Path) -> bytes:
     path = data_dir / KEY_FILE
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written whole to a private file, then linked into place: workers
+        # starting together all end up reading the one key that won.
+        draft = data_dir / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as key_file:
             key_file.write(secrets.token_hex(32))
-        log.warning(GENERATED_KEY_WARNING, path)
+        try:
+            os.link(draft, path)
+            log.warning(GENERATED_KEY_WARNING, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text("utf-8").strip().encode("utf-8")
 
 

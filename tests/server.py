@@ -32,7 +32,9 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20.0) ->
 
 
 @contextlib.contextmanager
-def running_service(env: dict[str, str], port: int | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+def running_service(
+    env: dict[str, str], port: int | None = None, args: tuple[str, ...] = ()
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """(base URL, process) of a service started with env on top of this one's; stopped afterwards.
 
     Its output goes to a file (process.log_path), never to a pipe nobody drains:
@@ -41,7 +43,7 @@ def running_service(env: dict[str, str], port: int | None = None) -> Iterator[tu
     port = port or free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="infoline-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)],
+        [sys.executable, "-m", "service", "serve", "--port", str(port), *args],
         env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, text=True,
     )
     process.log_path = log.name

@@ -5,9 +5,12 @@ import os
 import subprocess
 import sys
 
+import httpx2
 import pytest
 
 from service.cli import main
+
+from tests.server import running_service
 
 
 @pytest.fixture(autouse=True)
@@ -113,3 +116,11 @@ def test_purge_refuses_a_bad_age(age):
 def test_text_remembers_the_senders_choices_between_runs():
     assert run("text", "STOP", "--from", "+15550001111").stdout.startswith("Infoline: You will get no more")
     assert run("text", "HER2", "--from", "+15550001111").stdout.startswith("(no reply)")
+
+
+def test_serve_with_two_workers_shares_one_generated_key_and_answers(tmp_path):
+    env = {"TWILIO_AUTH_TOKEN": "", "DATA_DIR": str(tmp_path / "w"), "DATABASE_URL": ""}
+    with running_service(env, args=("--workers", "2")) as (url, _):
+        assert httpx2.get(url + "/readyz").json()["database"] == "ok"
+    assert len((tmp_path / "w" / "phone-hash.key").read_text().strip()) == 64
+    assert [p.name for p in (tmp_path / "w").iterdir() if p.name.startswith(".phone-hash")] == []
