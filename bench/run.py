@@ -1,6 +1,7 @@
 """Benchmark the line against the framework's floor, on loopback, with wrk.
 
     .venv/bin/python bench/run.py [--seconds 10] [--database-url postgresql://postgres@127.0.0.1:5432/test]
+        [--backends sqlite,postgresql] [--caps high|real] [--profile DIR] [--json FILE]   (see --help)
 
 One run:
   1. precomputes signed Twilio form POSTs, every one a distinct message (its own
@@ -13,7 +14,12 @@ One run:
      DATA_DIR) and/or PostgreSQL (a fresh schema, created and dropped here);
   4. prints req/s, p50/p99 latency, non-2xx, peak RSS, cold start, the ratio
      line/floor, PASS/MISS per target, and checks that the line recorded every
-     message it answered.
+     message it answered (answered 2xx <= records <= requests sent);
+  5. with --profile DIR, records the line with py-spy during its measured run
+     (.venv/bin/pip install py-spy) and prints the top functions.
+
+Without --database-url the line runs on SQLite; with it, on PostgreSQL
+(--backends sqlite,postgresql: both, against one floor measurement).
 
 The floor and the line listen on the same port, one after the other, so both
 get byte-identical signed requests. By default the line runs with a copy of the
