@@ -113,18 +113,24 @@ def check(*, content: Content, catalogs: Mapping[str, Catalog], programs: tuple[
     return report
 
 
+def _cell(costs: list[Cost]) -> str:
+    parts = []
+    for encoding in BUDGET:
+        found = [cost for cost in costs if cost.encoding == encoding]
+        if found:
+            dearest = max(found, key=lambda cost: cost.segments)
+            parts.append(f"{len(found)}x{encoding} max {dearest.segments} ({dearest.reply})")
+    over = sum(cost.over_budget for cost in costs)
+    return "; ".join(parts) + (f"; {over} OVER" if over else "")
+
+
 def cost_table(costs: list[Cost]) -> list[str]:
-    """One line per locale: the dearest reply under each policy, e.g. 'es  unicode 3 UCS-2 | gsm7 2 GSM-7'."""
-    dearest: dict[tuple[str, str], Cost] = {}
-    for cost in costs:
-        key = (cost.locale, cost.policy)
-        if key not in dearest or (cost.segments, cost.encoding) > (dearest[key].segments, dearest[key].encoding):
-            dearest[key] = cost
-    lines = [f"{'locale':8}" + "".join(f"{policy + ' (dearest reply)':>34}" for policy in POLICIES)]
+    """Per locale and policy: how many replies go as GSM-7 / UCS-2 and the dearest of each."""
+    width = 52
+    lines = [f"{'locale':7}" + "".join(f"{'policy ' + policy:<{width}}" for policy in POLICIES)]
     for locale in sorted({cost.locale for cost in costs}, key=lambda code: (code != SOURCE_LOCALE, code)):
-        cells = []
-        for policy in POLICIES:
-            cost = dearest.get((locale, policy))
-            cells.append(f"{cost.segments} {cost.encoding} {cost.reply}{' OVER' if cost.over_budget else ''}" if cost else "-")
-        lines.append(f"{locale:8}" + "".join(f"{cell:>34}" for cell in cells))
+        cells = [_cell([c for c in costs if c.locale == locale and c.policy == policy]) for policy in POLICIES]
+        lines.append(f"{locale:7}" + "".join(f"{cell:<{width}}" for cell in cells))
+    lines.append(f"budgets: GSM-7 <= {BUDGET['GSM-7']} segments, UCS-2 <= {BUDGET['UCS-2']}; "
+                 "each reply counted with and without the longest program contact")
     return lines
