@@ -18,7 +18,7 @@ from service.line import Line
 from service.observability import DEGRADED, RATE_LIMITED, REPLIES, SEGMENTS
 from service.privacy import sender_key
 from service.programs import Program
-from service.store import Change, Record, StoreUnavailable, SubscriberState
+from service.store import Change, Loaded, Record, StoreUnavailable, SubscriberState
 
 log = logging.getLogger("service.answer")
 HOUR = 3600.0
@@ -31,10 +31,13 @@ def over_cap(*, state: SubscriberState, program: Program, now: float) -> bool:
     return (in_window and state.window_count >= program.reply_cap) or (in_hour and state.hour_count >= program.hourly_cap)
 
 
-def replay(*, record: Record, program: Program, line: Line) -> Reply:
-    """The reply a recorded message got, for Twilio delivering the same MessageSid again."""
+def replay(*, record: Record, program: Program, line: Line, opted_out: bool) -> Reply:
+    """The reply a recorded message got, for Twilio delivering the same MessageSid again.
+
+    Not if she has opted out since: then only her STOP/START/HELP confirmations are sent again.
+    """
     intent = Intent(record.intent)
-    if not record.replied:
+    if not record.replied or (opted_out and intent not in NEVER_CAPPED):
         return Reply(body=None, intent=intent, locale=record.locale, topic=record.topic)
     text, locale, cost = render(catalogs=line.catalogs, intent=intent, topic=record.topic, locale=record.locale, program=program)
     return Reply(body=text, intent=intent, locale=locale, topic=record.topic, encoding=cost.encoding, segments=cost.segments)
@@ -64,6 +67,8 @@ def _change(*, before: Subscriber, reply: Reply, program: Program, now: float, k
 
 _last_warning = [0.0]
 WARN_EVERY_SECONDS = 10.0
+# Carriers require these confirmations even to a sender past her reply cap.
+NEVER_CAPPED = frozenset({Intent.STOP, Intent.START, Intent.HELP})
 
 
 def _warn_now() -> bool:
@@ -76,15 +81,26 @@ def _warn_now() -> bool:
     return True
 
 
-def _load(*, line: Line, key: str, message: InboundMessage):
+def _with_spooled_opt_out(*, line: Line, key: str, state: SubscriberState) -> SubscriberState:
+    """The state with an opt-out or opt-in still waiting in the spool, if it is the newer."""
+    spooled = line.spool.opted_out(key) if line.spool.pending() else None
+    if spooled is None or (state.opted_changed_at is not None and state.opted_changed_at >= spooled[1]):
+        return state
+    return dataclasses.replace(state, subscriber=dataclasses.replace(state.subscriber, opted_out=spooled[0]),
+                               opted_changed_at=spooled[1])
+
+
+def _load(*, line: Line, key: str, message: InboundMessage) -> tuple[Loaded | None, SubscriberState]:
+    """The stored state (None when the database is away) and the state to answer by."""
     try:
-        return line.store.load(sender_key=key, message_id=message.message_id), False
+        loaded = line.store.load(sender_key=key, message_id=message.message_id)
     except StoreUnavailable:
         DEGRADED.labels(step="load").inc()
         if _warn_now():
             log.warning("store unavailable: answering without it", extra={"degraded": True})
-        spooled = line.spool.opted_out(key)
-        return None, bool(spooled)
+        loaded = None
+    state = loaded.state if loaded else SubscriberState()
+    return loaded, _with_spooled_opt_out(line=line, key=key, state=state)
 
 
 def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now: float | None = None) -> Reply:
@@ -92,12 +108,11 @@ def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now:
     now = time.time() if now is None else now
     program = line.programs.for_number(message.recipient)
     key = sender_key(message.sender, line.hash_key, namespace="simulated:" if simulated else "")
-    loaded, spooled_opt_out = _load(line=line, key=key, message=message)
+    loaded, state = _load(line=line, key=key, message=message)
     if loaded and loaded.previous:
-        return replay(record=loaded.previous, program=program, line=line)
-    state = loaded.state if loaded else SubscriberState(subscriber=Subscriber(opted_out=spooled_opt_out))
+        return replay(record=loaded.previous, program=program, line=line, opted_out=state.subscriber.opted_out)
     reply = respond(message, state.subscriber, program, line.catalogs)
-    limited = reply.body is not None and over_cap(state=state, program=program, now=now)
+    limited = reply.body is not None and reply.intent not in NEVER_CAPPED and over_cap(state=state, program=program, now=now)
     if limited:
         reply = dataclasses.replace(reply, body=None, segments=0)
     record = _record(message=message, key=key, program=program, reply=reply, rate_limited=limited, simulated=simulated)
@@ -110,8 +125,9 @@ def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now:
     if loaded is None:
         line.spool.add(record=record, change=change)
     elif first:
-        return replay(record=first, program=program, line=line)
-    count(reply=reply, program=program, channel=message.channel, limited=limited)
+        return replay(record=first, program=program, line=line, opted_out=state.subscriber.opted_out)
+    if not simulated:
+        count(reply=reply, program=program, channel=message.channel, limited=limited)
     return reply
 
 

@@ -30,7 +30,7 @@ DRAIN_EVERY_SECONDS = 1.0
 
 class Readiness(BaseModel):
     catalogs: list[str]
-    catalog_version: int
+    catalog_version: int  # the newest published version served (0: the PO files as shipped)
     database: Literal["ok", "unavailable"]
     spooled: bool
 
@@ -48,9 +48,14 @@ def readyz(request: Request) -> JSONResponse:
         database = "ok"
     except StoreUnavailable:
         database = "unavailable"
-    body = Readiness(catalogs=list(line.catalogs.locales), catalog_version=line.catalog_version,
+    body = Readiness(catalogs=list(line.catalogs.locales), catalog_version=line.catalog_version[1],
                      database=database, spooled=line.spool.pending())
     return JSONResponse(body.model_dump(), status_code=200 if database == "ok" and body.catalogs else 503)
+
+
+def store_unavailable(request: Request, _: StoreUnavailable) -> PlainTextResponse:
+    """Admin pages while the database is away: a clear 503, not a 500 (the webhook degrades instead)."""
+    return PlainTextResponse("The database is unavailable right now; try again in a moment.\n", status_code=503)
 
 
 async def metrics(request) -> Response:
@@ -72,7 +77,10 @@ def keep_current(line: Line) -> None:
 
 async def keep_current_forever(line: Line) -> None:
     while True:
-        await run_in_threadpool(keep_current, line)
+        try:
+            await run_in_threadpool(keep_current, line)
+        except Exception as error:  # the loop must outlive any one failure, or spool and catalogs go stale
+            log.error("keeping current failed", extra={"error": type(error).__name__})
         await asyncio.sleep(DRAIN_EVERY_SECONDS)
 
 
@@ -99,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     app.include_router(admin.router)
     app.add_exception_handler(LoginRequired, admin.login_required)
+    app.add_exception_handler(StoreUnavailable, store_unavailable)
     return app
 
 

@@ -37,8 +37,8 @@ class Line:
     versions: VersionStore
     spool: Spool
     hash_key: bytes = field(repr=False)
-    # The newest catalog version this replica serves (0: the PO files as shipped).
-    catalog_version: int = 0
+    # (count, newest id) of the catalog versions this replica serves ((0, 0): the PO files as shipped).
+    catalog_version: tuple[int, int] = (0, 0)
 
 
 def build_line(settings: Settings) -> Line:

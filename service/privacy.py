@@ -17,14 +17,18 @@ log = logging.getLogger("service.privacy")
 
 KEY_FILE = "phone-hash.key"
 GENERATED_KEY_WARNING = (
-    "PHONE_HASH_KEY is not set: generated one in %s. Keep it with the database's backups; "
-    "every replica sharing this database must use the same key (set PHONE_HASH_KEY)."
+    "PHONE_HASH_KEY is not set: generated one in %s. Phone numbers are few enough to try them all, "
+    "so whoever has both the key and the database can tell who texted: keep a copy of the key apart "
+    "from database backups, and set PHONE_HASH_KEY (the same on every replica) from a secret store."
 )
+MIN_KEY_CHARS = 32
 
 
 def load_hash_key(*, configured: str | None, data_dir: Path) -> bytes:
     """The configured key, else the one kept in data_dir, else a new one written there."""
     if configured:
+        if len(configured) < MIN_KEY_CHARS:
+            raise ValueError(f"PHONE_HASH_KEY must be at least {MIN_KEY_CHARS} characters (e.g. openssl rand -hex 32)")
         return configured.encode("utf-8")
     path = data_dir / KEY_FILE
     if not path.exists():

@@ -6,6 +6,7 @@ each polls the newest version id and reloads when it changes.
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 
@@ -60,8 +61,12 @@ def validate(*, line: Line, locale: str, data: bytes) -> tuple[Catalog | None, l
         return None, ["the file is larger than 1 MiB"]
     try:
         catalog = parse_po(data)
-    except (PoFileError, ValueError, UnicodeDecodeError) as error:
+    except (PoFileError, ValueError, UnicodeDecodeError, LookupError) as error:
         return None, [f"the file does not parse as a PO file: {error}"]
+    try:
+        codecs.lookup(catalog.charset)
+    except LookupError:
+        return None, [f"the file's charset {catalog.charset!r} is unknown; save it as UTF-8"]
     if catalog.locale is not None and str(catalog.locale) != locale:
         return None, [f"the file's Language header says {catalog.locale}, not {locale}"]
     candidate = {**line.catalogs.sources, locale: catalog}
@@ -82,18 +87,32 @@ def publish(*, line: Line, locale: str, data: bytes, label: str) -> tuple[int | 
     return version, []
 
 
+def _origin(version_id: int, by_id: dict) -> int:
+    """The upload a version goes back to: itself, or what its rollback restored (0: the PO file)."""
+    while version_id and by_id[version_id].restores is not None:
+        version_id = by_id[version_id].restores
+    return version_id
+
+
 def rollback(*, line: Line, locale: str, label: str) -> int | None:
-    """Serve the version before the one served now (the PO file when none); the new version's id."""
-    history = line.versions.history(locale=locale, limit=2)
-    if not history:
+    """Serve what came before the served upload (the PO file at the start); the new version's id.
+
+    Rolling back a rollback goes further back, never forth again.
+    """
+    history = line.versions.history(locale=locale, limit=10_000)
+    by_id = {version.id: version for version in history}
+    origin = _origin(history[0].id, by_id) if history else 0
+    if not origin:
         return None
-    if len(history) == 2:
-        previous = line.versions.get(version_id=history[1].id)
-        text, note = previous.po, f"rollback to version {previous.id}"
+    before = [version for version in history if version.id < origin]
+    if before:
+        target = before[0].id
+        text, note = line.versions.get(version_id=target).po, f"rollback to version {target}"
     else:
+        target = 0
         text, note = po_paths(line.settings.locales_dir)[locale].read_text("utf-8"), "rollback to the PO file"
     stats = locale_stats(parse_po(text.encode("utf-8")), locale)
-    version = line.versions.add(locale=locale, po=text, label=label, note=note,
+    version = line.versions.add(locale=locale, po=text, label=label, note=note, restores=target,
                                 counts=(stats.translated, stats.fuzzy, stats.missing))
     refresh_catalogs(line=line)
     return version

@@ -20,6 +20,10 @@ from service.core.types import InboundMessage, Reply
 __all__ = ["SIGNATURE_HEADER", "SIGNATURE_SETTINGS_HEADER", "FormError", "parse_form", "is_signed", "decode", "twiml"]
 
 
+MAX_ID_CHARS = 64
+MAX_CHANNEL_CHARS = 16
+
+
 class FormError(ValueError):
     """The request is not a usable Twilio form; the message says what is wrong, never what it held."""
 
@@ -68,6 +72,10 @@ def decode(form: ImmutableMultiDict) -> InboundMessage:
         raise FormError("MessageSid is missing")
     if not sender:
         raise FormError("From is missing")
+    # Twilio's ids are 34 characters and its channel prefixes short words; the
+    # store holds at most these, so longer ones are refused before anything is kept.
+    if len(message_id) > MAX_ID_CHARS or len(channel_of(sender)) > MAX_CHANNEL_CHARS:
+        raise FormError("MessageSid or the From channel is longer than Twilio sends")
     return InboundMessage(
         message_id=message_id,
         sender=sender,

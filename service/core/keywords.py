@@ -24,6 +24,8 @@ COMMAND_WORDS: Mapping[Intent, str] = {
     Intent.START: "start_keywords",
 }
 PHRASES: Mapping[Intent, str] = {Intent.STOP: "stop_phrases"}
+# Words that may stand beside a stop word without changing its meaning (STOP PLEASE).
+FILLERS = "filler_words"
 # Other names people use for a language than Babel's native and English names.
 LANGUAGE_ALIASES: Mapping[str, tuple[str, ...]] = {"tl": ("TAGALOG",), "zh": ("MANDARIN", "CHINESE")}
 # Language codes that are also everyday words: alone they are not a choice
@@ -52,6 +54,7 @@ class KeywordIndex:
     numbers: Mapping[str, str]
     fuzzy_keys: tuple[str, ...]
     unspaced_keys: tuple[str, ...]
+    fillers: frozenset[str]
 
     @staticmethod
     def allowed_typos(key: str) -> int:
@@ -112,7 +115,7 @@ def build_index(catalogs: Catalogs) -> KeywordIndex:
         command_words.extend(command_entries(catalogs, locale))
         for intent, message_key in PHRASES.items():
             for phrase in _served_words(catalogs, locale, message_key):
-                phrases.append((tuple(words(phrase)), Meaning(intent, None, frozenset({locale}))))
+                phrases.append((tuple(words(phrase, join_apostrophes=True)), Meaning(intent, None, frozenset({locale}))))
     topics = _collect(topic_words)
     languages = {
         keyword_key(name): locale for locale in catalogs.locales for name in language_names(locale) if name
@@ -125,4 +128,7 @@ def build_index(catalogs: Catalogs) -> KeywordIndex:
         numbers={str(topic.number): topic.id for topic in catalogs.content.topics},
         fuzzy_keys=tuple(key for key in topics if KeywordIndex.allowed_typos(key) and not is_unspaced(key)),
         unspaced_keys=tuple(key for key in topics if is_unspaced(key)),
+        fillers=frozenset(
+            keyword_key(word) for locale in catalogs.locales for word in _served_words(catalogs, locale, FILLERS)
+        ),
     )

@@ -5,13 +5,14 @@ understand() tries each rule of RULES in order; the first that finds a meaning w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from service.catalogs import SOURCE_LOCALE
-from service.core.keywords import NOT_ALONE, KeywordIndex, Meaning
+from service.core.keywords import NOT_ALONE, KeywordIndex, Meaning, is_unspaced
 from service.core.normalize import words
 from service.core.types import Command, Intent
 
@@ -19,11 +20,21 @@ from service.core.types import Command, Intent
 # always two letters away from some keyword.
 FUZZY_MAX_WORDS = 6
 FUZZY_MIN_WORD = 4
-# "please stop", "STOP now!": a command word counts in a text this short; in a
-# longer one ("how do I stop the pain") it is just a word.
-SHORT_TEXT_WORDS = 3
+# "STOP please", "QUIT now": an opt-out word with nothing but filler beside it.
+# "stop the pain" or "end treatment" is a question, not an opt-out.
+SHORT_TEXT_WORDS = 4
 # Keywords of up to this many words are found inside a text (LIEU PHAP HORMONE).
 MAX_KEYWORD_WORDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    words: list[str]  # apostrophes separate: L'HORMONOTHERAPIE -> L, HORMONOTHERAPIE
+    contracted: list[str]  # apostrophes join: DON'T -> DONT
+
+    @property
+    def joined(self) -> str:
+        return "".join(self.words)
 
 
 def _command(meaning: Meaning, *, whole: bool = False) -> Command:
@@ -33,8 +44,10 @@ def _command(meaning: Meaning, *, whole: bool = False) -> Command:
 
 
 def _spellings(key: str) -> Iterator[str]:
-    """The word itself, then its singular or plural (GOAL / GOALS, HORMONES / HORMONE)."""
+    """The word itself, then its singular or plural (GOAL / GOALS, SURGERIES / SURGERY)."""
     yield key
+    if key.endswith("IES"):
+        yield key[:-3] + "Y"
     if key.endswith("ES"):
         yield key[:-2]
     if key.endswith("S"):
@@ -51,31 +64,35 @@ def _candidates(found: list[str]) -> Iterator[str]:
                 yield "".join(found[position:position + size])
 
 
-def by_number(found: list[str], index: KeywordIndex) -> Command | None:
-    whole = "".join(found)
-    return Command(Intent.TOPIC, index.numbers[whole]) if whole in index.numbers else None
+def _is(index: KeywordIndex, word: str, intent: Intent) -> bool:
+    return word in index.commands and index.commands[word].intent == intent
 
 
-def whole_keyword(found: list[str], index: KeywordIndex) -> Command | None:
-    whole = "".join(found)
-    if whole in index.commands:
-        return _command(index.commands[whole], whole=True)
-    if whole in index.languages and whole not in NOT_ALONE:
-        return Command(Intent.LANGUAGE_SET, locale=index.languages[whole], whole=True)
+def by_number(text: Folded, index: KeywordIndex) -> Command | None:
+    return Command(Intent.TOPIC, index.numbers[text.joined]) if text.joined in index.numbers else None
+
+
+def whole_keyword(text: Folded, index: KeywordIndex) -> Command | None:
+    for whole in (text.joined, "".join(text.contracted)):
+        if whole in index.commands:
+            return _command(index.commands[whole], whole=True)
+    if text.joined in index.languages and text.joined not in NOT_ALONE:
+        return Command(Intent.LANGUAGE_SET, locale=index.languages[text.joined], whole=True)
     return None
 
 
-def language_choice(found: list[str], index: KeywordIndex) -> Command | None:
+def language_choice(text: Folded, index: KeywordIndex) -> Command | None:
     """LANG ES, LANGUAGE SPANISH: a language word followed by a language."""
-    asks = len(found) >= 2 and found[0] in index.commands and index.commands[found[0]].intent == Intent.LANGUAGE
-    if not asks:
+    found = text.words
+    if len(found) < 2 or not _is(index, found[0], Intent.LANGUAGE):
         return None
     choice = "".join(found[1:])
     return Command(Intent.LANGUAGE_SET, locale=index.languages[choice]) if choice in index.languages else None
 
 
-def stop_phrase(found: list[str], index: KeywordIndex) -> Command | None:
-    """PLEASE STOP TEXTING ME: a phrase that clearly asks to stop, anywhere in a text."""
+def stop_phrase(text: Folded, index: KeywordIndex) -> Command | None:
+    """PLEASE DON'T TEXT ME: a phrase that clearly asks to stop, anywhere in a text."""
+    found = text.contracted
     for phrase, meaning in index.phrases:
         size = len(phrase)
         if any(tuple(found[at:at + size]) == phrase for at in range(len(found) - size + 1)):
@@ -83,50 +100,57 @@ def stop_phrase(found: list[str], index: KeywordIndex) -> Command | None:
     return None
 
 
-def short_stop(found: list[str], index: KeywordIndex) -> Command | None:
-    """STOP PLEASE: an opt-out word in a short text that names no topic."""
-    if len(found) <= SHORT_TEXT_WORDS:
-        for word in found:
-            meaning = index.commands.get(word)
-            if meaning and meaning.intent == Intent.STOP:
-                return _command(meaning)
+def short_stop(text: Folded, index: KeywordIndex) -> Command | None:
+    """STOP PLEASE, 请停止: an opt-out word or phrase with nothing but filler words beside it."""
+    found = text.contracted
+    stops = [word for word in found if _is(index, word, Intent.STOP)]
+    rest = [word for word in found if word not in stops and word not in index.fillers]
+    if stops and not rest and len(found) <= SHORT_TEXT_WORDS:
+        return _command(index.commands[stops[0]])
+    if len(found) == 1 and is_unspaced(found[0]):
+        bare = found[0]
+        for filler in sorted(index.fillers, key=len, reverse=True):
+            bare = bare.replace(filler, "")
+        phrases = {"".join(phrase): meaning for phrase, meaning in index.phrases}
+        meaning = index.commands.get(bare) if _is(index, bare, Intent.STOP) else phrases.get(bare)
+        return _command(meaning) if meaning else None
     return None
 
 
-def exact_topic(found: list[str], index: KeywordIndex) -> Command | None:
-    for candidate in _candidates(found):
+def exact_topic(text: Folded, index: KeywordIndex) -> Command | None:
+    for candidate in _candidates(text.words):
         for spelling in _spellings(candidate):
             if spelling in index.topics:
                 return _command(index.topics[spelling])
-    return unspaced_topic(found, index)
+    return unspaced_topic(text, index)
 
 
-def unspaced_topic(found: list[str], index: KeywordIndex) -> Command | None:
+def unspaced_topic(text: Folded, index: KeywordIndex) -> Command | None:
     """A keyword inside a run of Chinese text, which has no spaces between words (我想了解手术)."""
-    text = "".join(found)
-    hits = [(text.find(key), -len(key), key) for key in index.unspaced_keys if key in text]
+    hits = [(text.joined.find(key), -len(key), key) for key in index.unspaced_keys if key in text.joined]
     return _command(index.topics[min(hits)[2]]) if hits else None
 
 
-def fuzzy_topic(found: list[str], index: KeywordIndex) -> Command | None:
-    if len(found) > FUZZY_MAX_WORDS:
+def fuzzy_topic(text: Folded, index: KeywordIndex) -> Command | None:
+    """A topic keyword one or two letters off. A guess says nothing of her language."""
+    if len(text.words) > FUZZY_MAX_WORDS:
         return None
-    best: dict[int, set[Meaning]] = {}
-    for word in found:
+    best: dict[int, set[str]] = {}
+    for word in text.words:
         if len(word) < FUZZY_MIN_WORD:
             continue
         for key, distance, _ in process.extract(word, index.fuzzy_keys, scorer=OSA.distance, score_cutoff=2, limit=None):
             if distance <= index.allowed_typos(key):
-                best.setdefault(distance, set()).add(index.topics[key])
+                best.setdefault(distance, set()).add(index.topics[key].topic)
     closest = best[min(best)] if best else set()
-    return _command(next(iter(closest))) if len({meaning.topic for meaning in closest}) == 1 else None
+    return Command(Intent.TOPIC, next(iter(closest))) if len(closest) == 1 else None
 
 
-def short_command(found: list[str], index: KeywordIndex) -> Command | None:
+def short_command(text: Folded, index: KeywordIndex) -> Command | None:
     """HELP please, SPANISH please: a command word or language name in a short text."""
-    if len(found) > SHORT_TEXT_WORDS:
+    if len(text.words) > SHORT_TEXT_WORDS:
         return None
-    for word in found:
+    for word in text.words:
         if word in index.commands and index.commands[word].intent in (Intent.HELP, Intent.MENU, Intent.LANGUAGE):
             return _command(index.commands[word])
         if word in index.languages and word not in NOT_ALONE and len(word) > 2:
@@ -137,16 +161,16 @@ def short_command(found: list[str], index: KeywordIndex) -> Command | None:
 # Order matters: a number or a whole keyword is unambiguous; a clear stop
 # phrase beats a topic; a topic beats a lone stop word ("stop chemo?" asks
 # about chemo: STOP alone still opts out); topics beat help and language words.
-RULES: tuple[Callable[[list[str], KeywordIndex], Command | None], ...] = (
+RULES: tuple[Callable[[Folded, KeywordIndex], Command | None], ...] = (
     by_number, whole_keyword, language_choice, stop_phrase, exact_topic, short_stop, fuzzy_topic, short_command,
 )
 
 
 def understand(text: str, index: KeywordIndex) -> Command:
     """The command a text asks for; Intent.UNKNOWN when it asks for nothing the line knows."""
-    found = words(text)
+    folded = Folded(words(text), words(text, join_apostrophes=True))
     for rule in RULES:
-        command = rule(found, index)
+        command = rule(folded, index)
         if command is not None:
             return command
     return Command(Intent.UNKNOWN)

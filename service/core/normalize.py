@@ -15,6 +15,8 @@ _NON_WORD = regex.compile(r"[^\p{L}\p{M}\p{N}]+")
 # Latin letters whose stroke is not a combining mark, so NFD leaves them whole:
 # Vietnamese patients type D for Đ.
 _STROKED = str.maketrans({"Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Ħ": "H", "ħ": "h"})
+# DON'T TEXT ME: an apostrophe inside a word joins it (DONT), as patients also type it.
+_INNER_APOSTROPHE = regex.compile(r"(?<=\p{L})['’ʼ](?=\p{L})")
 # Long texts are personal questions, not keywords; folding a 20,000-character
 # body in full would only cost time.
 MAX_FOLDED_CHARS = 480
@@ -29,15 +31,29 @@ def _strip_latin_accents(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
+def _ascii_digits(text: str) -> str:
+    # Arabic-Indic (٣) and Devanagari (३) digits answer the menu like 3 does.
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)
+
+
 def fold(text: str) -> str:
-    """Upper-case, accent-free (for Latin letters), compatibility-normalized text."""
-    text = unicodedata.normalize("NFKC", text[:MAX_FOLDED_CHARS])
+    """Upper-case, accent-free (for Latin letters), compatibility-normalized text with ASCII digits."""
+    text = _ascii_digits(unicodedata.normalize("NFKC", text[:MAX_FOLDED_CHARS]))
     return _strip_latin_accents(text).translate(_STROKED).upper()
 
 
-def words(text: str) -> list[str]:
-    """The folded words of a text; punctuation, symbols and spacing are separators."""
-    return [word for word in _NON_WORD.split(fold(text)) if word]
+def words(text: str, *, join_apostrophes: bool = False) -> list[str]:
+    """The folded words of a text; punctuation, symbols and spacing are separators.
+
+    Apostrophes separate by default (L'HORMONOTHERAPIE finds HORMONOTHERAPIE);
+    joined, they let DON'T match the phrase DONT TEXT.
+    """
+    folded = fold(text)
+    if join_apostrophes:
+        folded = _INNER_APOSTROPHE.sub("", folded)
+    return [word for word in _NON_WORD.split(folded) if word]
 
 
 def keyword_key(keyword: str) -> str:

@@ -15,8 +15,9 @@ from service.programs import Program
 
 # Carriers allow an opted-out number to get only the opt-in confirmation and HELP.
 ANSWERED_WHEN_OPTED_OUT = frozenset({Intent.START, Intent.HELP})
-# Twilio's own opt-out handling on long codes answers these single words itself.
-TWILIO_CONFIRMS = frozenset({Intent.STOP, Intent.START})
+# Twilio's own opt-out handling on SMS long codes answers exactly these single words itself.
+TWILIO_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
+                          "START", "UNSTOP", "YES"})
 
 
 @functools.lru_cache(maxsize=8)
@@ -37,11 +38,12 @@ def next_subscriber(*, command: Command, subscriber: Subscriber, locale: str) ->
     return dataclasses.replace(subscriber, locale=locale) if chose or subscriber.locale is None else subscriber
 
 
-def is_silent(*, command: Command, subscriber: Subscriber, program: Program) -> bool:
+def is_silent(*, command: Command, subscriber: Subscriber, program: Program, message: InboundMessage) -> bool:
     """Whether the line must not answer at all."""
     if subscriber.opted_out and command.intent not in ANSWERED_WHEN_OPTED_OUT:
         return True
-    return program.confirm_opt_out == "twilio" and command.whole and command.intent in TWILIO_CONFIRMS
+    twilio_answers = message.channel == "sms" and message.body.strip().upper() in TWILIO_WORDS
+    return program.confirm_opt_out == "twilio" and twilio_answers and command.intent in (Intent.STOP, Intent.START)
 
 
 def respond(
@@ -53,7 +55,7 @@ def respond(
         command=command, subscriber=subscriber, program=program, sender=message.sender, served=catalogs.locales
     )
     after = next_subscriber(command=command, subscriber=subscriber, locale=locale)
-    if is_silent(command=command, subscriber=subscriber, program=program):
+    if is_silent(command=command, subscriber=subscriber, program=program, message=message):
         return Reply(body=None, intent=command.intent, locale=locale, topic=command.topic, subscriber=after)
     text, served_locale, cost = render(
         catalogs=catalogs, intent=command.intent, topic=command.topic, locale=locale, program=program

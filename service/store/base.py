@@ -6,7 +6,7 @@ import logging
 from typing import Callable, TypeVar
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, SQLAlchemyError
 
 from service.store.records import StoreUnavailable
 
@@ -21,7 +21,8 @@ def run(engine: Engine, work: Callable[[Connection], T], *, write: bool = False)
             return work(connection)
     except SQLAlchemyError as error:
         # The error's text can hold query parameters: keep only its kind.
-        raise StoreUnavailable(type(error).__name__) from None
+        permanent = isinstance(error, (DataError, IntegrityError, ProgrammingError))
+        raise StoreUnavailable(type(error).__name__, transient=not permanent) from None
     except (OSError, ValueError, RuntimeError) as error:
         # A driver failing outside SQLAlchemy's wrapping (a connection cut
         # mid-handshake): the line answers without the store rather than 500.

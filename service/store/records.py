@@ -9,7 +9,15 @@ from service.core.types import Subscriber
 
 
 class StoreUnavailable(Exception):
-    """The database cannot be reached now; the caller degrades instead of failing."""
+    """The database cannot take this now; the caller degrades instead of failing.
+
+    transient: the database is away or busy (try again later); otherwise it
+    refused this very write (a value too long), and retrying will not help.
+    """
+
+    def __init__(self, kind: str, *, transient: bool = True):
+        super().__init__(kind)
+        self.transient = transient
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +44,8 @@ class SubscriberState:
     """A subscriber as stored: what respond() needs plus the reply counters of the rate limit."""
 
     subscriber: Subscriber = Subscriber()
+    # Epoch seconds of the opt-out or opt-in that set subscriber.opted_out.
+    opted_changed_at: float | None = None
     # Epoch seconds; counters of replies sent in the current short window and hour.
     window_start: float = 0.0
     window_count: int = 0

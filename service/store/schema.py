@@ -51,4 +51,5 @@ catalog_versions = Table(
     Column("fuzzy", Integer, nullable=False),
     Column("missing", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("restores", Integer),  # a rollback: the version it restored (0: the PO file)
 )

@@ -23,6 +23,13 @@ def _moment(epoch: float) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
 
 
+def _ends_mid_line(handle) -> bool:
+    if handle.seek(0, os.SEEK_END) == 0:
+        return False
+    handle.seek(-1, os.SEEK_END)
+    return handle.read(1) != b"\n"
+
+
 class Spool:
     """Records and changes waiting for the database; shared by the workers of one host."""
 
@@ -43,8 +50,11 @@ class Spool:
         """Append one entry and make it durable before returning."""
         entry = {"record": dataclasses.asdict(record) | {"created_at": None}, "change": dataclasses.asdict(change)}
         line = json.dumps(entry, separators=(",", ":")) + "\n"
-        with self._locked(), open(self.path, "a", encoding="utf-8") as spool:
-            spool.write(line)
+        with self._locked(), open(self.path, "a+b") as spool:
+            # After a crash mid-write the file may end inside a line: start a new one.
+            if _ends_mid_line(spool):
+                line = "\n" + line
+            spool.write(line.encode("utf-8"))
             spool.flush()
             os.fsync(spool.fileno())
 
@@ -56,32 +66,46 @@ class Spool:
             return False
 
     def entries(self) -> list[tuple[Record, Change]]:
-        """What waits, oldest first."""
+        """What waits, oldest first; a line that does not parse (a crash mid-write) is skipped."""
         if not self.pending():
             return []
-        lines = self.path.read_text("utf-8").splitlines()
-        parsed = [json.loads(line) for line in lines if line.strip()]
-        return [
-            (Record(**entry["record"] | {"created_at": _moment(entry["change"]["at"])}), Change(**entry["change"]))
-            for entry in parsed
-        ]
+        waiting = []
+        for line in self.path.read_text("utf-8", errors="replace").splitlines():
+            try:
+                entry = json.loads(line)
+                change = Change(**entry["change"])
+                waiting.append((Record(**entry["record"] | {"created_at": _moment(change.at)}), change))
+            except (ValueError, TypeError, KeyError):
+                continue
+        return waiting
 
-    def opted_out(self, sender_key: str) -> bool | None:
-        """The sender's latest spooled opt-out state, if any waits."""
+    def opted_out(self, sender_key: str) -> tuple[bool, float] | None:
+        """(opted out, when) of the sender's latest spooled opt-out or opt-in, if one waits."""
         latest = None
         for record, change in self.entries():
             if record.sender_key == sender_key and change.opted_out is not None:
-                latest = change.opted_out
+                latest = (change.opted_out, change.at)
         return latest
 
     def drain(self, store) -> int:
-        """Apply every entry to the store, oldest first; keep them all if the database is away."""
+        """Apply every entry to the store, oldest first; keep them all while the database is away.
+
+        An entry the database refuses for good (not for being away) goes to a
+        dead-letter file beside the spool, so it cannot hold up the opt-outs behind it.
+        """
         with self._locked():
             waiting = self.entries()
             for record, change in waiting:
                 try:
                     store.save(record=record, change=change)
-                except StoreUnavailable:
-                    return 0
+                except StoreUnavailable as error:
+                    if error.transient:
+                        return 0
+                    self._dead_letter(record=record, change=change)
             self.path.write_text("", "utf-8")
             return len(waiting)
+
+    def _dead_letter(self, *, record: Record, change: Change) -> None:
+        entry = {"record": dataclasses.asdict(record) | {"created_at": None}, "change": dataclasses.asdict(change)}
+        with open(self.path.with_suffix(".dead.jsonl"), "a", encoding="utf-8") as dead:
+            dead.write(json.dumps(entry, separators=(",", ":")) + "\n")

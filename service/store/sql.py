@@ -58,7 +58,7 @@ def _state(row: Any) -> SubscriberState:
     if row is None:
         return SubscriberState()
     return SubscriberState(
-        subscriber=Subscriber(locale=row.locale, opted_out=row.opted_out),
+        subscriber=Subscriber(locale=row.locale, opted_out=row.opted_out), opted_changed_at=row.opted_changed_at,
         window_start=row.window_start, window_count=row.window_count,
         hour_start=row.hour_start, hour_count=row.hour_count,
     )

@@ -21,6 +21,7 @@ class CatalogVersion:
     fuzzy: int
     missing: int
     created_at: datetime.datetime
+    restores: int | None = None  # a rollback: the version it restored (0: the PO file)
     po: str | None = None
 
 
@@ -33,17 +34,20 @@ class VersionStore:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def add(self, *, locale: str, po: str, label: str, note: str, counts: tuple[int, int, int]) -> int:
+    def add(self, *, locale: str, po: str, label: str, note: str, counts: tuple[int, int, int],
+            restores: int | None = None) -> int:
         """Store a new version of a locale's catalog; it is served from now on."""
         translated, fuzzy, missing = counts
         values = dict(locale=locale, po=po, label=label, note=note, translated=translated, fuzzy=fuzzy,
-                      missing=missing, created_at=datetime.datetime.now(datetime.timezone.utc))
+                      missing=missing, restores=restores, created_at=datetime.datetime.now(datetime.timezone.utc))
         return run(self.engine, lambda c: c.execute(insert(catalog_versions).values(**values)).inserted_primary_key[0],
                    write=True)
 
-    def newest_id(self) -> int:
-        """The id of the newest version of any locale (0 when none): what replicas poll."""
-        return run(self.engine, lambda c: c.execute(select(func.coalesce(func.max(catalog_versions.c.id), 0))).scalar_one())
+    def newest_id(self) -> tuple[int, int]:
+        """(count, newest id) of all versions: what replicas poll. The count also changes when
+        two uploads commit out of id order, which the newest id alone would miss."""
+        query = select(func.count(), func.coalesce(func.max(catalog_versions.c.id), 0))
+        return run(self.engine, lambda c: tuple(c.execute(query).one()))
 
     def served(self) -> dict[str, CatalogVersion]:
         """The newest version of each locale, with its PO text."""

@@ -37,6 +37,17 @@ def refuse(status: int, reason: str) -> Response:
     return PlainTextResponse(reason + "\n", status_code=status)
 
 
+async def read_at_most(request: Request, limit: int) -> bytes | None:
+    """The body, or None as soon as it passes limit (a chunked body declares no length)."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def sms(request: Request) -> Response:
     with LATENCY.time():
         return await _sms(request)
@@ -48,10 +59,10 @@ async def _sms(request: Request) -> Response:
     if content_type != FORM_TYPE:
         return refuse(415, f"Expected {FORM_TYPE}, as Twilio sends.")
     declared = request.headers.get("content-length", "0")
-    if not declared.isdigit() or int(declared) > line.settings.max_request_bytes:
-        return refuse(413, "The request is larger than any Twilio message.")
-    body = await request.body()
-    if len(body) > line.settings.max_request_bytes:
+    body = None
+    if declared.isdigit() and int(declared) <= line.settings.max_request_bytes:
+        body = await read_at_most(request, line.settings.max_request_bytes)
+    if body is None:
         return refuse(413, "The request is larger than any Twilio message.")
     try:
         form = twilio.parse_form(body)

@@ -48,6 +48,11 @@ TOPIC_CASES = [
     ("surgery or radiation?", "surgery"),
     ("stop chemo?", "chemo"),  # a question about chemo; STOP alone opts out
     ("parar quimio", "chemo"),
+    ("surgeries", "surgery"),
+    ("chemotherapies", "chemo"),
+    ("٤", "surgery"),  # Arabic-Indic digit
+    ("۳", "chemo"),  # Persian digit
+    ("३", "chemo"),  # Devanagari digit
 ]
 
 OTHER_CASES = [
@@ -57,7 +62,22 @@ OTHER_CASES = [
     ("STOP", Intent.STOP),
     ("stop please", Intent.STOP),
     ("please stop texting me about chemo", Intent.STOP),
+    ("Don't text me", Intent.STOP),
+    ("don’t text me anymore", Intent.STOP),
+    ("QUIT NOW", Intent.STOP),
+    ("stop it please", Intent.STOP),
     ("停止", Intent.STOP),
+    ("请停止", Intent.STOP),
+    ("退订谢谢", Intent.STOP),
+    ("请不要再发短信了", Intent.STOP),
+    ("ARRÊTEZ", Intent.STOP),
+    ("DỪNG", Intent.STOP),
+    # questions that carry a stop word are not opt-outs
+    ("stop the pain", Intent.UNKNOWN),
+    ("end treatment", Intent.UNKNOWN),
+    ("end of life", Intent.UNKNOWN),
+    ("quit treatment", Intent.UNKNOWN),
+    ("停止化疗吗", Intent.TOPIC),
     ("START", Intent.START),
     ("help please", Intent.HELP),
     ("MENU", Intent.MENU),
@@ -91,6 +111,12 @@ def test_other_texts(catalogs, text, intent):
 def test_english_words_say_nothing_of_the_senders_language(catalogs):
     # English keywords work for everyone, so they never switch a reader of another language.
     assert understand("SURGERY", keyword_index(catalogs)) == Command(Intent.TOPIC, "surgery")
+
+
+@pytest.mark.parametrize("text", ["radiotherapi", "operasion", "radiatoin", "chemotherapie"])
+def test_a_typo_guess_never_names_a_language(catalogs, text):
+    command = understand(text, keyword_index(catalogs))
+    assert command.intent == Intent.TOPIC and command.locales == frozenset()
 
 
 def test_long_text_is_cut_before_matching(catalogs):

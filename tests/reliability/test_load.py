@@ -16,10 +16,12 @@ from tests.conftest import TOKEN
 from tests.reliability.loadgen import drive, expected_state, plan
 from tests.server import free_port, running_service
 
+LOAD_KEY = "load-test-key-" + "0" * 32
+
 
 def environment(tmp_path):
     return {"TWILIO_AUTH_TOKEN": TOKEN, "DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": "",
-            "PHONE_HASH_KEY": "load-test-key", "LOG_LEVEL": "WARNING"}
+            "PHONE_HASH_KEY": LOAD_KEY, "LOG_LEVEL": "WARNING"}
 
 
 def test_ten_thousand_texts_from_a_thousand_senders(tmp_path):
@@ -30,7 +32,7 @@ def test_ten_thousand_texts_from_a_thousand_senders(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'var' / 'infoline.db'}")
     assert store.count_records() == 10_000
     for conversation in load.conversations:
-        state = store.load(sender_key=sender_key(conversation[0].sender, b"load-test-key"), message_id="-").state
+        state = store.load(sender_key=sender_key(conversation[0].sender, LOAD_KEY.encode()), message_id="-").state
         assert (state.subscriber.opted_out, state.subscriber.locale) == expected_state(conversation)
 
 

@@ -16,6 +16,8 @@ from tests.reliability.loadgen import drive, plan
 from tests.server import running_service
 from tests.tcp_proxy import TcpProxy
 
+OUTAGE_KEY = "outage-test-key-" + "0" * 32
+
 
 def last_opt(conversation) -> bool:
     opted_out = False
@@ -30,7 +32,7 @@ def test_postgres_stopped_mid_load(tmp_path, pg_schema_url):
     proxy = TcpProxy(parts.port or 5432).start()
     via_proxy = parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}").geturl()
     env = {"TWILIO_AUTH_TOKEN": TOKEN, "DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": via_proxy,
-           "PHONE_HASH_KEY": "outage-key", "LOG_LEVEL": "WARNING"}
+           "PHONE_HASH_KEY": OUTAGE_KEY, "LOG_LEVEL": "WARNING"}
     load = plan(senders=300, per_sender=6, seed=3)
     try:
         with running_service(env) as (url, _):
@@ -53,5 +55,5 @@ def test_postgres_stopped_mid_load(tmp_path, pg_schema_url):
     store = open_store(pg_schema_url.replace("postgresql://", "postgresql+psycopg://"))
     assert store.count_records() == len(load.texts)
     for conversation in load.conversations:
-        state = store.load(sender_key=sender_key(conversation[0].sender, b"outage-key"), message_id="-").state
+        state = store.load(sender_key=sender_key(conversation[0].sender, OUTAGE_KEY.encode()), message_id="-").state
         assert state.subscriber.opted_out == last_opt(conversation)

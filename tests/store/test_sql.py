@@ -100,8 +100,21 @@ def test_spool_applies_in_order_and_survives_a_reopen(store, tmp_path):
     spool.add(record=record("SM2", intent="start"), change=Change(at=NOW + 1, opted_out=False))
     spool.add(record=record("SM3", intent="stop"), change=Change(at=NOW + 2, opted_out=True))
     reopened = Spool(tmp_path / "spool.jsonl")
-    assert reopened.opted_out("k" * 64) is True
+    assert reopened.opted_out("k" * 64) == (True, NOW + 2)
     assert reopened.drain(store) == 3
     assert not reopened.pending() and store.count_records() == 3
     assert store.load(sender_key="k" * 64, message_id="x").state.subscriber.opted_out is True
     assert reopened.drain(store) == 0
+
+
+def test_a_corrupt_spool_line_is_skipped_and_a_refused_entry_does_not_block_the_rest(store, tmp_path):
+    spool = Spool(tmp_path / "spool.jsonl")
+    spool.add(record=record("SM1", intent="stop"), change=Change(at=NOW, opted_out=True))
+    with open(spool.path, "a") as half_written:
+        half_written.write('{"record": {"message_sid": "SM')
+    spool.add(record=record("SM2", program="p" * 100), change=Change(at=NOW + 1))  # the database refuses it
+    spool.add(record=record("SM3", key="j" * 64, intent="stop"), change=Change(at=NOW + 2, opted_out=True))
+    assert spool.drain(store) == 3
+    assert not spool.pending()
+    assert store.load(sender_key="j" * 64, message_id="-").state.subscriber.opted_out is True
+    assert store.load(sender_key="k" * 64, message_id="-").state.subscriber.opted_out is True

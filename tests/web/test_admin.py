@@ -204,3 +204,24 @@ def test_only_the_few_characters_that_force_ucs2_are_marked(text, chunks):
     from service.admin_views import highlight
 
     assert highlight(text) == chunks
+
+
+def test_rolling_back_twice_goes_further_back_never_forth(client):
+    csrf = log_in(client)
+    shipped = text_line(client, "CIRUGIA")
+    for old, new in (("Cirug", "CIRUG"), ("equipo médico", "equipo de salud")):
+        client.post("/admin/translations/es", data={"csrf": csrf}, files={"po": ("es.po", spanish_po_with(client, old, new))})
+    assert text_line(client, "CIRUGIA").startswith("CIRUG") and "equipo de salud" in text_line(client, "CIRUGIA")
+    client.post("/admin/translations/es/rollback", data={"csrf": csrf})
+    assert text_line(client, "CIRUGIA").startswith("CIRUG") and "equipo médico" in text_line(client, "CIRUGIA")
+    client.post("/admin/translations/es/rollback", data={"csrf": csrf})
+    assert text_line(client, "CIRUGIA") == shipped
+    page = client.post("/admin/translations/es/rollback", data={"csrf": csrf}).text
+    assert "nothing to roll back" in page and text_line(client, "CIRUGIA") == shipped
+
+
+def test_a_po_with_an_unknown_charset_is_refused_not_a_500(client):
+    csrf = log_in(client)
+    data = b'msgid ""\nmsgstr "Content-Type: text/plain; charset=bogus\\n"\n'
+    response = client.post("/admin/translations/es", data={"csrf": csrf}, files={"po": ("es.po", data)})
+    assert response.status_code == 422 and "save it as UTF-8" in response.text

@@ -145,3 +145,33 @@ def test_the_database_holds_no_phone_digits_and_no_bodies(line, database_url):
     assert line.app.state.line.store.count_records() == 6
     for needle in (b"5559876543", b"7700900123", b"private question", b"LANG FR"):
         assert needle not in stored
+
+
+def test_a_replayed_message_is_not_sent_to_someone_who_has_opted_out_since(line):
+    sid = "SM" + "3" * 32
+    assert line("HER2", sid=sid).startswith("HER2:")
+    line("STOP")
+    assert line("HER2", sid=sid) is None
+
+
+def test_past_the_cap_stop_start_and_help_are_still_confirmed(line):
+    for _ in range(10):
+        line("HER2", sender="+15557770003")
+    assert line("HER2", sender="+15557770003") is None
+    assert line("HELP", sender="+15557770003").startswith("Infoline sends")
+    assert line("STOP", sender="+15557770003").startswith("Infoline: You will get no more messages")
+    assert line("START", sender="+15557770003").startswith("Infoline: You will get messages again")
+
+
+@pytest.mark.parametrize(("body", "sender", "confirmed"), [
+    ("STOP", "+15551230001", False), ("stop", "+15551230001", False), ("QUIT", "+15551230001", False),
+    ("PARAR", "+15551230001", True), ("停止", "+15551230001", True), ("OPT OUT", "+15551230001", True),
+    ("STOP", "whatsapp:+15551230001", True),  # Twilio does not handle opt-outs on WhatsApp
+])
+def test_in_twilio_mode_only_twilios_own_sms_words_go_unconfirmed(db_settings, tmp_path, body, sender, confirmed):
+    programs = tmp_path / "programs.toml"
+    programs.write_text('[[program]]\nid = "default"\nname = "X"\nconfirm_opt_out = "twilio"\n')
+    with TestClient(create_app(db_settings.model_copy(update={"programs_file": programs})), base_url=BASE_URL) as client:
+        form = twilio_form(body, From=sender)
+        reply = body_of(client.post("/sms", data=form, headers={"X-Twilio-Signature": sign(form)}))
+    assert (reply is not None) == confirmed

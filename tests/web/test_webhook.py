@@ -127,3 +127,17 @@ def test_logs_carry_no_phone_number_or_body(text, caplog):
     logged = caplog.text + " ".join(str(r.__dict__) for r in caplog.records)
     assert "5559876543" not in logged and "secret words" not in logged
     assert SMS_URL  # the URL itself may be logged by nothing either
+
+
+def test_a_chunked_body_without_a_length_is_cut_off_at_the_limit(client):
+    def chunks():
+        for _ in range(200):
+            yield b"Body=" + b"x" * 10_000
+
+    response = client.post("/sms", content=chunks(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("fields", [{"MessageSid": "SM" + "1" * 80}, {"From": "averyveryverylongchannel:+1555"}])
+def test_ids_longer_than_twilio_sends_are_refused_before_anything_is_kept(text, fields):
+    assert text("HER2", **fields).status_code == 400
