@@ -57,8 +57,6 @@ from urllib.parse import parse_qsl, quote_plus, urlsplit, urlunsplit
 
 from twilio.request_validator import RequestValidator
 
-import floor_app  # bench/ is on sys.path when this runs as bench/run.py
-
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 LUA_SCRIPT = BENCH / "wrk_requests.lua"
@@ -81,8 +79,8 @@ TARGET_P99_MS = 15.0
 TARGET_RSS_MIB = 80.0
 TARGET_COLD_S = 1.0
 
-# What patients text, with weights. STOP is followed by that sender's START as
-# her next message (see plan_messages), so opted-out silence stays rare.
+# What patients text, with weights. A STOP is followed by that sender's START a
+# little later (see plan_messages), so opted-out silence stays rare.
 KEYWORD_MIX: tuple[tuple[str, float], ...] = (
     ("HER2", 9), ("her2", 2), ("HORMONE", 6), ("Hormone therapy", 2), ("CHEMO", 8), ("chemo", 2),
     ("SURGERY", 5), ("RADIATION", 5), ("radiaton", 1), ("GOALS", 4),
@@ -94,6 +92,8 @@ KEYWORD_MIX: tuple[tuple[str, float], ...] = (
     ("STOP", 1),
 )
 STOP_WORD, START_WORD = "STOP", "START"
+# How many of her thread's requests later a sender who sent STOP sends START.
+STOP_START_GAP_PER_THREAD = 100
 PROBE_BODY = "HER2"
 
 
@@ -107,18 +107,36 @@ def sender_numbers(count: int, rng: random.Random) -> list[str]:
     return [f"+1555{n:07d}" for n in rng.sample(range(10_000_000), count)]
 
 
-def plan_messages(count: int, rng: random.Random, senders: list[str], stopped: set[str]) -> list[tuple[str, str]]:
-    """(sender, body) for `count` messages; a sender who sent STOP sends START next."""
-    bodies, weights = zip(*KEYWORD_MIX)
-    picks_sender = rng.choices(senders, k=count)
+def plan_messages(count: int, rng: random.Random, senders: list[str], *, stops: bool, gap: int) -> list[tuple[str, str]]:
+    """(sender, body) for `count` messages. A sender who texts STOP texts START `gap` messages later and
+    nothing in between, so (gap being a multiple of the wrk threads) both go through the same wrk thread,
+    ~gap/threads requests apart: far more than its connections, so they arrive in order, and every other
+    message still gets a full reply. Without `stops`, no STOP at all (the warm-up: wrk stops it at an
+    unknown point, which could leave a sender opted out for the measured run)."""
+    mix = [(body, weight) for body, weight in KEYWORD_MIX if stops or body != STOP_WORD]
+    bodies, weights = zip(*mix)
     picks_body = rng.choices(bodies, weights=weights, k=count)
+    starts_at: dict[int, str] = {}
+    stopped: set[str] = set()
     planned = []
-    for sender, body in zip(picks_sender, picks_body):
-        if sender in stopped:
-            body = START_WORD
+    for position, body in enumerate(picks_body):
+        sender = starts_at.pop(position, None)
+        if sender is not None:
             stopped.discard(sender)
-        elif body == STOP_WORD:
+            planned.append((sender, START_WORD))
+            continue
+        if len(stopped) >= len(senders):  # everyone is waiting to START (tiny --senders): HELP always answers
+            planned.append((rng.choice(senders), "HELP"))
+            continue
+        sender = rng.choice(senders)
+        while sender in stopped:
+            sender = rng.choice(senders)
+        if body == STOP_WORD:
             stopped.add(sender)
+            at = position + gap
+            while at in starts_at:
+                at += gap
+            starts_at[at] = sender
         planned.append((sender, body))
     return planned
 
@@ -258,6 +276,30 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def log_problems(log: Path) -> dict[str, int]:
+    """Warnings and errors the server logged (JSON lines or plain text), counted by message."""
+    found: dict[str, int] = {}
+    try:
+        text = log.read_text("utf-8", "replace")
+    except FileNotFoundError:
+        return found
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = None
+        if isinstance(entry, dict):
+            if str(entry.get("levelname", "")).upper() not in ("WARNING", "ERROR", "CRITICAL"):
+                continue
+            message = f"{entry.get('levelname')} {entry.get('name', '')}: {entry.get('message', '')}"
+        elif any(word in line for word in ("WARNING", "ERROR", "CRITICAL", "Traceback")):
+            message = line.strip()[:160]
+        else:
+            continue
+        found[message] = found.get(message, 0) + 1
+    return found
+
+
 def log_tail(log: Path, lines: int = 30) -> str:
     try:
         return "\n".join(log.read_text("utf-8", "replace").splitlines()[-lines:])
@@ -265,11 +307,16 @@ def log_tail(log: Path, lines: int = 30) -> str:
         return "(no log)"
 
 
-def status_mib(pid: int, key: str) -> float:
+def status_value(pid: int, key: str) -> int:
+    """A number from /proc/<pid>/status (kB for the Vm* lines)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
+            return int(line.split()[1])
     raise HarnessError(f"no {key} in /proc/{pid}/status")
+
+
+def status_mib(pid: int, key: str) -> float:
+    return status_value(pid, key) / 1024
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -364,6 +411,7 @@ class Result:
     busy_before_pct: float = 0.0
     rss_started_mib: float = 0.0
     threads: int = 0
+    log_problems: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -374,6 +422,7 @@ class Run:
     token: str
     salt: str
     hash_key: str
+    serve_options: dict = field(default_factory=dict)
     probes: int = 0
 
     @property
@@ -497,10 +546,10 @@ def bench_server(run: Run, *, backend: str, server: str, command: list[str], env
                                  log=log, cpus=wrk_cpus)
         if profiler is not None:
             result.profile = finish_profiler(run, backend, profiler)
-        result.peak_rss_mib = peak_rss_mib(process.pid)
-        result.threads = int(status_mib(process.pid, "Threads") * 1024)
         if process.poll() is not None:
             raise HarnessError(f"the server died under load:\n{log_tail(log)}")
+        result.peak_rss_mib = peak_rss_mib(process.pid)
+        result.threads = status_value(process.pid, "Threads")
     finally:
         stop(process)
     duration = summary["duration_us"] / 1e6
@@ -512,6 +561,7 @@ def bench_server(run: Run, *, backend: str, server: str, command: list[str], env
     result.socket_errors = errors["connect"] + errors["read"] + errors["write"] + errors["timeout"]
     result.sent, result.pool, result.wraps = summary["sent"], summary["pool"], summary["wraps"]
     result.cpu = rates
+    result.log_problems = log_problems(log)
     if records is not None:
         result.records = records()
     print(f"[{backend}/{server}] {result.req_s:,.0f} req/s, p99 {result.p99_ms:.2f} ms, "
@@ -619,7 +669,7 @@ def summarise_collapsed(path: Path, top: int = 15) -> dict:
 def sqlite_counts(db: Path) -> dict:
     connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return phase_counts(connection.execute(COUNT_SQL).fetchall())
+        return phase_counts(connection.execute(COUNT_SQL).fetchall(), connection.execute(EMPTY_SQL).fetchall())
     finally:
         connection.close()
 
@@ -627,11 +677,14 @@ def sqlite_counts(db: Path) -> dict:
 COUNT_SQL = ("SELECT substr(message_sid, 3, 2), count(*), "
              "sum(CASE WHEN replied THEN 0 ELSE 1 END), sum(CASE WHEN rate_limited THEN 1 ELSE 0 END) "
              "FROM records GROUP BY 1")
+# The measured run's empty replies by what the line understood the message as.
+EMPTY_SQL = (f"SELECT intent, count(*) FROM records WHERE NOT replied AND message_sid LIKE 'SM{PHASE_MEASURE:02x}%' "
+             "GROUP BY 1 ORDER BY 2 DESC")
 
 
-def phase_counts(rows) -> dict:
+def phase_counts(rows, empty_rows=()) -> dict:
     names = {f"{PHASE_PROBE:02x}": "probe", f"{PHASE_WARMUP:02x}": "warmup", f"{PHASE_MEASURE:02x}": "measure"}
-    counts = {"total": 0}
+    counts = {"total": 0, "empty_by_intent": {intent: int(count) for intent, count in empty_rows}}
     for phase, count, empty, limited in rows:
         counts["total"] += count
         counts[names.get(phase, phase)] = {"records": count, "empty": int(empty or 0), "rate_limited": int(limited or 0)}
@@ -665,7 +718,7 @@ class PgSchema:
 
     def counts(self) -> dict:
         with self.psycopg.connect(self.line_url, autocommit=True) as connection:
-            return phase_counts(connection.execute(COUNT_SQL).fetchall())
+            return phase_counts(connection.execute(COUNT_SQL).fetchall(), connection.execute(EMPTY_SQL).fetchall())
 
     def drop(self) -> None:
         with self.psycopg.connect(self.url, autocommit=True, connect_timeout=3) as connection:
@@ -702,9 +755,53 @@ def bench_line(run: Run, backend: str, programs_file: Path | None) -> Result:
         schema.drop()
 
 
+# What serve passed to uvicorn.run when it could not be captured (as of this harness's writing).
+FALLBACK_SERVE_OPTIONS = {"log_config": None, "access_log": False, "timeout_graceful_shutdown": 20}
+
+
+def serve_options(workdir: Path) -> tuple[dict, list[str]]:
+    """The keyword options `python -m service serve` (one worker, its defaults) gives uvicorn.run, captured by
+    calling the real serve() with uvicorn.run, create_app and logging set-up stubbed out; and notes."""
+    import contextlib
+    import io
+    from unittest import mock
+
+    notes: list[str] = []
+    try:
+        import uvicorn
+
+        import service.app
+        import service.cli
+        import service.observability
+
+        calls: list[tuple[object, dict]] = []
+        built = object()
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(mock.patch.object(uvicorn, "run", lambda app, **kw: calls.append((app, kw))))
+            stack.enter_context(mock.patch.object(service.app, "create_app", lambda *a, **k: built))
+            stack.enter_context(mock.patch.object(service.observability, "configure_logging", lambda *a, **k: None))
+            stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
+            # Should serve ever touch its data before uvicorn.run, let it be a scratch copy, not var/.
+            stack.enter_context(mock.patch.dict(os.environ, {"DATA_DIR": str(workdir / "capture")}))
+            args = service.cli.parser().parse_args(["serve", "--host", HOST, "--port", "1"])
+            args.run(args)
+        (app, options), = calls
+    except Exception as error:  # the service is someone else's moving target: fall back, say so
+        notes.append(f"could not capture serve's uvicorn options ({type(error).__name__}: {error}); "
+                     f"the floor uses {FALLBACK_SERVE_OPTIONS}")
+        return dict(FALLBACK_SERVE_OPTIONS), notes
+    if app is not built:
+        notes.append(f"serve passes {app!r} to uvicorn.run, not the app object (several workers?)")
+    options = {k: v for k, v in options.items() if k not in ("host", "port")}
+    for key in [k for k, v in options.items() if not isinstance(v, (str, int, float, bool, type(None)))]:
+        notes.append(f"serve's uvicorn option {key}={options.pop(key)!r} cannot be handed to the floor")
+    return options, notes
+
+
 def bench_floor(run: Run) -> Result:
     env = base_env()
-    command = [sys.executable, str(FLOOR_APP), "--host", HOST, "--port", str(run.port), "--log-level", "WARNING"]
+    command = [sys.executable, str(FLOOR_APP), "--host", HOST, "--port", str(run.port), "--log-level", "WARNING",
+               "--uvicorn-options", json.dumps(run.serve_options)]
     return bench_server(run, backend="-", server="floor", command=command, env=env)
 
 
@@ -721,9 +818,9 @@ def report(floor: Result, lines: list[Result], args: argparse.Namespace) -> list
           f"keep-alive, on {HOST}; {os.cpu_count()} CPUs; caps: {args.caps}"
           + ("; server pinned to CPU 0, wrk to the others" if args.pin else "")
           + (f"; line env {args.line_env}" if args.line_env else ""))
-    options, other = floor_app.serve_options()
-    print(f"both served by uvicorn.run(app, host, port, **{options}) as in service/cli.py serve"
-          + (f" (not copied: {other})" if other else ""))
+    print(f"both served by uvicorn.run(app, host=, port=, **{args.serve_options}), captured from `serve`")
+    for note in args.serve_notes:
+        print(f"  note: {note}")
     header = (f"{'backend':<11}{'server':<7}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'non-2xx':>9}"
               f"{'peak RSS MiB':>14}{'cold start s':>14}")
     print(header)
@@ -766,7 +863,8 @@ def report(floor: Result, lines: list[Result], args: argparse.Namespace) -> list
               f"-> {'OK' if warm_ok else 'FAIL'}; all records: {r.records.get('total', 0):,}")
         share = 100 * measured["empty"] / measured["records"] if measured["records"] else 0.0
         print(f"  empty <Response/> replies: {share:.1f}% of the measured run ({measured['empty']:,}; "
-              f"rate-limited {measured['rate_limited']:,}; the rest: opted-out senders)")
+              f"rate-limited {measured['rate_limited']:,}; by intent: "
+              f"{', '.join(f'{k} {v}' for k, v in r.records.get('empty_by_intent', {}).items()) or '-'})")
         if not in_range:
             failed.append(f"{r.backend}: records {measured['records']} not within answered {answered}..sent {r.sent}")
         if not warm_ok:
@@ -781,6 +879,10 @@ def report(floor: Result, lines: list[Result], args: argparse.Namespace) -> list
         else:
             print(f"  load generator: the same wrk drove the floor at {floor.req_s:,.0f} req/s, "
                   f"{floor.req_s / max(r.req_s, 1):.1f}x the line, so wrk is not what limits the line")
+        problems = r.log_problems
+        print(f"  server log: {sum(problems.values())} warning/error line(s)"
+              + (": " + "; ".join(f"{count}x {message}" for message, count in
+                                  sorted(problems.items(), key=lambda item: -item[1])[:5]) if problems else ""))
         if r.profile:
             print_profile(r, args)
     if floor.non_2xx:
@@ -865,13 +967,13 @@ def prepare_messages(run: Run) -> None:
     a = run.args
     rng = random.Random(a.seed)
     senders = sender_numbers(a.senders, rng)
-    stopped: set[str] = set()
     started = time.monotonic()
     sizes = {PHASE_WARMUP: pool_size(a.warmup, 50_000), PHASE_MEASURE: pool_size(a.seconds, 200_000)}
     context = multiprocessing.get_context("fork")
     with context.Pool(os.cpu_count() or 1) as pool:
         for phase, prefix in ((PHASE_WARMUP, "warmup"), (PHASE_MEASURE, "measure")):
-            planned = plan_messages(sizes[phase], rng, senders, stopped)
+            planned = plan_messages(sizes[phase], rng, senders, stops=phase == PHASE_MEASURE,
+                                    gap=STOP_START_GAP_PER_THREAD * a.threads)
             lines = sign_messages(token=run.token, url=run.url, salt=run.salt, phase=phase, planned=planned,
                                   pool=pool)
             check_signed_lines(lines, run.token, run.url)
@@ -894,11 +996,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, on_sigterm)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored (`cmd &`)
     workdir = Path(tempfile.mkdtemp(prefix="infoline-bench-"))
     exit_code = 1
     try:
         run = Run(args=args, workdir=workdir, port=free_port(), token=secrets.token_hex(16),
                   salt=secrets.token_hex(3), hash_key=secrets.token_hex(32))
+        if "postgresql" in args.backends:
+            PgSchema(args.database_url).drop()  # reachable and allowed to create a schema, before anything runs
+        run.serve_options, notes = serve_options(workdir)
+        args.serve_options, args.serve_notes = run.serve_options, notes
         prepare_messages(run)
         programs_file = None
         if args.caps == "high":

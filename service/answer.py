@@ -18,7 +18,7 @@ from service.line import Line
 from service.observability import DEGRADED, RATE_LIMITED, REPLIES, SEGMENTS
 from service.privacy import sender_key
 from service.programs import Program
-from service.store import Change, Loaded, Record, StoreUnavailable, SubscriberState
+from service.store import Change, Record, StoreUnavailable, SubscriberState
 
 log = logging.getLogger("service.answer")
 HOUR = 3600.0
@@ -90,17 +90,16 @@ def _with_spooled_opt_out(*, line: Line, key: str, state: SubscriberState) -> Su
                                opted_changed_at=spooled[1])
 
 
-def _load(*, line: Line, key: str, message: InboundMessage) -> tuple[Loaded | None, SubscriberState]:
+def _load(*, line: Line, key: str) -> tuple[SubscriberState | None, SubscriberState]:
     """The stored state (None when the database is away) and the state to answer by."""
     try:
-        loaded = line.store.load(sender_key=key, message_id=message.message_id)
+        stored = line.store.load(sender_key=key)
     except StoreUnavailable:
         DEGRADED.labels(step="load").inc()
         if _warn_now():
             log.warning("store unavailable: answering without it", extra={"degraded": True})
-        loaded = None
-    state = loaded.state if loaded else SubscriberState()
-    return loaded, _with_spooled_opt_out(line=line, key=key, state=state)
+        stored = None
+    return stored, _with_spooled_opt_out(line=line, key=key, state=stored or SubscriberState())
 
 
 def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now: float | None = None) -> Reply:
@@ -108,21 +107,21 @@ def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now:
     now = time.time() if now is None else now
     program = line.programs.for_number(message.recipient)
     key = sender_key(message.sender, line.hash_key, namespace="simulated:" if simulated else "")
-    loaded, state = _load(line=line, key=key, message=message)
-    if loaded and loaded.previous:
-        return replay(record=loaded.previous, program=program, line=line, opted_out=state.subscriber.opted_out)
+    # A MessageSid Twilio delivers again is found when its record is saved: the
+    # unique constraint answers "seen before" in the same round trip.
+    stored, state = _load(line=line, key=key)
     reply = respond(message, state.subscriber, program, line.catalogs)
     limited = reply.body is not None and reply.intent not in NEVER_CAPPED and over_cap(state=state, program=program, now=now)
     if limited:
         reply = dataclasses.replace(reply, body=None, segments=0)
     record = _record(message=message, key=key, program=program, reply=reply, rate_limited=limited, simulated=simulated)
-    change = _change(before=state.subscriber, reply=reply, program=program, now=now, known=loaded is not None)
+    change = _change(before=state.subscriber, reply=reply, program=program, now=now, known=stored is not None)
     try:
-        first = line.store.save(record=record, change=change) if loaded else None
+        first = line.store.save(record=record, change=change) if stored else None
     except StoreUnavailable:
         DEGRADED.labels(step="save").inc()
-        loaded = None
-    if loaded is None:
+        stored = None
+    if stored is None:
         line.spool.add(record=record, change=change)
     elif first:
         return replay(record=first, program=program, line=line, opted_out=state.subscriber.opted_out)

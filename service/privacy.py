@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -22,6 +23,7 @@ GENERATED_KEY_WARNING = (
     "from database backups, and set PHONE_HASH_KEY (the same on every replica) from a secret store."
 )
 MIN_KEY_CHARS = 32
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 def load_hash_key(*, configured: str | None, data_dir: Path) -> bytes:
@@ -52,6 +54,8 @@ def load_hash_key(*, configured: str | None, data_dir: Path) -> bytes:
 def canonical_sender(sender: str) -> str:
     """E.164 for phone numbers on any channel (sms or whatsapp:), the bare id otherwise."""
     bare = bare_number(sender).strip()
+    if E164.match(bare):
+        return bare  # what Twilio sends: already canonical, no parsing needed
     try:
         return phonenumbers.format_number(phonenumbers.parse(bare, None), phonenumbers.PhoneNumberFormat.E164)
     except phonenumbers.NumberParseException:

@@ -45,7 +45,7 @@ class Meaning:
     locales: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class KeywordIndex:
     topics: Mapping[str, Meaning]
     commands: Mapping[str, Meaning]

@@ -19,6 +19,7 @@ def _region_languages(region: str) -> tuple[str, ...]:
     return tuple(BABEL_ALIASES.get(code, code) for code in get_official_languages(region, de_facto=True))
 
 
+@functools.lru_cache(maxsize=65536)
 def country_locale(sender: str, served: tuple[str, ...]) -> str | None:
     """The first language of the sender's country that the line has, from her number alone."""
     try:

@@ -26,6 +26,17 @@ def keyword_index(catalogs: Catalogs) -> KeywordIndex:
     return build_index(catalogs)
 
 
+@functools.lru_cache(maxsize=16384)
+def _understood(body: str, index: KeywordIndex) -> Command:
+    return understand(body, index)
+
+
+def understand_cached(body: str, catalogs: Catalogs) -> Command:
+    """understand(), remembered for short texts: most texts are a handful of keywords."""
+    index = keyword_index(catalogs)
+    return _understood(body, index) if len(body) <= 160 else understand(body, index)
+
+
 def next_subscriber(*, command: Command, subscriber: Subscriber, locale: str) -> Subscriber:
     """What the line remembers after this command: opt-out state and a chosen language."""
     if command.intent == Intent.STOP:
@@ -50,7 +61,7 @@ def respond(
     message: InboundMessage, subscriber: Subscriber, program: Program, catalogs: Catalogs
 ) -> Reply:
     """The reply the line sends to one inbound text."""
-    command = understand(message.body, keyword_index(catalogs))
+    command = understand_cached(message.body, catalogs)
     locale = choose_locale(
         command=command, subscriber=subscriber, program=program, sender=message.sender, served=catalogs.locales
     )

@@ -63,8 +63,3 @@ class Change:
     replied: bool = False
     window_seconds: int = 30
 
-
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    state: SubscriberState
-    previous: Record | None  # this MessageSid's record, when Twilio delivers it again

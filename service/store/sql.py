@@ -5,16 +5,26 @@ from __future__ import annotations
 import datetime
 from typing import Any, Callable
 
-from sqlalchemy import Engine, case, create_engine, delete, event, func, literal, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, create_engine, delete, event, func, select, text
 
 from service.core.types import Subscriber
 from service.store.base import run
 from service.store.migrate import upgrade
-from service.store.records import Change, Loaded, Record, StoreUnavailable, SubscriberState
-from service.store.schema import records, subscribers
+from service.store.direct import RECORD_COLUMNS, Direct
+from service.store.records import Change, Record, SubscriberState
+from service.store.schema import records
 
 HOUR = 3600.0
+
+
+def _subscriber_values(key: str, change: Change) -> dict:
+    sent = 1 if change.replied else 0
+    return {
+        "key": key, "locale": change.locale, "at": change.at, "sent": sent,
+        "window_since": change.at - change.window_seconds, "hour_since": change.at - HOUR,
+        "opt_given": change.opted_out is not None, "opted_out": bool(change.opted_out),
+        "opted_at": change.at if change.opted_out is not None else None,
+    }
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -50,80 +60,60 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _record(row: Any) -> Record:
-    return Record(**{name: getattr(row, name) for name in Record.__slots__})
-
-
-def _state(row: Any) -> SubscriberState:
+def _state(row: tuple | None) -> SubscriberState:
     if row is None:
         return SubscriberState()
+    locale, opted_out, opted_changed_at, window_start, window_count, hour_start, hour_count = row
     return SubscriberState(
-        subscriber=Subscriber(locale=row.locale, opted_out=row.opted_out), opted_changed_at=row.opted_changed_at,
-        window_start=row.window_start, window_count=row.window_count,
-        hour_start=row.hour_start, hour_count=row.hour_count,
+        subscriber=Subscriber(locale=locale, opted_out=bool(opted_out)), opted_changed_at=opted_changed_at,
+        window_start=window_start, window_count=window_count, hour_start=hour_start, hour_count=hour_count,
     )
 
 
 class SqlStore:
-    """Subscriber state and records; every method is one short transaction."""
+    """Subscriber state and records; every method is one short transaction.
+
+    inline: whether a call is quick and local enough to run on the event loop
+    (SQLite, one writer at a time); PostgreSQL calls go to worker threads.
+    """
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self.direct = Direct(engine)
+        self.inline = self.direct.sqlite
 
     def _run(self, work: Callable, *, write: bool = False):
         return run(self.engine, work, write=write)
 
-    def load(self, *, sender_key: str, message_id: str) -> Loaded:
-        """The sender's state, and this message's record if it was handled before."""
-        def work(connection):
-            state = connection.execute(select(subscribers).where(subscribers.c.key == sender_key)).first()
-            previous = connection.execute(select(records).where(records.c.message_sid == message_id)).first()
-            return Loaded(state=_state(state), previous=_record(previous) if previous else None)
-        return self._run(work)
+    def load(self, *, sender_key: str) -> SubscriberState:
+        """What the line remembers of a sender (defaults for a new one)."""
+        with self.direct.transaction(write=False) as cursor:
+            cursor.execute(self.direct.sql["load"], {"key": sender_key})
+            return _state(cursor.fetchone())
+
+    def find(self, *, message_sid: str) -> Record | None:
+        """The record of a message, if it was handled."""
+        with self.direct.transaction(write=False) as cursor:
+            cursor.execute(self.direct.sql["record"], {"message_sid": message_sid})
+            row = cursor.fetchone()
+        return Record(**dict(zip(RECORD_COLUMNS, row))) if row else None
 
     def save(self, *, record: Record, change: Change) -> Record | None:
         """Record a message and apply its change, once per MessageSid; a duplicate returns the first record."""
-        def work(connection):
-            values = {name: getattr(record, name) for name in Record.__slots__}
-            values["created_at"] = record.created_at or datetime.datetime.now(datetime.timezone.utc)
-            inserted = connection.execute(
-                self._insert(records).values(**values)
-                .on_conflict_do_nothing(index_elements=["message_sid"]).returning(records.c.id)
-            ).first()
-            if inserted is None:
-                row = connection.execute(select(records).where(records.c.message_sid == record.message_sid)).first()
-                return _record(row)
-            connection.execute(self._upsert_subscriber(record.sender_key, change))
-            return None
-        return self._run(work, write=True)
+        values = {name: getattr(record, name) for name in RECORD_COLUMNS}
+        values["created_at"] = self._timestamp(record.created_at)
+        with self.direct.transaction(write=True) as cursor:
+            cursor.execute(self.direct.sql["insert"], values)
+            if cursor.fetchone() is None:
+                cursor.execute(self.direct.sql["record"], {"message_sid": record.message_sid})
+                return Record(**dict(zip(RECORD_COLUMNS, cursor.fetchone())))
+            cursor.execute(self.direct.sql["upsert"], _subscriber_values(record.sender_key, change))
+        return None
 
-    def _upsert_subscriber(self, key: str, change: Change):
-        current = subscribers.c
-        in_window = current.window_start > change.at - change.window_seconds
-        in_hour = current.hour_start > change.at - HOUR
-        sent = 1 if change.replied else 0
-        # An opt-out or opt-in applies only if no later one has: a STOP spooled
-        # during an outage must not undo a START that reached the database first.
-        newer = (current.opted_changed_at.is_(None)) | (current.opted_changed_at <= change.at)
-        updates: dict[str, Any] = {
-            "window_start": case((in_window, current.window_start), else_=change.at),
-            "window_count": case((in_window, current.window_count + sent), else_=sent),
-            "hour_start": case((in_hour, current.hour_start), else_=change.at),
-            "hour_count": case((in_hour, current.hour_count + sent), else_=sent),
-            "updated_at": change.at,
-        }
-        if change.locale is not None:
-            updates["locale"] = change.locale
-        if change.opted_out is not None:
-            updates["opted_out"] = case((newer, literal(change.opted_out)), else_=current.opted_out)
-            updates["opted_changed_at"] = case((newer, change.at), else_=current.opted_changed_at)
-        insert = self._insert(subscribers).values(
-            key=key, locale=change.locale, opted_out=bool(change.opted_out),
-            opted_changed_at=change.at if change.opted_out is not None else None,
-            window_start=change.at, window_count=sent, hour_start=change.at, hour_count=sent, updated_at=change.at,
-        )
-        return insert.on_conflict_do_update(index_elements=["key"], set_=updates)
+    def _timestamp(self, moment: datetime.datetime | None):
+        moment = moment or datetime.datetime.now(datetime.timezone.utc)
+        # SQLAlchemy's own SQLite format, so its queries (usage, purge) read these rows alike.
+        return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f") if self.inline else moment
 
     def purge(self, *, before: datetime.datetime) -> int:
         """Delete records older than `before`; subscriber state stays."""

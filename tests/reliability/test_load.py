@@ -32,7 +32,7 @@ def test_ten_thousand_texts_from_a_thousand_senders(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'var' / 'infoline.db'}")
     assert store.count_records() == 10_000
     for conversation in load.conversations:
-        state = store.load(sender_key=sender_key(conversation[0].sender, LOAD_KEY.encode()), message_id="-").state
+        state = store.load(sender_key=sender_key(conversation[0].sender, LOAD_KEY.encode()))
         assert (state.subscriber.opted_out, state.subscriber.locale) == expected_state(conversation)
 
 

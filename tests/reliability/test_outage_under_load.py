@@ -55,5 +55,5 @@ def test_postgres_stopped_mid_load(tmp_path, pg_schema_url):
     store = open_store(pg_schema_url.replace("postgresql://", "postgresql+psycopg://"))
     assert store.count_records() == len(load.texts)
     for conversation in load.conversations:
-        state = store.load(sender_key=sender_key(conversation[0].sender, OUTAGE_KEY.encode()), message_id="-").state
+        state = store.load(sender_key=sender_key(conversation[0].sender, OUTAGE_KEY.encode()))
         assert state.subscriber.opted_out == last_opt(conversation)

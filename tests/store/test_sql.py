@@ -24,16 +24,17 @@ def store(database_url):
 
 
 def test_a_new_sender_has_default_state_and_no_record(store):
-    loaded = store.load(sender_key="new", message_id="SM404")
-    assert loaded.previous is None
-    assert (loaded.state.subscriber.opted_out, loaded.state.subscriber.locale) == (False, None)
+    assert store.find(message_sid="SM404") is None
+    state = store.load(sender_key="new")
+    assert (state.subscriber.opted_out, state.subscriber.locale) == (False, None)
 
 
 def test_saved_record_and_change_are_loaded_back(store):
     assert store.save(record=record(), change=Change(at=NOW, locale="es", replied=True)) is None
-    loaded = store.load(sender_key="k" * 64, message_id="SM1")
-    assert loaded.previous.topic == "her2" and loaded.previous.segments == 2
-    assert loaded.state.subscriber.locale == "es" and loaded.state.window_count == 1
+    found = store.find(message_sid="SM1")
+    assert found.topic == "her2" and found.segments == 2 and found.replied
+    state = store.load(sender_key="k" * 64)
+    assert state.subscriber.locale == "es" and state.window_count == 1
 
 
 def test_a_duplicate_message_sid_is_recorded_once_and_changes_nothing(store):
@@ -41,7 +42,7 @@ def test_a_duplicate_message_sid_is_recorded_once_and_changes_nothing(store):
     first = store.save(record=record(intent="start"), change=Change(at=NOW + 1, opted_out=False, replied=True))
     assert first.intent == "stop"
     assert store.count_records() == 1
-    state = store.load(sender_key="k" * 64, message_id="SM1").state
+    state = store.load(sender_key="k" * 64)
     assert state.subscriber.opted_out is True and state.window_count == 1
 
 
@@ -64,24 +65,24 @@ def test_concurrent_duplicates_give_one_record(store):
 def test_an_older_opt_out_never_undoes_a_newer_opt_in(store):
     store.save(record=record("SM2", intent="start"), change=Change(at=NOW + 10, opted_out=False))
     store.save(record=record("SM1", intent="stop"), change=Change(at=NOW, opted_out=True))
-    assert store.load(sender_key="k" * 64, message_id="x").state.subscriber.opted_out is False
+    assert store.load(sender_key="k" * 64).subscriber.opted_out is False
     store.save(record=record("SM3", intent="stop"), change=Change(at=NOW + 20, opted_out=True))
-    assert store.load(sender_key="k" * 64, message_id="x").state.subscriber.opted_out is True
+    assert store.load(sender_key="k" * 64).subscriber.opted_out is True
 
 
 def test_reply_counters_restart_after_their_window(store):
     for n in range(3):
         store.save(record=record(f"SM{n}"), change=Change(at=NOW + n, replied=True, window_seconds=30))
-    state = store.load(sender_key="k" * 64, message_id="x").state
+    state = store.load(sender_key="k" * 64)
     assert (state.window_count, state.hour_count) == (3, 3)
     store.save(record=record("SM9"), change=Change(at=NOW + 100, replied=True, window_seconds=30))
-    state = store.load(sender_key="k" * 64, message_id="x").state
+    state = store.load(sender_key="k" * 64)
     assert (state.window_count, state.hour_count) == (1, 4)
 
 
 def test_silent_messages_do_not_count_as_replies(store):
     store.save(record=record("SM1", replied=False), change=Change(at=NOW, replied=False))
-    assert store.load(sender_key="k" * 64, message_id="x").state.window_count == 0
+    assert store.load(sender_key="k" * 64).window_count == 0
 
 
 def test_purge_deletes_old_records_and_keeps_subscribers(store):
@@ -91,7 +92,7 @@ def test_purge_deletes_old_records_and_keeps_subscribers(store):
     cutoff = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=90)
     assert store.purge(before=cutoff) == 1
     assert store.count_records() == 1
-    assert store.load(sender_key="k" * 64, message_id="x").state.subscriber.locale == "fr"
+    assert store.load(sender_key="k" * 64).subscriber.locale == "fr"
 
 
 def test_spool_applies_in_order_and_survives_a_reopen(store, tmp_path):
@@ -103,7 +104,7 @@ def test_spool_applies_in_order_and_survives_a_reopen(store, tmp_path):
     assert reopened.opted_out("k" * 64) == (True, NOW + 2)
     assert reopened.drain(store) == 3
     assert not reopened.pending() and store.count_records() == 3
-    assert store.load(sender_key="k" * 64, message_id="x").state.subscriber.opted_out is True
+    assert store.load(sender_key="k" * 64).subscriber.opted_out is True
     assert reopened.drain(store) == 0
 
 
@@ -116,5 +117,13 @@ def test_a_corrupt_spool_line_is_skipped_and_a_refused_entry_does_not_block_the_
     spool.add(record=record("SM3", key="j" * 64, intent="stop"), change=Change(at=NOW + 2, opted_out=True))
     assert spool.drain(store) == 3
     assert not spool.pending()
-    assert store.load(sender_key="j" * 64, message_id="-").state.subscriber.opted_out is True
-    assert store.load(sender_key="k" * 64, message_id="-").state.subscriber.opted_out is True
+    assert store.load(sender_key="j" * 64).subscriber.opted_out is True
+    assert store.load(sender_key="k" * 64).subscriber.opted_out is True
+
+
+def test_the_recorded_head_is_alembics_head():
+    from alembic.script import ScriptDirectory
+
+    from service.store.migrate import HEAD, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD

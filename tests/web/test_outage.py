@@ -54,6 +54,6 @@ def test_replies_continue_and_no_opt_out_is_lost(settings, proxied, caplog):
         wait_for(lambda: not line.spool.pending())
         assert send("GOALS", "+15550000004").startswith("Goals:")
     assert line.store.count_records() == 5
-    stopped = line.store.load(sender_key=sender_key("+15550000003", line.hash_key), message_id="-")
-    assert stopped.state.subscriber.opted_out is True
+    stopped = line.store.load(sender_key=sender_key("+15550000003", line.hash_key))
+    assert stopped.subscriber.opted_out is True
     assert "5550000003" not in caplog.text
