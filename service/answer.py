@@ -8,6 +8,7 @@ lost (opt-outs and opt-ins first, every record with them) goes to the spool.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import time
 
@@ -135,6 +136,14 @@ def count(*, reply: Reply, program: Program, channel: str, limited: bool) -> Non
     if limited:
         RATE_LIMITED.labels(program=program.id).inc()
     if reply.body is not None:
-        REPLIES.labels(intent=reply.intent.value, topic=reply.topic or "", locale=reply.locale,
-                       program=program.id, channel=channel).inc()
-        SEGMENTS.labels(program=program.id, encoding=reply.encoding).inc(reply.segments)
+        replies, segments = _reply_counters(reply.intent.value, reply.topic or "", reply.locale, program.id, channel,
+                                            reply.encoding)
+        replies.inc()
+        segments.inc(reply.segments)
+
+
+@functools.lru_cache(maxsize=4096)
+def _reply_counters(intent: str, topic: str, locale: str, program: str, channel: str, encoding: str):
+    # Looking a labelled child up costs more than counting; the label sets are few.
+    return (REPLIES.labels(intent=intent, topic=topic, locale=locale, program=program, channel=channel),
+            SEGMENTS.labels(program=program, encoding=encoding))

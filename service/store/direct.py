@@ -87,9 +87,12 @@ class Direct:
         try:
             if self.sqlite:
                 connection = self._sqlite_connection()
+                if not write:  # one statement reads a consistent snapshot on its own
+                    yield connection.cursor()
+                    return
                 # IMMEDIATE takes the write lock up front, so two writers queue
                 # instead of one failing at commit.
-                connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                connection.execute("BEGIN IMMEDIATE")
                 try:
                     yield connection.cursor()
                     connection.execute("COMMIT")

@@ -25,7 +25,7 @@ records = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("message_sid", String(64), nullable=False, unique=True),
-    Column("sender_key", String(64), nullable=False, index=True),
+    Column("sender_key", String(64), nullable=False),
     Column("program", String(64), nullable=False),
     Column("channel", String(16), nullable=False),
     Column("intent", String(16), nullable=False),

@@ -113,7 +113,9 @@ class SqlStore:
     def _timestamp(self, moment: datetime.datetime | None):
         moment = moment or datetime.datetime.now(datetime.timezone.utc)
         # SQLAlchemy's own SQLite format, so its queries (usage, purge) read these rows alike.
-        return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f") if self.inline else moment
+        if self.inline:
+            return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return moment
 
     def purge(self, *, before: datetime.datetime) -> int:
         """Delete records older than `before`; subscriber state stays."""

@@ -6,6 +6,7 @@ core never sees the request.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from starlette.concurrency import run_in_threadpool
@@ -24,10 +25,21 @@ TWIML_TYPE = "application/xml"
 
 def called_url(request: Request, public_base_url: str | None) -> str:
     """The URL Twilio signed: the configured public base (behind a proxy) or the request's own."""
-    if not public_base_url:
-        return str(request.url)
-    query = f"?{request.url.query}" if request.url.query else ""
-    return public_base_url.rstrip("/") + request.url.path + query
+    scope = request.scope
+    host = request.headers.get("host", "")
+    server = tuple(scope.get("server") or ())
+    return _url(scope["scheme"], host, server, scope["path"], scope["query_string"], public_base_url)
+
+
+@functools.lru_cache(maxsize=256)
+def _url(scheme: str, host: str, server, path: str, query: bytes, public_base_url: str | None) -> str:
+    # The same few URLs come in again and again: build each once.
+    suffix = path + (f"?{query.decode('latin-1')}" if query else "")
+    if public_base_url:
+        return public_base_url.rstrip("/") + suffix
+    if not host and server:
+        host = f"{server[0]}:{server[1]}"
+    return f"{scheme}://{host}{suffix}"
 
 
 def refuse(status: int, reason: str) -> Response:
