@@ -28,6 +28,13 @@ PHRASES: Mapping[Intent, str] = {Intent.STOP: "stop_phrases"}
 FILLERS = "filler_words"
 # Other names people use for a language than Babel's native and English names.
 LANGUAGE_ALIASES: Mapping[str, tuple[str, ...]] = {"tl": ("TAGALOG",), "zh": ("MANDARIN", "CHINESE")}
+# The line's languages, named as CLDR names them. Loading CLDR's data for ten
+# locales costs a worker 11 MiB; a language not listed here is named by Babel.
+LANGUAGE_NAMES: Mapping[str, tuple[str, str]] = {
+    "en": ("English", "English"), "es": ("español", "Spanish"), "fr": ("français", "French"),
+    "pt": ("português", "Portuguese"), "sw": ("Kiswahili", "Swahili"), "ar": ("العربية", "Arabic"),
+    "hi": ("हिन्दी", "Hindi"), "zh": ("中文", "Chinese"), "vi": ("Tiếng Việt", "Vietnamese"), "tl": ("Filipino", "Filipino"),
+}
 # Language codes that are also everyday words: alone they are not a choice
 # ("HI" is a greeting), but "LANG HI" and "HINDI" are.
 NOT_ALONE = frozenset({"HI"})
@@ -83,15 +90,21 @@ def _served_words(catalogs: Catalogs, locale: str, key: str) -> list[str]:
     return split_keywords(catalogs.message(locale, key) or "")
 
 
+def native_and_english_name(locale: str) -> tuple[str, str]:
+    """A language's name in itself and in English: from the table, else from Babel's CLDR data."""
+    if locale in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[locale]
+    try:
+        babel_locale = Locale.parse(locale)
+        return babel_locale.language_name or locale, babel_locale.get_language_name("en") or locale
+    except (UnknownLocaleError, ValueError):
+        return locale, locale
+
+
 def language_names(locale: str) -> Iterator[str]:
     """The code, native name, English name and aliases a patient may text for a locale."""
     yield locale
-    try:
-        babel_locale = Locale.parse(locale)
-        yield babel_locale.language_name or ""
-        yield babel_locale.get_language_name("en") or ""
-    except (UnknownLocaleError, ValueError):
-        pass
+    yield from native_and_english_name(locale)
     yield from LANGUAGE_ALIASES.get(locale, ())
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 from typing import Callable
 
-from babel import Locale, UnknownLocaleError
 
 from service import segments
 from service.catalogs import Catalogs, fallback_chain
+from service.core.keywords import native_and_english_name
 from service.core.types import Intent
 from service.programs import Program
 
@@ -41,10 +41,7 @@ def _message(key: str) -> Callable[[Catalogs, str, str | None], list[str | None]
 
 def native_name(locale: str) -> str:
     """A language's name in itself, capitalized where its script has capitals (Español)."""
-    try:
-        name = Locale.parse(locale).language_name or locale
-    except (UnknownLocaleError, ValueError):
-        name = locale
+    name = native_and_english_name(locale)[0]
     return name[:1].upper() + name[1:]
 
 

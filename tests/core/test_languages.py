@@ -123,3 +123,13 @@ def test_a_fuzzy_spanish_entry_sends_that_topic_in_english_until_fixed(tmp_path,
     write_fixture_po(tmp_path, "es", entries)
     fixed = load_catalogs(content=content, locales_dir=tmp_path)
     assert converse(fixed, "HER2", subscriber=Subscriber(locale="es")).locale == "es"
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "fr", "pt", "sw", "ar", "hi", "zh", "vi", "tl"])
+def test_the_language_name_table_agrees_with_babel(locale):
+    from babel import Locale
+
+    from service.core.keywords import LANGUAGE_NAMES
+
+    babel_locale = Locale.parse(locale)
+    assert LANGUAGE_NAMES[locale] == (babel_locale.language_name, babel_locale.get_language_name("en"))

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from service.store import Change, Record, open_store
+from service.store.migrate import HEAD
 from service.store.spool import Spool
 
 NOW = time.time()
@@ -127,3 +128,28 @@ def test_the_recorded_head_is_alembics_head():
     from service.store.migrate import HEAD, alembic_config
 
     assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD
+
+
+def test_a_new_database_and_a_migrated_one_have_the_same_schema(database_url):
+    """New databases are created from schema.py; older ones reach it through the migrations."""
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from service.store.migrate import alembic_config, current_revision
+    from service.store.schema import metadata
+    from service.store.sql import make_engine
+
+    engine = make_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+    assert current_revision(engine) == HEAD
+
+
+def test_a_new_database_is_created_at_head(store):
+    from service.store.migrate import current_revision
+
+    assert current_revision(store.engine) == HEAD
