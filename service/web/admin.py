@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import datetime
 import io
 import secrets
@@ -11,7 +12,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from service import admin_views, translations
@@ -21,14 +21,20 @@ from service.core import InboundMessage
 from service.store.usage import UsageRow, usage
 from service.web.admin_auth import COOKIE, Admin, AdminForm, LoginRequired, identity_for_token, session_cookie
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+@functools.lru_cache(maxsize=1)
+def templates():
+    """The page templates, loaded at the first admin page: a worker that only answers texts never pays for Jinja2."""
+    
+    return Jinja2Templates(directory=Path(__file__).parent / "templates")
+
 router = APIRouter(prefix="/admin", include_in_schema=False)
 SIMULATED_SENDER = "+15550100000"
 CHART_HEIGHT = 120
 
 
 def page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+    return templates().TemplateResponse(request, name, context, status_code=status_code)
 
 
 def login_required(request: Request, _: LoginRequired) -> HTMLResponse:

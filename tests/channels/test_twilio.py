@@ -97,3 +97,18 @@ def test_twiml_escapes_the_reply_and_an_empty_response_says_nothing():
     reply = Reply(body="a < b & c", intent=Intent.HELP, locale="en")
     assert twilio.twiml(reply) == '<?xml version="1.0" encoding="UTF-8"?><Response><Message>a &lt; b &amp; c</Message></Response>'
     assert twilio.twiml(None) == '<?xml version="1.0" encoding="UTF-8"?><Response />'
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(pairs=st.lists(st.tuples(st.text(st.characters(exclude_categories=("Cs",)), max_size=12),
+                                st.text(st.characters(exclude_categories=("Cs",)), max_size=20)), max_size=8))
+def test_parse_form_agrees_with_urllibs_parse_qsl(pairs):
+    from urllib.parse import parse_qsl, urlencode
+
+    body = urlencode(pairs)
+    expected = {}
+    for key, value in parse_qsl(body, keep_blank_values=True):
+        expected.setdefault(key, []).append(value)
+    assert dict(twilio.parse_form(body.encode())) == expected
