@@ -25,8 +25,10 @@ from service.web.admin_auth import COOKIE, Admin, AdminForm, LoginRequired, iden
 @functools.lru_cache(maxsize=1)
 def templates():
     """The page templates, loaded at the first admin page: a worker that only answers texts never pays for Jinja2."""
-    
+    from fastapi.templating import Jinja2Templates
+
     return Jinja2Templates(directory=Path(__file__).parent / "templates")
+
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 SIMULATED_SENDER = "+15550100000"
