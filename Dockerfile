@@ -9,6 +9,8 @@ COPY content ./content
 COPY locales ./locales
 RUN useradd --system --uid 10001 --home /app infoline && mkdir -p /app/var && chown infoline /app/var
 USER infoline
-ENV CONTENT_DIR=/app/content LOCALES_DIR=/app/locales PROGRAMS_FILE=/app/content/programs.toml
+ENV CONTENT_DIR=/app/content LOCALES_DIR=/app/locales PROGRAMS_FILE=/app/content/programs.toml DATA_DIR=/app/var
+VOLUME ["/app/var"]
 EXPOSE 8000
-CMD ["/app/.venv/bin/python", "-m", "service", "serve", "--host", "0.0.0.0", "--port", "8000"]
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD ["/app/.venv/bin/python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"]
+CMD ["/app/.venv/bin/python", "-m", "service", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

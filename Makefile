@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install clean
+.PHONY: run test install clean bench bench-pg
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,3 +22,16 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# Benchmark: the line against the framework's floor, on loopback (see README).
+# wrk comes from Debian's packages.
+WRK := command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+bench: $(STAMP)
+	@$(WRK)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-pg: $(STAMP)
+	@$(WRK)
+	$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)

@@ -26,7 +26,7 @@ def serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    print(f"Infoline on http://{args.host}:{args.port}/sms  (try: python -m service text HER2)", flush=True)
+    print(f"Infoline on http://{args.host}:{args.port}/sms  (try: .venv/bin/python -m service text HER2)", flush=True)
     # Our own "answered" line replaces uvicorn's access log; SIGTERM lets
     # in-flight requests finish (uvicorn's graceful shutdown).
     options = dict(host=args.host, port=args.port, log_config=None, access_log=False, timeout_graceful_shutdown=20)
