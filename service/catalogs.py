@@ -7,12 +7,13 @@ a fuzzy or missing translation is never served, the reply falls back instead.
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -40,8 +41,14 @@ class Catalogs:
     content: Content
     translations: Mapping[str, gettext.NullTranslations] = field(default_factory=dict)
     review_status: Mapping[str, str] = field(default_factory=dict)
-    # The parsed PO catalogs, fuzzy entries and all, for admins and checks.
-    sources: Mapping[str, Catalog] = field(default_factory=dict)
+    # Reads the PO catalogs again, fuzzy entries and all, for admins and checks:
+    # a worker that only answers texts does not keep them (megabytes of Message objects).
+    read_sources: Callable[[], Mapping[str, Catalog]] = dict
+
+    @functools.cached_property
+    def sources(self) -> Mapping[str, Catalog]:
+        """The parsed PO catalogs of every locale but the source."""
+        return {locale: catalog for locale, catalog in self.read_sources().items() if locale != SOURCE_LOCALE}
 
     @property
     def locales(self) -> tuple[str, ...]:
@@ -101,14 +108,16 @@ def po_paths(locales_dir: Path) -> dict[str, Path]:
     }
 
 
-def build_catalogs(*, content: Content, sources: Mapping[str, Catalog]) -> Catalogs:
+def build_catalogs(
+    *, content: Content, sources: Mapping[str, Catalog], read_sources: Callable[[], Mapping[str, Catalog]] | None = None
+) -> Catalogs:
     """Catalogs to serve from parsed PO catalogs (the source locale needs none)."""
     sources = {locale: catalog for locale, catalog in sources.items() if locale != SOURCE_LOCALE}
     return Catalogs(
         content=content,
         translations={locale: served_translations(cat) for locale, cat in sources.items()},
         review_status={locale: review_status(cat) for locale, cat in sources.items()},
-        sources=sources,
+        read_sources=read_sources or (lambda: sources),
     )
 
 
@@ -116,5 +125,7 @@ def load_catalogs(
     *, content: Content, locales_dir: Path = DEFAULT_LOCALES_DIR, overrides: Mapping[str, Catalog] | None = None
 ) -> Catalogs:
     """Every locale's PO file under locales_dir, with uploaded versions (overrides) in their place."""
-    sources = {locale: read_catalog(path) for locale, path in po_paths(locales_dir).items()}
-    return build_catalogs(content=content, sources={**sources, **(overrides or {})})
+    def read_sources() -> dict[str, Catalog]:
+        return {**{locale: read_catalog(path) for locale, path in po_paths(locales_dir).items()}, **(overrides or {})}
+
+    return build_catalogs(content=content, sources=read_sources(), read_sources=read_sources)

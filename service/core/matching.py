@@ -8,9 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from service.catalogs import SOURCE_LOCALE
 from service.core.keywords import NOT_ALONE, KeywordIndex, Meaning, is_unspaced
 from service.core.normalize import words
@@ -135,6 +132,11 @@ def fuzzy_topic(text: Folded, index: KeywordIndex) -> Command | None:
     """A topic keyword one or two letters off. A guess says nothing of her language."""
     if len(text.words) > FUZZY_MAX_WORDS:
         return None
+    # Imported here: most texts are exact keywords, and a worker that never
+    # meets a typo need not carry the library.
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     best: dict[int, set[str]] = {}
     for word in text.words:
         if len(word) < FUZZY_MIN_WORD:
