@@ -2,8 +2,8 @@
 
 Served the way `python -m service serve` serves the line: uvicorn.run(app, host, port,
 **options) in this one process (one worker; loop "auto" = asyncio, or uvloop if
-installed; http "auto" = httptools). bench/run.py captures the options serve passes
-to uvicorn.run and hands them over as --uvicorn-options JSON, so the floor follows
+installed; http "auto" = httptools). bench/server_config.py captures the options serve
+passes to uvicorn.run and hands them over as --uvicorn-options JSON, so the floor follows
 when serve's options change. The route is mounted the way the line mounts its own
 (a plain Starlette endpoint on a FastAPI app), so what separates the two is the
 line's own work: its middleware, body, form, signature, store read, core, store

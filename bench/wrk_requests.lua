@@ -3,10 +3,10 @@
 --   wrk -t2 -c32 -d10s -s bench/wrk_requests.lua http://127.0.0.1:PORT/sms -- PREFIX
 --
 -- Thread N reads PREFIX.N.tsv (one "signature<TAB>form-body" per line, written by
--- run.py), so every thread has its own disjoint slice of MessageSids. Each
--- request() hands out the next one; a thread that runs out starts its slice
--- again and counts the wrap (run.py treats a wrap against the line as a harness
--- failure: the line would answer replays, not new messages).
+-- bench/messages.py), so every thread has its own disjoint slice of MessageSids.
+-- Each request() hands out the next one; a thread that runs out starts its slice
+-- again and counts the wrap (a wrap against the line fails a check in
+-- bench/report.py: the line would answer replays, not new messages).
 -- done() prints one machine-readable line: BENCH_JSON {...}.
 
 local threads = {}

@@ -1,0 +1,70 @@
+"""What the harness's modules share: where things are, one run's settings, one server's result."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+HOST = "127.0.0.1"
+
+
+class HarnessError(Exception):
+    """The harness could not do its job (not: the line missed a target)."""
+
+
+@dataclass
+class Run:
+    """One invocation: its options, scratch directory and secrets, shared by the floor and the line."""
+
+    args: argparse.Namespace
+    workdir: Path
+    port: int  # the floor and the line listen here one after the other, so both get the same signed requests
+    token: str
+    salt: str  # in every MessageSid, so no two runs share one
+    hash_key: str
+    serve_options: dict  # what serve gives uvicorn.run: the floor is served with the same
+    probes: int = 0  # cold-start probes sent so far: each gets its own MessageSid
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}/sms"
+
+
+@dataclass
+class Result:
+    """One server's numbers (written as is by --json)."""
+
+    backend: str
+    server: str
+    cold_start_s: float = 0.0
+    req_s: float = 0.0
+    p50_ms: float = 0.0
+    p90_ms: float = 0.0
+    p99_ms: float = 0.0
+    p999_ms: float = 0.0
+    max_ms: float = 0.0
+    requests: int = 0
+    non_2xx: int = 0
+    socket_errors: int = 0
+    sent: int = 0
+    pool: int = 0
+    wraps: int = 0
+    warmup_requests: int = 0
+    warmup_sent: int = 0
+    warmup_non_2xx: int = 0
+    warmup_wraps: int = 0
+    peak_rss_mib: float = 0.0
+    cpu: dict = field(default_factory=dict)
+    records: dict = field(default_factory=dict)
+    profile: dict = field(default_factory=dict)
+    busy_before_pct: float = 0.0
+    rss_started_mib: float = 0.0
+    threads: int = 0
+    log_problems: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.backend}/{self.server}"

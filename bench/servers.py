@@ -1,0 +1,145 @@
+"""One server under wrk: the floor (bench/floor_app.py) or the line (`python -m service serve`) is
+started, timed to its first answer, warmed up, measured, and stopped."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from harness import BENCH, HOST, HarnessError, Result, Run
+from messages import probe_request
+from processes import log_problems, log_tail, machine_busy_now, spawn, status_mib, status_value, stop
+from pyspy import finish_profiler, start_profiler
+from records import PgSchema, sqlite_counts
+from wrk import record_measured, record_warmup, run_wrk
+
+FLOOR_APP = BENCH / "floor_app.py"
+# The service's settings the harness sets itself: none may leak in from the caller's environment.
+CLEARED_ENV = ("DATABASE_URL", "DATA_DIR", "PUBLIC_BASE_URL", "PHONE_HASH_KEY", "PROGRAMS_FILE", "TWILIO_AUTH_TOKEN",
+               "LOG_LEVEL", "MAX_REQUEST_BYTES", "CONTENT_DIR", "LOCALES_DIR", "HOST", "PORT")
+BUSY_WARNING_PCT = 15
+FIRST_ANSWER_TIMEOUT_S = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def base_env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key.upper() not in CLEARED_ENV}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def bench_floor(run: Run) -> Result:
+    command = [sys.executable, str(FLOOR_APP), "--host", HOST, "--port", str(run.port), "--log-level", "WARNING",
+               "--uvicorn-options", json.dumps(run.serve_options)]
+    return bench_server(run, Result(backend="-", server="floor"), command, base_env())
+
+
+def bench_line(run: Run, backend: str, programs_file: Path | None) -> Result:
+    """The line on SQLite (a fresh DATA_DIR) or PostgreSQL (a fresh schema, dropped afterwards)."""
+    data_dir = run.workdir / f"data-{backend}"
+    data_dir.mkdir()
+    env = base_env() | {"TWILIO_AUTH_TOKEN": run.token, "LOG_LEVEL": "WARNING", "PHONE_HASH_KEY": run.hash_key,
+                        "DATA_DIR": str(data_dir)}
+    if programs_file:
+        env["PROGRAMS_FILE"] = str(programs_file)
+    env.update(run.args.line_env)
+    command = [sys.executable, "-m", "service", "serve", "--host", HOST, "--port", str(run.port)]
+    result = Result(backend=backend, server="line")
+    if backend == "sqlite":
+        return bench_server(run, result, command, env, records=lambda: sqlite_counts(data_dir / "infoline.db"))
+    schema = PgSchema(run.args.database_url)
+    try:
+        return bench_server(run, result, command, env | {"DATABASE_URL": schema.line_url}, records=schema.counts)
+    finally:
+        schema.drop()
+
+
+def bench_server(run: Run, result: Result, command: list[str], env: dict[str, str], records=None) -> Result:
+    """Cold start, warm-up and measured run of one server; `records` counts what it stored."""
+    check_machine_idle(result)
+    log = run.workdir / f"{result.backend}-{result.server}.log"
+    cpus = {0} if run.args.pin else None
+    print(f"[{result.label}] starting: {' '.join(command[1:])}", flush=True)
+    started = time.monotonic()
+    process = spawn(command, env=env, log=log, cpus=cpus)
+    try:
+        result.cold_start_s, first = wait_first_answer(run, process, started, log)
+        result.rss_started_mib = status_mib(process.pid, "VmRSS")
+        if result.server == "line" and "<Message>" not in first:
+            raise HarnessError(f"the line's first answer has no message: {first[:300]}")
+        print(f"[{result.label}] pid {process.pid}, first signed answer after {result.cold_start_s:.3f} s; "
+              f"warm-up {run.args.warmup:g} s", flush=True)
+        drive(run, result, process, log)
+    finally:
+        stop(process)
+    result.log_problems = log_problems(log)
+    if records is not None:
+        result.records = records()
+    print(f"[{result.label}] {result.req_s:,.0f} req/s, p99 {result.p99_ms:.2f} ms, "
+          f"peak RSS {result.peak_rss_mib:.1f} MiB", flush=True)
+    return result
+
+
+def check_machine_idle(result: Result) -> None:
+    """Other work on the machine skews the numbers: measure it before the start, warn when it is high."""
+    result.busy_before_pct = machine_busy_now(quiet=BUSY_WARNING_PCT)
+    if result.busy_before_pct > BUSY_WARNING_PCT:
+        print(f"[{result.label}] WARNING: the machine is already {result.busy_before_pct:.0f}% busy before "
+              "the start; other work will skew these numbers", flush=True)
+
+
+def drive(run: Run, result: Result, process: subprocess.Popen, log: Path) -> None:
+    """wrk's warm-up, then its measured run (under py-spy for the line with --profile); the server's
+    memory and threads afterwards."""
+    a = run.args
+    wrk_cpus = set(range(1, os.cpu_count() or 2)) if a.pin else None
+    warm, _ = run_wrk(run, prefix=run.workdir / "warmup", seconds=a.warmup, server_pid=process.pid,
+                      out=log.with_suffix(".warmup.wrk.out"), cpus=wrk_cpus)
+    record_warmup(result, warm)
+    print(f"[{result.label}] measuring {a.seconds:g} s", flush=True)
+    profiler = start_profiler(run, result.backend, process.pid) if (a.profile and result.server == "line") else None
+    summary, rates = run_wrk(run, prefix=run.workdir / "measure", seconds=a.seconds, server_pid=process.pid,
+                             out=log.with_suffix(".wrk.out"), cpus=wrk_cpus)
+    record_measured(result, summary, rates)
+    if profiler is not None:
+        result.profile = finish_profiler(run, result.backend, profiler)
+    if process.poll() is not None:
+        raise HarnessError(f"the server died under load:\n{log_tail(log)}")
+    result.peak_rss_mib = status_mib(process.pid, "VmHWM")
+    result.threads = status_value(process.pid, "Threads")
+
+
+def wait_first_answer(run: Run, process: subprocess.Popen, started: float, log: Path) -> tuple[float, str]:
+    """Seconds from spawn to the first answered signed POST /sms (polled in a tight loop), and the answer."""
+    body, headers = probe_request(run)
+    while True:
+        if process.poll() is not None:
+            raise HarnessError(f"the server exited with {process.returncode} before answering:\n{log_tail(log)}")
+        connection = http.client.HTTPConnection(HOST, run.port, timeout=10)
+        try:
+            connection.request("POST", "/sms", body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            elapsed = time.monotonic() - started
+        except (ConnectionRefusedError, ConnectionResetError, http.client.RemoteDisconnected):
+            if time.monotonic() - started > FIRST_ANSWER_TIMEOUT_S:
+                raise HarnessError(f"the server did not answer within {FIRST_ANSWER_TIMEOUT_S:.0f} s:\n"
+                                   f"{log_tail(log)}") from None
+            time.sleep(0.002)
+            continue
+        finally:
+            connection.close()
+        if response.status != 200:
+            raise HarnessError(f"the first signed request got HTTP {response.status}: {text.strip()[:300]}")
+        return elapsed, text
