@@ -1,6 +1,5 @@
 """`catalog check` on tiny fixture catalogs: each kind of problem is found; the real catalogs pass."""
 
-import pytest
 from babel.messages.catalog import Catalog
 
 from service.catalog_check import check, cost_table

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable
+from typing import Callable
 
 from sqlalchemy import Engine, create_engine, delete, event, func, select, text
 

@@ -5,9 +5,7 @@ import os
 import signal
 import sqlite3
 import threading
-import time
 
-import pytest
 
 from service.privacy import sender_key
 from service.store import open_store

@@ -7,9 +7,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from service.app import create_app
-from service.settings import get_settings
 
-from tests.conftest import BASE_URL, SMS_URL, TOKEN, sign, twilio_form
+from tests.conftest import BASE_URL, SMS_URL, sign, twilio_form
 
 REFERRAL = "Ask your care team what is right for you."
 
