@@ -15,6 +15,8 @@ from service.store.records import Change, Record, SubscriberState
 from service.store.schema import records
 
 HOUR = 3600.0
+# Connections per worker to PostgreSQL; the webhook runs as many threads at it.
+POOL_SIZE = 8
 
 
 def _subscriber_values(key: str, change: Change) -> dict:
@@ -54,7 +56,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # Keepalives notice a database host that vanished without closing the connection.
-    engine = create_engine(url, pool_size=8, max_overflow=8, pool_timeout=2, connect_args={
+    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_timeout=2, connect_args={
         "connect_timeout": 2, "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2})
     event.listen(engine, "connect", _postgres_timeouts)
     return engine
@@ -81,6 +83,7 @@ class SqlStore:
         self.engine = engine
         self.direct = Direct(engine)
         self.inline = self.direct.sqlite
+        self.pool_size = POOL_SIZE
 
     def _run(self, work: Callable, *, write: bool = False):
         return run(self.engine, work, write=write)

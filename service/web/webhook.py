@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 
-from starlette.concurrency import run_in_threadpool
+from anyio import CapacityLimiter, to_thread
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -47,6 +47,13 @@ def refuse(status: int, reason: str) -> Response:
     log.info("refused", extra={"status": status, "reason": reason})
     REQUESTS.labels(outcome=f"refused_{status}").inc()
     return PlainTextResponse(reason + "\n", status_code=status)
+
+
+@functools.lru_cache(maxsize=4)
+def store_limiter(size: int) -> CapacityLimiter:
+    """As many threads at the database as it has pooled connections: more would only queue for one,
+    opening and closing connections on every burst."""
+    return CapacityLimiter(size)
 
 
 async def read_at_most(request: Request, limit: int) -> bytes | None:
@@ -97,7 +104,8 @@ async def _sms(request: Request) -> Response:
         # thread would cost more than the query, and one writer never waits on another.
         reply = answer(line=line, message=message)
     else:
-        reply = await run_in_threadpool(answer, line=line, message=message)
+        reply = await to_thread.run_sync(functools.partial(answer, line=line, message=message),
+                                         limiter=store_limiter(line.store.pool_size))
     REQUESTS.labels(outcome="answered" if reply.body is not None else "silent").inc()
     log.info("answered", extra={"intent": reply.intent.value, "topic": reply.topic, "locale": reply.locale,
                                 "channel": message.channel, "segments": reply.segments, "replied": reply.body is not None})
