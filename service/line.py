@@ -55,7 +55,7 @@ def build_line(settings: Settings) -> Line:
         programs=load_programs(settings.programs_file),
         validator=RequestValidator(token) if token else None,
         store=store,
-        versions=VersionStore(store.engine),
+        versions=VersionStore(store),
         spool=Spool(settings.data_dir / SPOOL_FILE),
         hash_key=load_hash_key(configured=configured_key, data_dir=settings.data_dir),
     )

@@ -5,17 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Callable, TypeVar
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, SQLAlchemyError
-
 from service.store.records import StoreUnavailable
 
 T = TypeVar("T")
 log = logging.getLogger("service.store")
 
 
-def run(engine: Engine, work: Callable[[Connection], T], *, write: bool = False) -> T:
+def run(engine, work: Callable, *, write: bool = False) -> T:
     """work(connection) in one transaction; any database error becomes StoreUnavailable."""
+    from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, SQLAlchemyError
+
     try:
         with (engine.begin() if write else engine.connect()) as connection:
             return work(connection)

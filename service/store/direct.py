@@ -11,10 +11,7 @@ import re
 import sqlite3
 import threading
 from contextlib import contextmanager
-from typing import Iterator
-
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from typing import Callable, Iterator
 
 from service.store.records import StoreUnavailable
 
@@ -53,65 +50,103 @@ SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGM
 _NAMED = re.compile(r":(\w+)")
 
 
-class Direct:
-    """DBAPI transactions for the per-message path: one SQLite connection per thread, or the engine's pool."""
+def sqlite_path(url: str) -> str | None:
+    """The file of a sqlite:/// URL; None for any other database."""
+    return url.split(":///", 1)[1] if url.startswith("sqlite") else None
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self.sqlite = engine.dialect.name == "sqlite"
-        dbapi = engine.dialect.loaded_dbapi
-        self._errors = (dbapi.Error, SQLAlchemyError)
-        self._refusals = (dbapi.IntegrityError, dbapi.DataError, dbapi.ProgrammingError)
+
+class Direct:
+    """DBAPI transactions for the per-message path: one SQLite connection per thread, or the engine's pool.
+
+    engine: makes the SQLAlchemy engine whose pool serves PostgreSQL; SQLite needs none.
+    """
+
+    def __init__(self, url: str, *, engine: Callable[[], object]):
+        self.path = sqlite_path(url)
+        self.sqlite = self.path is not None
+        self._engine = engine
         self._local = threading.local()
         self.sql = {name: self._styled(sql) for name, sql in
                     (("load", LOAD_SUBSCRIBER), ("record", GET_RECORD), ("insert", INSERT_RECORD),
                      ("upsert", UPSERT_SUBSCRIBER))}
+        if self.sqlite:
+            self._errors, self._refusals = (sqlite3.Error,), refusals_of(sqlite3)
 
     def _styled(self, sql: str) -> str:
         # sqlite3 takes :name; psycopg takes %(name)s.
         return sql if self.sqlite else _NAMED.sub(r"%(\1)s", sql)
 
+    def _postgres_errors(self) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        dbapi = self._engine().dialect.loaded_dbapi
+        self._errors, self._refusals = (dbapi.Error, SQLAlchemyError), refusals_of(dbapi)
+
     def _sqlite_connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            connection = sqlite3.connect(self.engine.url.database, timeout=1, isolation_level=None,
-                                         check_same_thread=False)
+            connection = sqlite3.connect(self.path, timeout=1, isolation_level=None, check_same_thread=False)
             for pragma in SQLITE_PRAGMAS:
                 connection.execute(pragma)
             self._local.connection = connection
         return connection
 
     @contextmanager
+    def _sqlite_transaction(self, *, write: bool) -> Iterator:
+        connection = self._sqlite_connection()
+        if not write:  # one statement reads a consistent snapshot on its own
+            yield connection.cursor()
+            return
+        # IMMEDIATE takes the write lock up front, so two writers queue
+        # instead of one failing at commit.
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection.cursor()
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def _pooled_transaction(self) -> Iterator:
+        connection = self._engine().raw_connection()
+        try:
+            yield connection.cursor()
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            connection.close()
+
+    @contextmanager
     def transaction(self, *, write: bool) -> Iterator:
         """A cursor in one transaction; database trouble comes out as StoreUnavailable."""
+        if not self.sqlite and not hasattr(self, "_errors"):
+            self._postgres_errors()
         try:
-            if self.sqlite:
-                connection = self._sqlite_connection()
-                if not write:  # one statement reads a consistent snapshot on its own
-                    yield connection.cursor()
-                    return
-                # IMMEDIATE takes the write lock up front, so two writers queue
-                # instead of one failing at commit.
-                connection.execute("BEGIN IMMEDIATE")
-                try:
-                    yield connection.cursor()
-                    connection.execute("COMMIT")
-                except BaseException:
-                    connection.execute("ROLLBACK")
-                    raise
-            else:
-                connection = self.engine.raw_connection()
-                try:
-                    cursor = connection.cursor()
-                    yield cursor
-                    connection.commit()
-                except BaseException:
-                    connection.rollback()
-                    raise
-                finally:
-                    connection.close()
+            with (self._sqlite_transaction(write=write) if self.sqlite else self._pooled_transaction()) as cursor:
+                yield cursor
         except self._refusals as error:
             raise StoreUnavailable(type(error).__name__, transient=False) from None
         except self._errors as error:
             # Only the kind of error: its text can hold the statement's parameters.
             raise StoreUnavailable(type(error).__name__) from None
+
+    def scalar(self, sql: str, params: dict | None = None):
+        """The first column of the first row of one query (None when there is no row)."""
+        with self.transaction(write=False) as cursor:
+            cursor.execute(self._styled(sql), params or {})
+            row = cursor.fetchone()
+        return row[0] if row else None
+
+    def script(self, statements: str) -> None:
+        """Several SQLite statements in one transaction (a new database's schema)."""
+        with self.transaction(write=True) as cursor:
+            for statement in filter(str.strip, statements.split(";")):
+                cursor.execute(statement)
+
+
+def refusals_of(dbapi) -> tuple:
+    """The DBAPI errors that mean "this write is refused for good", not "the database is away"."""
+    return dbapi.IntegrityError, dbapi.DataError, dbapi.ProgrammingError

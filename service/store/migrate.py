@@ -1,18 +1,24 @@
-"""Bring a database to the newest schema with Alembic, once, even with several replicas starting."""
+"""Bring a database to the newest schema, once, even with several replicas starting.
+
+A new SQLite database gets schema_sqlite.sql (the same tables, compiled from
+schema.py; a test keeps them equal) and is stamped at HEAD; a new PostgreSQL
+database gets schema.py's create_all; an older one runs its Alembic migrations.
+A worker starting on an up-to-date SQLite database loads neither SQLAlchemy nor Alembic.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect, text
-from sqlalchemy.exc import SQLAlchemyError
-
-from service.store.schema import metadata
+from service.store.records import StoreUnavailable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-# The newest migration; a test keeps it equal to Alembic's head. Checking it
-# with one query spares every start the import of Alembic (memory, time).
+SQLITE_SCHEMA = Path(__file__).resolve().parent / "schema_sqlite.sql"
+# The newest migration; a test keeps it equal to Alembic's head.
 HEAD = "0004"
+STAMP = ("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+         "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));\n"
+         f"INSERT INTO alembic_version (version_num) VALUES ('{HEAD}');\n")
 # Any constant: replicas starting together take turns at migrating.
 PG_MIGRATION_LOCK = 0x1F0_11E
 
@@ -26,45 +32,62 @@ def alembic_config():
     return config
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revision(store) -> str | None:
     """The revision the database is at (None: a new database)."""
     try:
-        with engine.connect() as connection:
-            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except SQLAlchemyError:
+        return store.direct.scalar("SELECT version_num FROM alembic_version")
+    except StoreUnavailable:
         return None
 
 
-def _lock(connection, engine: Engine) -> None:
+def _create_sqlite(store) -> bool:
+    with store.direct.transaction(write=True) as cursor:  # one writer: workers starting together queue here
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+        if cursor.fetchone()[0]:
+            return False
+        for statement in filter(str.strip, (SQLITE_SCHEMA.read_text() + STAMP).split(";")):
+            cursor.execute(statement)
+    return True
+
+
+def _lock(connection, engine) -> None:
+    from sqlalchemy import text
+
     if engine.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK})
 
 
-def create_new(engine: Engine) -> bool:
-    """On an empty database, create the newest schema at once and stamp it (Alembic's own recipe
-    for new databases); whether it did. Spares a new line importing Alembic at all."""
-    with engine.begin() as connection:
-        _lock(connection, engine)
+def _create_postgres(store) -> bool:
+    from sqlalchemy import inspect, text
+
+    from service.store.schema import metadata
+
+    with store.engine.begin() as connection:
+        _lock(connection, store.engine)
         if inspect(connection).get_table_names():
             return False
         metadata.create_all(connection)
-        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
-                                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
-        connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": HEAD})
-        return True
+        for statement in filter(str.strip, STAMP.split(";")):
+            connection.execute(text(statement))
+    return True
 
 
-def upgrade(engine: Engine) -> None:
+def create_new(store) -> bool:
+    """On an empty database, create the newest schema at once and stamp it; whether it did."""
+    return _create_sqlite(store) if store.direct.sqlite else _create_postgres(store)
+
+
+def upgrade(store) -> None:
     """Bring the database to HEAD: a new one directly, an older one by its migrations."""
-    revision = current_revision(engine)
-    if revision == HEAD or (revision is None and create_new(engine)):
+    revision = current_revision(store)
+    if revision == HEAD or (revision is None and create_new(store)):
         return
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
     config = alembic_config()
-    with engine.begin() as connection:
-        _lock(connection, engine)
+    with store.engine.begin() as connection:
+        _lock(connection, store.engine)
         if MigrationContext.configure(connection).get_current_revision() == HEAD:
             return
         config.attributes["connection"] = connection

@@ -53,3 +53,16 @@ catalog_versions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("restores", Integer),  # a rollback: the version it restored (0: the PO file)
 )
+
+
+def sqlite_ddl() -> str:
+    """The statements that create these tables in SQLite (what schema_sqlite.sql holds)."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    parts = []
+    for table in metadata.sorted_tables:
+        parts.append(str(CreateTable(table).compile(dialect=sqlite.dialect())).strip())
+        for index in sorted(table.indexes, key=lambda index: index.name):
+            parts.append(str(CreateIndex(index).compile(dialect=sqlite.dialect())).strip())
+    return ";\n\n".join(parts) + ";\n"

@@ -1,18 +1,20 @@
-"""The store on SQLAlchemy: SQLite (WAL) by default, PostgreSQL for several replicas."""
+"""The store: SQLite (WAL) by default, PostgreSQL for several replicas.
+
+The per-message methods run plain statements (service.store.direct); the rest
+(purge, counts) use SQLAlchemy, loaded when first asked for.
+"""
 
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Callable
-
-from sqlalchemy import Engine, create_engine, delete, event, func, select, text
 
 from service.core.types import Subscriber
 from service.store.base import run
-from service.store.migrate import upgrade
 from service.store.direct import RECORD_COLUMNS, Direct
+from service.store.migrate import upgrade
 from service.store.records import Change, Record, SubscriberState
-from service.store.schema import records
 
 HOUR = 3600.0
 # Connections per worker to PostgreSQL; the webhook runs as many threads at it.
@@ -27,39 +29,6 @@ def _subscriber_values(key: str, change: Change) -> dict:
         "opt_given": change.opted_out is not None, "opted_out": bool(change.opted_out),
         "opted_at": change.at if change.opted_out is not None else None,
     }
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # WAL lets readers go on while one writer commits; NORMAL sync is durable
-    # across process crashes, which is the failure a webhook server sees.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
-
-
-def _postgres_timeouts(dbapi_connection, _record) -> None:
-    # Twilio waits 15 s for a reply: a statement stuck behind a lock, or a
-    # transaction a vanished client left open, must fail fast and let the
-    # line answer without the database instead.
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute("SET statement_timeout = 3000; SET lock_timeout = 2000; "
-                       "SET idle_in_transaction_session_timeout = 10000")
-    dbapi_connection.commit()
-
-
-def make_engine(url: str) -> Engine:
-    """An engine that fails fast when the database is away, so replies are not held up."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 5})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    # Keepalives notice a database host that vanished without closing the connection.
-    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_timeout=2, connect_args={
-        "connect_timeout": 2, "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2})
-    event.listen(engine, "connect", _postgres_timeouts)
-    return engine
 
 
 def _state(row: tuple | None) -> SubscriberState:
@@ -79,11 +48,18 @@ class SqlStore:
     (SQLite, one writer at a time); PostgreSQL calls go to worker threads.
     """
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self.direct = Direct(engine)
+    def __init__(self, url: str):
+        self.url = url
+        self.direct = Direct(url, engine=lambda: self.engine)
         self.inline = self.direct.sqlite
         self.pool_size = POOL_SIZE
+
+    @functools.cached_property
+    def engine(self):
+        """A SQLAlchemy engine on the same database, made at first use."""
+        from service.store.engine import make_engine
+
+        return make_engine(self.url, pool_size=self.pool_size)
 
     def _run(self, work: Callable, *, write: bool = False):
         return run(self.engine, work, write=write)
@@ -122,19 +98,23 @@ class SqlStore:
 
     def purge(self, *, before: datetime.datetime) -> int:
         """Delete records older than `before`; subscriber state stays."""
+        from sqlalchemy import delete
+
+        from service.store.schema import records
+
         return self._run(lambda c: c.execute(delete(records).where(records.c.created_at < before)).rowcount, write=True)
 
     def count_records(self) -> int:
         """How many records there are."""
-        return self._run(lambda c: c.execute(select(func.count()).select_from(records)).scalar_one())
+        return self.direct.scalar("SELECT count(*) FROM records")
 
     def ping(self) -> None:
         """Raise StoreUnavailable unless the database answers."""
-        self._run(lambda c: c.execute(text("SELECT 1")))
+        self.direct.scalar("SELECT 1")
 
 
 def open_store(url: str) -> SqlStore:
-    """An engine on url, migrated to the newest schema."""
-    engine = make_engine(url)
-    upgrade(engine)
-    return SqlStore(engine)
+    """A store on url, its database migrated to the newest schema."""
+    store = SqlStore(url)
+    upgrade(store)
+    return store

@@ -5,10 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, case, func, select
-
 from service.store.base import run
-from service.store.schema import records
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +22,12 @@ class UsageRow:
     rate_limited: int
 
 
-def usage(engine: Engine, *, since: datetime.datetime) -> list[UsageRow]:
+def usage(engine, *, since: datetime.datetime) -> list[UsageRow]:
     """Per day, program, channel, locale and what was asked: messages, replies, segments, rate-limited."""
+    from sqlalchemy import case, func, select
+
+    from service.store.schema import records
+
     day = func.date(records.c.created_at)
     keys = [day, records.c.program, records.c.channel, records.c.locale, records.c.intent, records.c.topic]
     query = (

@@ -138,18 +138,50 @@ def test_a_new_database_and_a_migrated_one_have_the_same_schema(database_url):
 
     from service.store.migrate import alembic_config, current_revision
     from service.store.schema import metadata
-    from service.store.sql import make_engine
+    from service.store.sql import SqlStore
 
-    engine = make_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
-    with engine.begin() as connection:
+    store = SqlStore(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with store.engine.begin() as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
-    assert current_revision(engine) == HEAD
+    assert current_revision(store) == HEAD
 
 
 def test_a_new_database_is_created_at_head(store):
-    from service.store.migrate import current_revision
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
 
-    assert current_revision(store.engine) == HEAD
+    from service.store.migrate import current_revision
+    from service.store.schema import metadata
+
+    assert current_revision(store) == HEAD
+    with store.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+
+
+def test_the_shipped_sqlite_schema_is_schema_py_compiled():
+    from pathlib import Path
+
+    from service.store.schema import sqlite_ddl
+
+    assert (Path(__file__).resolve().parents[2] / "service" / "store" / "schema_sqlite.sql").read_text() == sqlite_ddl()
+
+
+def test_a_sqlite_worker_answers_without_loading_sqlalchemy(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from service.app import create_app; from service.settings import get_settings; "
+        "from service.answer import answer; from service.core import InboundMessage; "
+        f"app = create_app(get_settings(data_dir={str(tmp_path)!r}, twilio_auth_token='x', phone_hash_key='k' * 32)); "
+        "line = app.state.line; "
+        "reply = answer(line=line, message=InboundMessage(message_id='SM1', sender='+15551230001', recipient='', body='HER2')); "
+        "line.store.ping(); line.versions.newest_id(); "
+        "print(reply.topic, 'sqlalchemy' in sys.modules, 'alembic' in sys.modules)"
+    )
+    for run in range(2):  # a new database, then an existing one
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+        assert result.stdout.split() == ["her2", "False", "False"], result.stderr
