@@ -94,7 +94,7 @@ class Direct:
     @contextmanager
     def _sqlite_transaction(self, *, write: bool) -> Iterator:
         connection = self._sqlite_connection()
-        if not write:  # one statement reads a consistent snapshot on its own
+        if not write:  # reads go through fetchone(): one statement is its own snapshot
             yield connection.cursor()
             return
         # IMMEDIATE takes the write lock up front, so two writers queue
@@ -133,11 +133,21 @@ class Direct:
             # Only the kind of error: its text can hold the statement's parameters.
             raise StoreUnavailable(type(error).__name__) from None
 
+    def fetchone(self, sql: str, params: dict) -> tuple | None:
+        """The first row of one query (sql already in the driver's style)."""
+        if self.sqlite:
+            # The per-message read: one statement, no transaction around it.
+            try:
+                return self._sqlite_connection().execute(sql, params).fetchone()
+            except sqlite3.Error as error:
+                raise StoreUnavailable(type(error).__name__) from None
+        with self.transaction(write=False) as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
     def scalar(self, sql: str, params: dict | None = None):
         """The first column of the first row of one query (None when there is no row)."""
-        with self.transaction(write=False) as cursor:
-            cursor.execute(self._styled(sql), params or {})
-            row = cursor.fetchone()
+        row = self.fetchone(self._styled(sql), params or {})
         return row[0] if row else None
 
     def script(self, statements: str) -> None:

@@ -66,15 +66,11 @@ class SqlStore:
 
     def load(self, *, sender_key: str) -> SubscriberState:
         """What the line remembers of a sender (defaults for a new one)."""
-        with self.direct.transaction(write=False) as cursor:
-            cursor.execute(self.direct.sql["load"], {"key": sender_key})
-            return _state(cursor.fetchone())
+        return _state(self.direct.fetchone(self.direct.sql["load"], {"key": sender_key}))
 
     def find(self, *, message_sid: str) -> Record | None:
         """The record of a message, if it was handled."""
-        with self.direct.transaction(write=False) as cursor:
-            cursor.execute(self.direct.sql["record"], {"message_sid": message_sid})
-            row = cursor.fetchone()
+        row = self.direct.fetchone(self.direct.sql["record"], {"message_sid": message_sid})
         return Record(**dict(zip(RECORD_COLUMNS, row))) if row else None
 
     def save(self, *, record: Record, change: Change) -> Record | None:
