@@ -106,7 +106,14 @@ async def _sms(request: Request) -> Response:
     else:
         reply = await to_thread.run_sync(functools.partial(answer, line=line, message=message),
                                          limiter=store_limiter(line.store.pool_size))
-    REQUESTS.labels(outcome="answered" if reply.body is not None else "silent").inc()
-    log.info("answered", extra={"intent": reply.intent.value, "topic": reply.topic, "locale": reply.locale,
-                                "channel": message.channel, "segments": reply.segments, "replied": reply.body is not None})
+    outcome_counter(reply.body is not None).inc()
+    if log.isEnabledFor(logging.INFO):  # spares building the line's fields when it is not written
+        log.info("answered", extra={"intent": reply.intent.value, "topic": reply.topic, "locale": reply.locale,
+                                    "channel": message.channel, "segments": reply.segments,
+                                    "replied": reply.body is not None})
     return Response(twilio.twiml(reply), media_type=TWIML_TYPE)
+
+
+@functools.lru_cache(maxsize=2)
+def outcome_counter(replied: bool):
+    return REQUESTS.labels(outcome="answered" if replied else "silent")
