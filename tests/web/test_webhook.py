@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 
 from service.app import create_app
 
-from tests.conftest import BASE_URL, SMS_URL, sign, twilio_form
+from tests.conftest import BASE_URL, sign, twilio_form
 
 REFERRAL = "Ask your care team what is right for you."
 
@@ -124,8 +124,8 @@ def test_logs_carry_no_phone_number_or_body(text, caplog):
         text("my secret words surgery", From="+15559876543")
         text("forged", From="+15559876543")
     logged = caplog.text + " ".join(str(r.__dict__) for r in caplog.records)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("service.web")] == ["answered", "answered"]
     assert "5559876543" not in logged and "secret words" not in logged
-    assert SMS_URL  # the URL itself may be logged by nothing either
 
 
 def test_a_chunked_body_without_a_length_is_cut_off_at_the_limit(client):
