@@ -1,6 +1,7 @@
 """answer(): one verified inbound message through store, core and store again.
 
-Per message: one read (sender state + replay check), the pure core, one write.
+Per message: one read (the sender's state), the pure core, one write (which
+also tells a MessageSid seen before, by the record's unique constraint).
 When the database is away, content is still answered and what must not be
 lost (opt-outs and opt-ins first, every record with them) goes to the spool.
 """
@@ -20,9 +21,9 @@ from service.observability import DEGRADED, RATE_LIMITED, REPLIES, SEGMENTS
 from service.privacy import sender_key
 from service.programs import Program
 from service.store import Change, Record, StoreUnavailable, SubscriberState
+from service.store.records import HOUR
 
 log = logging.getLogger("service.answer")
-HOUR = 3600.0
 
 
 def over_cap(*, state: SubscriberState, program: Program, now: float) -> bool:

@@ -6,16 +6,14 @@ Weblate) see ordinary gettext files.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import write_po
 
-from service.catalogs import SOURCE_LOCALE, po_paths, read_catalog, review_status
+from service.catalogs import SOURCE_LOCALE, po_bytes, po_paths, read_catalog, review_status
 from service.extract import extract_content
 
 # The languages the line is translated into; `update` creates any that are missing.
@@ -42,11 +40,9 @@ def template(*, content_dir: Path, root: Path) -> Catalog:
 
 def write_catalog(catalog: Catalog, path: Path, **options) -> None:
     """Write a PO/POT file atomically, so a reader never sees half a file."""
-    buffer = io.BytesIO()
-    write_po(buffer, catalog, width=0, **options)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(path.suffix + ".partial")
-    partial.write_bytes(buffer.getvalue())
+    partial.write_bytes(po_bytes(catalog, **options))
     partial.replace(path)
 
 

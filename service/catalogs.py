@@ -17,7 +17,7 @@ from typing import Callable, Mapping
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 from babel.support import Translations
 
 from service.content import Content
@@ -93,10 +93,21 @@ def served_translations(catalog: Catalog) -> Translations:
     return translations
 
 
+def parse_po(data: bytes) -> Catalog:
+    """A PO file's catalog; PoFileError or ValueError when it does not parse."""
+    return read_po(io.BytesIO(data), abort_invalid=True)
+
+
+def po_bytes(catalog: Catalog, **options) -> bytes:
+    """A catalog as PO file bytes, lines unwrapped as translators' tools keep them."""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0, **options)
+    return buffer.getvalue()
+
+
 def read_catalog(path: Path) -> Catalog:
     """Parse one PO file (raises on a malformed file)."""
-    with path.open("rb") as po_file:
-        return read_po(po_file, abort_invalid=True)
+    return parse_po(path.read_bytes())
 
 
 def po_paths(locales_dir: Path) -> dict[str, Path]:

@@ -7,32 +7,19 @@ each polls the newest version id and reloads when it changes.
 from __future__ import annotations
 
 import codecs
-import io
 import logging
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError
 
 from service.catalog_check import check
 from service.catalog_tools import locale_stats
-from service.catalogs import load_catalogs, po_paths
+from service.catalogs import load_catalogs, parse_po, po_bytes, po_paths
 from service.line import Line
 from service.store import StoreUnavailable
 
 log = logging.getLogger("service.translations")
 MAX_PO_BYTES = 1024 * 1024
-
-
-def parse_po(data: bytes) -> Catalog:
-    """A PO file's catalog; PoFileError or ValueError when it does not parse."""
-    return read_po(io.BytesIO(data), abort_invalid=True)
-
-
-def po_bytes(catalog: Catalog) -> bytes:
-    """A catalog as PO file bytes."""
-    buffer = io.BytesIO()
-    write_po(buffer, catalog, width=0)
-    return buffer.getvalue()
 
 
 def served_overrides(*, line: Line) -> dict[str, Catalog]:

@@ -46,7 +46,13 @@ ON CONFLICT (key) DO UPDATE SET
 """
 # The per-message connection runs on the event loop: it waits at most a second
 # for another process's write lock, then the line answers without the store.
-SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=1000")
+MESSAGE_BUSY_MS = 1000
+
+
+def sqlite_pragmas(busy_ms: int) -> tuple[str, ...]:
+    """WAL lets readers go on while one writer commits; NORMAL sync is durable
+    across process crashes, which is the failure a webhook server sees."""
+    return ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", f"PRAGMA busy_timeout={busy_ms}")
 _NAMED = re.compile(r":(\w+)")
 
 
@@ -86,7 +92,7 @@ class Direct:
         connection = getattr(self._local, "connection", None)
         if connection is None:
             connection = sqlite3.connect(self.path, timeout=1, isolation_level=None, check_same_thread=False)
-            for pragma in SQLITE_PRAGMAS:
+            for pragma in sqlite_pragmas(MESSAGE_BUSY_MS):
                 connection.execute(pragma)
             self._local.connection = connection
         return connection

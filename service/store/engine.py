@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine, event
 
+from service.store.direct import sqlite_pragmas
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # WAL lets readers go on while one writer commits; NORMAL sync is durable
-    # across process crashes, which is the failure a webhook server sees.
+    # Off the event loop (admin, purge, migrations) waiting longer for a lock is fine.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    for pragma in sqlite_pragmas(5000):
+        cursor.execute(pragma)
     cursor.close()
 
 

@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from service.core.types import Subscriber
 
 
+# The long window of a program's reply cap (hourly_cap).
+HOUR = 3600.0
+
+
 class StoreUnavailable(Exception):
     """The database cannot take this now; the caller degrades instead of failing.
 

@@ -19,6 +19,21 @@ from typing import Iterator
 from service.store.records import Change, Record, StoreUnavailable
 
 
+def _line(record: Record, change: Change) -> str:
+    entry = {"record": dataclasses.asdict(record) | {"created_at": None}, "change": dataclasses.asdict(change)}
+    return json.dumps(entry, separators=(",", ":")) + "\n"
+
+
+def _parsed(line: str) -> tuple[Record, Change] | None:
+    """One spooled entry, or None for a line a crash cut short."""
+    try:
+        entry = json.loads(line)
+        change = Change(**entry["change"])
+        return Record(**entry["record"] | {"created_at": _moment(change.at)}), change
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
 def _moment(epoch: float) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
 
@@ -36,6 +51,11 @@ class Spool:
     def __init__(self, path: Path):
         self.path = path
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # sender key -> (opted out, when), read incrementally: during an outage
+        # every message asks, and re-reading the whole spool each time grows
+        # with the outage. (file identity, bytes read) says what is read already.
+        self._opt_index: dict[str, tuple[bool, float]] = {}
+        self._read: tuple[int, int] = (0, 0)
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -48,8 +68,7 @@ class Spool:
 
     def add(self, *, record: Record, change: Change) -> None:
         """Append one entry and make it durable before returning."""
-        entry = {"record": dataclasses.asdict(record) | {"created_at": None}, "change": dataclasses.asdict(change)}
-        line = json.dumps(entry, separators=(",", ":")) + "\n"
+        line = _line(record, change)
         with self._locked(), open(self.path, "a+b") as spool:
             # After a crash mid-write the file may end inside a line: start a new one.
             if _ends_mid_line(spool):
@@ -69,23 +88,30 @@ class Spool:
         """What waits, oldest first; a line that does not parse (a crash mid-write) is skipped."""
         if not self.pending():
             return []
-        waiting = []
-        for line in self.path.read_text("utf-8", errors="replace").splitlines():
-            try:
-                entry = json.loads(line)
-                change = Change(**entry["change"])
-                waiting.append((Record(**entry["record"] | {"created_at": _moment(change.at)}), change))
-            except (ValueError, TypeError, KeyError):
-                continue
-        return waiting
+        lines = self.path.read_text("utf-8", errors="replace").splitlines()
+        return [entry for entry in map(_parsed, lines) if entry is not None]
 
     def opted_out(self, sender_key: str) -> tuple[bool, float] | None:
         """(opted out, when) of the sender's latest spooled opt-out or opt-in, if one waits."""
-        latest = None
-        for record, change in self.entries():
-            if record.sender_key == sender_key and change.opted_out is not None:
-                latest = (change.opted_out, change.at)
-        return latest
+        try:
+            status = self.path.stat()
+        except FileNotFoundError:
+            return None
+        inode, done = self._read
+        if status.st_ino != inode or status.st_size < done:  # drained: a new, empty file
+            self._opt_index, done = {}, 0
+        if status.st_size > done:
+            with open(self.path, "rb") as spool:
+                spool.seek(done)
+                fresh = spool.read(status.st_size - done)
+            complete = fresh.rfind(b"\n") + 1  # a line still being written is read next time
+            for line in fresh[:complete].decode("utf-8", errors="replace").splitlines():
+                entry = _parsed(line)
+                if entry and entry[1].opted_out is not None:
+                    self._opt_index[entry[0].sender_key] = (entry[1].opted_out, entry[1].at)
+            done += complete
+        self._read = (status.st_ino, done)
+        return self._opt_index.get(sender_key)
 
     def drain(self, store) -> int:
         """Apply every entry to the store, oldest first; keep them all while the database is away.
@@ -102,10 +128,12 @@ class Spool:
                     if error.transient:
                         return 0
                     self._dead_letter(record=record, change=change)
-            self.path.write_text("", "utf-8")
+            # A new empty file, not a truncated one: readers tell it apart by its identity.
+            emptied = self.path.with_suffix(".empty")
+            emptied.write_text("", "utf-8")
+            os.replace(emptied, self.path)
             return len(waiting)
 
     def _dead_letter(self, *, record: Record, change: Change) -> None:
-        entry = {"record": dataclasses.asdict(record) | {"created_at": None}, "change": dataclasses.asdict(change)}
         with open(self.path.with_suffix(".dead.jsonl"), "a", encoding="utf-8") as dead:
-            dead.write(json.dumps(entry, separators=(",", ":")) + "\n")
+            dead.write(_line(record, change))

@@ -14,9 +14,8 @@ from service.core.types import Subscriber
 from service.store.base import run
 from service.store.direct import RECORD_COLUMNS, Direct
 from service.store.migrate import upgrade
-from service.store.records import Change, Record, SubscriberState
+from service.store.records import HOUR, Change, Record, SubscriberState
 
-HOUR = 3600.0
 # Connections per worker to PostgreSQL; the webhook runs as many threads at it.
 POOL_SIZE = 8
 

@@ -10,7 +10,7 @@ import httpx2
 import pytest
 from babel.messages.pofile import read_po
 
-from service.translations import po_bytes
+from service.catalogs import po_bytes
 
 from tests.conftest import ON_CI, TOKEN, sign, twilio_form
 from tests.server import running_service

@@ -185,3 +185,16 @@ def test_a_sqlite_worker_answers_without_loading_sqlalchemy(tmp_path):
     for run in range(2):  # a new database, then an existing one
         result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
         assert result.stdout.split() == ["her2", "False", "False"], result.stderr
+
+
+def test_the_spools_opt_out_index_follows_appends_other_writers_and_drains(store, tmp_path):
+    spool, other_worker = Spool(tmp_path / "spool.jsonl"), Spool(tmp_path / "spool.jsonl")
+    assert spool.opted_out("k" * 64) is None
+    spool.add(record=record("SM1", intent="stop"), change=Change(at=NOW, opted_out=True))
+    assert spool.opted_out("k" * 64) == (True, NOW)
+    other_worker.add(record=record("SM2", intent="start"), change=Change(at=NOW + 1, opted_out=False))
+    assert spool.opted_out("k" * 64) == (False, NOW + 1)
+    other_worker.drain(store)
+    assert spool.opted_out("k" * 64) is None
+    other_worker.add(record=record("SM3", key="j" * 64, intent="stop"), change=Change(at=NOW + 2, opted_out=True))
+    assert spool.opted_out("j" * 64) == (True, NOW + 2) and spool.opted_out("k" * 64) is None

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 from starlette.testclient import TestClient
 
 from service.app import create_app
-from service.translations import po_bytes, parse_po
+from service.catalogs import parse_po, po_bytes
 
 from tests.conftest import BASE_URL, sign, twilio_form
 
