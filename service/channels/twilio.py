@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import hmac
+import re
 from urllib.parse import unquote
 
 from twilio.request_validator import (
+    HMAC_SHA1,
+    HMAC_SHA256,
     SIGNATURE_HEADER,
     SIGNATURE_SETTINGS_HEADER,
     RequestValidator,
@@ -16,7 +20,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from service.core.types import InboundMessage, Reply
 
-__all__ = ["SIGNATURE_HEADER", "SIGNATURE_SETTINGS_HEADER", "Form", "FormError", "parse_form", "is_signed", "decode", "twiml"]
+__all__ = ["SIGNATURE_HEADER", "SIGNATURE_SETTINGS_HEADER", "Form", "FormError", "parse_form", "signature_of", "is_signed", "decode", "twiml"]
 
 
 MAX_ID_CHARS = 64
@@ -28,25 +32,30 @@ class FormError(ValueError):
 
 
 class Form(dict):
-    """A form's fields, each with every value it was sent with (Twilio signs them all)."""
+    """A form's fields: each key's last value (as most frameworks read a repeated
+    field), and every (key, value) pair as sent, since Twilio signs them all."""
+
+    def __init__(self, pairs=()):
+        pairs = list(pairs.items() if isinstance(pairs, dict) else pairs)
+        super().__init__(pairs)
+        self.pairs = pairs
 
     def getall(self, key: str) -> list[str]:
         # The name RequestValidator asks for first: without it, it tries two
         # other names and pays for an exception on each field.
-        return self[key]
+        return [value for name, value in self.pairs if name == key]
 
     def value(self, key: str, default: str = "") -> str:
-        """The field's last value, as most frameworks read a repeated field."""
-        values = self.get(key)
-        return values[-1] if values else default
+        """The field's last value."""
+        return self.get(key, default)
+
+
+# Decoded, these would split a value in two: a body holding one is decoded field by field.
+_ENCODED_SEPARATORS = re.compile("%(26|3[dD])")
 
 
 def _unquoted(text: str) -> str:
-    # Most of Twilio's fields need no decoding (SIDs, digits, ISO codes):
-    # skipping unquote for them halved the parse in the webhook's profile.
-    if "%" in text or "+" in text:
-        return unquote(text.replace("+", " "), encoding="utf-8", errors="strict")
-    return text
+    return unquote(text.replace("+", " "), encoding="utf-8", errors="strict")
 
 
 def parse_form(body: bytes) -> Form:
@@ -54,15 +63,38 @@ def parse_form(body: bytes) -> Form:
 
     The same pairs as urllib's parse_qsl(keep_blank_values=True), '&' separated.
     """
-    form = Form()
     try:
-        for field in body.decode("utf-8").split("&"):
-            if field:
-                key, _, value = field.partition("=")
-                form.setdefault(_unquoted(key), []).append(_unquoted(value))
+        text = body.decode("utf-8")
+        if "%" in text and _ENCODED_SEPARATORS.search(text):
+            pairs = [(_unquoted(key), _unquoted(value))
+                     for key, _, value in (field.partition("=") for field in text.split("&") if field)]
+        else:
+            # Unquoting the whole body once, then splitting, gives the same pairs
+            # when no separator is encoded: per field it was a third of the webhook's parse.
+            if "%" in text or "+" in text:
+                text = _unquoted(text)
+            pairs = [(key, value) for key, _, value in (field.partition("=") for field in text.split("&") if field)]
     except (UnicodeDecodeError, ValueError) as error:
         raise FormError("the form is not valid UTF-8 form encoding") from error
-    return form
+    return Form(pairs)
+
+
+# The algorithms Twilio names in its signature settings header.
+DIGESTS = {HMAC_SHA1: "sha1", HMAC_SHA256: "sha256"}
+
+
+def signature_of(*, token: bytes, url: str, pairs: list[tuple[str, str]], algorithm: str = HMAC_SHA1) -> str:
+    """Twilio's signature of a form POST: the URL, then every distinct field's name and value
+    sorted, HMAC'd with the Auth Token, in base64.
+
+    The same string RequestValidator.compute_signature builds (a property test holds them
+    equal), in one sort and one join: the library's loop was a tenth of the webhook's time.
+    """
+    digest = DIGESTS.get(algorithm.upper())
+    if digest is None:
+        raise ValueError("unsupported webhook signature algorithm")
+    data = url + "".join([key + value for key, value in sorted(set(pairs))])
+    return base64.b64encode(hmac.digest(token, data.encode("utf-8"), digest)).decode("ascii")
 
 
 def is_signed(
@@ -74,12 +106,11 @@ def is_signed(
         return False
     algorithm = get_signature_algorithm(settings_header)
     try:
-        # One HMAC for the usual case; validate() also tries the URL with and
-        # without its port, since Twilio signs whichever form it called.
-        expected = validator.compute_signature(url, form, algorithm)
+        expected = signature_of(token=validator.token, url=url, pairs=form.pairs, algorithm=algorithm)
     except ValueError:
         return False
     # Bytes, not str: compare_digest refuses non-ASCII text, and a forged header may hold any.
+    # validate() also tries the URL with and without its port, since Twilio signs whichever form it called.
     return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogatepass")) or validator.validate(
         url, form, signature, algorithm
     )

@@ -1,20 +1,19 @@
 """The Twilio adapter: form parsing, signature check, decoding, TwiML — tables of cases."""
 
 import pytest
-from starlette.datastructures import ImmutableMultiDict
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from service.channels import twilio
 from service.core.types import Intent, Reply
 
 TOKEN = "secret-token"
 URL = "https://line.test/sms"
-FORM = ImmutableMultiDict([("MessageSid", "SM1"), ("From", "+15551230001"), ("To", "+15005550000"), ("Body", "HER2")])
+FORM = twilio.Form([("MessageSid", "SM1"), ("From", "+15551230001"), ("To", "+15005550000"), ("Body", "HER2")])
 GOOD = RequestValidator(TOKEN).compute_signature(URL, FORM)
 
 
 def form_of(fields: dict) -> twilio.Form:
-    return twilio.Form({key: [value] for key, value in fields.items()})
+    return twilio.Form(fields)
 
 
 @pytest.mark.parametrize(
@@ -27,8 +26,9 @@ def form_of(fields: dict) -> twilio.Form:
         ("empty signature", URL, FORM, "", False),
         ("forged signature", URL, FORM, "AAAA" + GOOD[4:], False),
         ("signed with another token", URL, FORM, RequestValidator("other").compute_signature(URL, FORM), False),
-        ("tampered body", URL, ImmutableMultiDict([*FORM.multi_items()[:3], ("Body", "STOP")]), GOOD, False),
-        ("added field", URL, ImmutableMultiDict([*FORM.multi_items(), ("X", "1")]), GOOD, False),
+        ("tampered body", URL, twilio.Form([*FORM.pairs[:3], ("Body", "STOP")]), GOOD, False),
+        ("added field", URL, twilio.Form([*FORM.pairs, ("X", "1")]), GOOD, False),
+        ("a field sent twice", URL, twilio.Form([*FORM.pairs, ("Body", "STOP")]), GOOD, False),
         ("signed for another URL", "https://evil.test/sms", FORM, GOOD, False),
         ("signed for another path", "https://line.test/other", FORM, GOOD, False),
     ],
@@ -108,7 +108,40 @@ def test_parse_form_agrees_with_urllibs_parse_qsl(pairs):
     from urllib.parse import parse_qsl, urlencode
 
     body = urlencode(pairs)
-    expected = {}
-    for key, value in parse_qsl(body, keep_blank_values=True):
-        expected.setdefault(key, []).append(value)
-    assert dict(twilio.parse_form(body.encode())) == expected
+    assert twilio.parse_form(body.encode()).pairs == parse_qsl(body, keep_blank_values=True)
+
+
+FIELD_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+
+
+@given(pairs=st.lists(st.tuples(st.sampled_from(["Body", "From", "To", "MessageSid", "X"]) | FIELD_TEXT, FIELD_TEXT),
+                      max_size=8),
+       sha256=st.booleans())
+def test_signature_of_is_twilios_request_validator_signature(pairs, sha256):
+    from urllib.parse import urlencode
+
+    form = twilio.parse_form(urlencode(pairs).encode())
+    validator = RequestValidator(TOKEN)
+    algorithm = "HMAC_SHA256" if sha256 else None
+    header = "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256" if sha256 else None
+    ours = twilio.signature_of(token=validator.token, url=URL, pairs=form.pairs, algorithm=get_signature_algorithm(header))
+    assert ours == validator.compute_signature(URL, form, algorithm)
+    assert twilio.is_signed(validator=validator, url=URL, form=form, signature=ours, settings_header=header)
+
+
+@pytest.mark.parametrize(
+    ("raw", "pairs"),
+    [
+        (b"Body=a%26b%3Dc&From=%2B1", [("Body", "a&b=c"), ("From", "+1")]),  # encoded separators stay in the value
+        (b"Body=%2526&To=1", [("Body", "%26"), ("To", "1")]),  # decoded once, not twice
+        (b"A%3d=1&&B", [("A=", "1"), ("B", "")]),
+        (b"Body=1+%2B+1", [("Body", "1 + 1")]),
+    ],
+)
+def test_parse_form_keeps_separators_inside_values(raw, pairs):
+    assert twilio.parse_form(raw).pairs == pairs
+
+
+def test_an_algorithm_twilio_does_not_name_is_refused():
+    header = "key=webhooks_sharedkey_1,algorithm=HMAC_MD5"
+    assert not twilio.is_signed(validator=RequestValidator(TOKEN), url=URL, form=FORM, signature=GOOD, settings_header=header)
