@@ -21,6 +21,7 @@ from service.observability import DEGRADED, RATE_LIMITED, REPLIES, SEGMENTS
 from service.privacy import sender_key
 from service.programs import Program
 from service.store import Change, Record, StoreUnavailable, SubscriberState
+from service.store.group import GroupCommit
 from service.store.records import HOUR
 
 log = logging.getLogger("service.answer")
@@ -104,6 +105,45 @@ def _load(*, line: Line, key: str) -> tuple[SubscriberState | None, SubscriberSt
     return stored, _with_spooled_opt_out(line=line, key=key, state=stored or SubscriberState())
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Answer:
+    """A message understood, before its record is written."""
+
+    reply: Reply
+    record: Record
+    change: Change
+    stored: bool  # whether the sender's state was read from the database (else the spool takes the write)
+    limited: bool
+    opted_out: bool
+
+
+def understand(*, line: Line, message: InboundMessage, key: str, program: Program, now: float,
+               simulated: bool) -> Answer:
+    """Read the sender's state and answer her message by it."""
+    stored, state = _load(line=line, key=key)
+    reply = respond(message, state.subscriber, program, line.catalogs)
+    limited = reply.body is not None and reply.intent not in NEVER_CAPPED and over_cap(state=state, program=program, now=now)
+    if limited:
+        reply = dataclasses.replace(reply, body=None, segments=0)
+    return Answer(
+        reply=reply, stored=stored is not None, limited=limited, opted_out=state.subscriber.opted_out,
+        record=_record(message=message, key=key, program=program, reply=reply, rate_limited=limited, simulated=simulated),
+        change=_change(before=state.subscriber, reply=reply, program=program, now=now, known=stored is not None),
+    )
+
+
+def conclude(*, line: Line, message: InboundMessage, program: Program, answered: Answer, first: Record | None,
+             saved: bool, simulated: bool) -> Reply:
+    """The reply to send once the write is done: spooled if it could not be, replayed if it was a duplicate."""
+    if not saved:
+        line.spool.add(record=answered.record, change=answered.change)
+    elif first:
+        return replay(record=first, program=program, line=line, opted_out=answered.opted_out)
+    if not simulated:
+        count(reply=answered.reply, program=program, channel=message.channel, limited=answered.limited)
+    return answered.reply
+
+
 def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now: float | None = None) -> Reply:
     """Answer one verified inbound message, recording it once."""
     now = time.time() if now is None else now
@@ -111,25 +151,36 @@ def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now:
     key = sender_key(message.sender, line.hash_key, namespace="simulated:" if simulated else "")
     # A MessageSid Twilio delivers again is found when its record is saved: the
     # unique constraint answers "seen before" in the same round trip.
-    stored, state = _load(line=line, key=key)
-    reply = respond(message, state.subscriber, program, line.catalogs)
-    limited = reply.body is not None and reply.intent not in NEVER_CAPPED and over_cap(state=state, program=program, now=now)
-    if limited:
-        reply = dataclasses.replace(reply, body=None, segments=0)
-    record = _record(message=message, key=key, program=program, reply=reply, rate_limited=limited, simulated=simulated)
-    change = _change(before=state.subscriber, reply=reply, program=program, now=now, known=stored is not None)
+    answered = understand(line=line, message=message, key=key, program=program, now=now, simulated=simulated)
+    first, saved = None, answered.stored
+    if saved:
+        try:
+            first = line.store.save(record=answered.record, change=answered.change)
+        except StoreUnavailable:
+            DEGRADED.labels(step="save").inc()
+            saved = False
+    return conclude(line=line, message=message, program=program, answered=answered, first=first, saved=saved,
+                    simulated=simulated)
+
+
+async def answer_in_group(*, line: Line, message: InboundMessage, group: GroupCommit) -> Reply:
+    """answer() for the webhook on SQLite: the write is committed with the others of this moment."""
+    program = line.programs.for_number(message.recipient)
+    key = sender_key(message.sender, line.hash_key, namespace="")
+    turn = await group.take_turn(key)
     try:
-        first = line.store.save(record=record, change=change) if stored else None
-    except StoreUnavailable:
-        DEGRADED.labels(step="save").inc()
-        stored = None
-    if stored is None:
-        line.spool.add(record=record, change=change)
-    elif first:
-        return replay(record=first, program=program, line=line, opted_out=state.subscriber.opted_out)
-    if not simulated:
-        count(reply=reply, program=program, channel=message.channel, limited=limited)
-    return reply
+        answered = understand(line=line, message=message, key=key, program=program, now=time.time(), simulated=False)
+        first, saved = None, answered.stored
+        if saved:
+            try:
+                first = await group.save(record=answered.record, change=answered.change)
+            except StoreUnavailable:
+                DEGRADED.labels(step="save").inc()
+                saved = False
+        return conclude(line=line, message=message, program=program, answered=answered, first=first, saved=saved,
+                        simulated=False)
+    finally:
+        group.end_turn(key, turn)
 
 
 def count(*, reply: Reply, program: Program, channel: str, limited: bool) -> None:

@@ -84,6 +84,16 @@ async def keep_current_forever(line: Line) -> None:
         await asyncio.sleep(DRAIN_EVERY_SECONDS)
 
 
+class Infoline(FastAPI):
+    """The FastAPI app, with Twilio's webhook handed its calls before FastAPI's request layers."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] == webhook.PATH:
+            await webhook.sms(scope, receive, send, self.state.line)
+        else:
+            await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A ready app: content and catalogs loaded, store open, routes mounted."""
     settings = settings or get_settings()
@@ -98,9 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # The OpenAPI document covers the JSON endpoints (readiness); the webhook
     # speaks Twilio's form protocol and the admin is HTML.
-    app = FastAPI(title="Infoline", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app = Infoline(title="Infoline", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.line = line
-    app.router.add_route("/sms", webhook.sms, methods=["POST"], include_in_schema=False)
     app.get("/healthz", response_class=PlainTextResponse)(healthz)
     app.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})(readyz)
     app.router.add_route("/metrics", metrics, methods=["GET"], include_in_schema=False)

@@ -13,6 +13,7 @@ from service.privacy import load_hash_key
 from service.programs import Programs, load_programs
 from service.settings import Settings
 from service.store import SqlStore, open_store
+from service.store.group import GroupCommit
 from service.store.spool import Spool
 from service.store.versions import VersionStore
 
@@ -39,6 +40,8 @@ class Line:
     hash_key: bytes = field(repr=False)
     # (count, newest id) of the catalog versions this replica serves ((0, 0): the PO files as shipped).
     catalog_version: tuple[int, int] = (0, 0)
+    # The webhook's writes on embedded SQLite, committed together; None on PostgreSQL (threads, a pool).
+    group: GroupCommit | None = None
 
 
 def build_line(settings: Settings) -> Line:
@@ -58,4 +61,5 @@ def build_line(settings: Settings) -> Line:
         versions=VersionStore(store),
         spool=Spool(settings.data_dir / SPOOL_FILE),
         hash_key=load_hash_key(configured=configured_key, data_dir=settings.data_dir),
+        group=GroupCommit(store) if store.inline else None,
     )

@@ -43,6 +43,12 @@ def configure_logging(level: str) -> None:
         logging.getLogger(name).propagate = True
 
 
+def request_id_of(headers: dict[bytes, bytes]) -> str:
+    """The request's id: the caller's (Twilio's idempotency token) when it looks like one, else a new one."""
+    offered = (headers.get(b"x-request-id") or headers.get(b"i-twilio-idempotency-token") or b"").decode("latin-1")
+    return offered if SAFE_ID.match(offered) else uuid.uuid4().hex[:16]
+
+
 class RequestIdMiddleware:
     """Gives every request an id (Twilio's idempotency token when it sends one) for its log lines."""
 
@@ -52,9 +58,7 @@ class RequestIdMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        headers = dict(scope["headers"])
-        offered = (headers.get(b"x-request-id") or headers.get(b"i-twilio-idempotency-token") or b"").decode("latin-1")
-        request_id = offered if SAFE_ID.match(offered) else uuid.uuid4().hex[:16]
+        request_id = request_id_of(dict(scope["headers"]))
         token = REQUEST_ID.set(request_id)
 
         async def send_with_id(message):

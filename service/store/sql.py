@@ -74,14 +74,21 @@ class SqlStore:
 
     def save(self, *, record: Record, change: Change) -> Record | None:
         """Record a message and apply its change, once per MessageSid; a duplicate returns the first record."""
+        return self.save_many([(record, change)])[0]
+
+    def save_many(self, items: list[tuple[Record, Change]]) -> list[Record | None]:
+        """save() for several messages in one transaction (one COMMIT for all): all are kept, or none."""
+        with self.direct.transaction(write=True) as cursor:
+            return [self._save(cursor, record, change) for record, change in items]
+
+    def _save(self, cursor, record: Record, change: Change) -> Record | None:
         values = {name: getattr(record, name) for name in RECORD_COLUMNS}
         values["created_at"] = self._timestamp(record.created_at)
-        with self.direct.transaction(write=True) as cursor:
-            cursor.execute(self.direct.sql["insert"], values)
-            if cursor.fetchone() is None:
-                cursor.execute(self.direct.sql["record"], {"message_sid": record.message_sid})
-                return Record(**dict(zip(RECORD_COLUMNS, cursor.fetchone())))
-            cursor.execute(self.direct.sql["upsert"], _subscriber_values(record.sender_key, change))
+        cursor.execute(self.direct.sql["insert"], values)
+        if cursor.fetchone() is None:
+            cursor.execute(self.direct.sql["record"], {"message_sid": record.message_sid})
+            return Record(**dict(zip(RECORD_COLUMNS, cursor.fetchone())))
+        cursor.execute(self.direct.sql["upsert"], _subscriber_values(record.sender_key, change))
         return None
 
     def _timestamp(self, moment: datetime.datetime | None):

@@ -1,7 +1,8 @@
-"""POST /sms: Twilio's inbound messaging webhook.
+"""POST /sms: Twilio's inbound messaging webhook, a bare ASGI endpoint.
 
-A plain Starlette endpoint: it reads the raw body once and signs it once; the
-core never sees the request.
+The app hands it /sms before FastAPI's request layers (bench/: those layers
+cost as much as everything the line itself does for a message). It reads the
+raw body once and signs it once; the core never sees the request.
 """
 
 from __future__ import annotations
@@ -10,23 +11,32 @@ import functools
 import logging
 
 from anyio import CapacityLimiter, to_thread
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
 
+from service.answer import answer, answer_in_group
 from service.channels import twilio
-from service.answer import answer
 from service.line import Line
-from service.observability import LATENCY, REQUESTS
+from service.observability import LATENCY, REQUEST_ID, REQUESTS, request_id_of
 
 log = logging.getLogger("service.web.webhook")
+PATH = "/sms"
 FORM_TYPE = "application/x-www-form-urlencoded"
-TWIML_TYPE = "application/xml"
+TWIML_TYPE = b"application/xml"
+TEXT_TYPE = b"text/plain; charset=utf-8"
+SIGNATURE = twilio.SIGNATURE_HEADER.lower().encode()
+SIGNATURE_SETTINGS = twilio.SIGNATURE_SETTINGS_HEADER.lower().encode()
 
 
-def called_url(request: Request, public_base_url: str | None) -> str:
+class Refused(Exception):
+    """A request answered with a 4xx whose text names the problem, never the request's content."""
+
+    def __init__(self, status: int, reason: str, *headers: tuple[bytes, bytes]):
+        super().__init__(reason)
+        self.status, self.reason, self.headers = status, reason, list(headers)
+
+
+def called_url(scope: dict, headers: dict[bytes, bytes], public_base_url: str | None) -> str:
     """The URL Twilio signed: the configured public base (behind a proxy) or the request's own."""
-    scope = request.scope
-    host = request.headers.get("host", "")
+    host = headers.get(b"host", b"").decode("latin-1")
     server = tuple(scope.get("server") or ())
     return _url(scope["scheme"], host, server, scope["path"], scope["query_string"], public_base_url)
 
@@ -42,13 +52,6 @@ def _url(scheme: str, host: str, server, path: str, query: bytes, public_base_ur
     return f"{scheme}://{host}{suffix}"
 
 
-def refuse(status: int, reason: str) -> Response:
-    """A clear 4xx whose text names the problem, never the request's content."""
-    log.info("refused", extra={"status": status, "reason": reason})
-    REQUESTS.labels(outcome=f"refused_{status}").inc()
-    return PlainTextResponse(reason + "\n", status_code=status)
-
-
 @functools.lru_cache(maxsize=4)
 def store_limiter(size: int) -> CapacityLimiter:
     """As many threads at the database as it has pooled connections: more would only queue for one,
@@ -56,53 +59,84 @@ def store_limiter(size: int) -> CapacityLimiter:
     return CapacityLimiter(size)
 
 
-async def read_at_most(request: Request, limit: int) -> bytes | None:
-    """The body, or None as soon as it passes limit (a chunked body declares no length)."""
+async def read_body(receive, headers: dict[bytes, bytes], limit: int) -> bytes | None:
+    """The body; Refused as soon as it passes limit (a chunked body declares no length); None if the
+    caller hung up."""
+    declared = headers.get(b"content-length", b"0")
+    if not declared.isdigit() or int(declared) > limit:
+        raise Refused(413, "The request is larger than any Twilio message.")
     chunks, size = [], 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            return None
+            raise Refused(413, "The request is larger than any Twilio message.")
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-async def sms(request: Request) -> Response:
-    with LATENCY.time():
-        return await _sms(request)
+async def sms(scope: dict, receive, send, line: Line) -> None:
+    """Answer one webhook call: TwiML, or a 4xx that says what is wrong."""
+    headers = dict(scope["headers"])
+    request_id = request_id_of(headers)
+    token = REQUEST_ID.set(request_id)
+    try:
+        with LATENCY.time():
+            status, content_type, extra = 200, TWIML_TYPE, ()
+            try:
+                body = await twiml_for(scope, receive, headers, line)
+            except Refused as refused:
+                log.info("refused", extra={"status": refused.status, "reason": refused.reason})
+                REQUESTS.labels(outcome=f"refused_{refused.status}").inc()
+                status, content_type, extra = refused.status, TEXT_TYPE, refused.headers
+                body = (refused.reason + "\n").encode()
+            if body is None:  # Twilio hung up: nobody to answer
+                return
+            await respond(send, status, content_type, body, request_id, extra)
+    finally:
+        REQUEST_ID.reset(token)
 
 
-async def _sms(request: Request) -> Response:
-    line: Line = request.app.state.line
-    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if content_type != FORM_TYPE:
-        return refuse(415, f"Expected {FORM_TYPE}, as Twilio sends.")
-    declared = request.headers.get("content-length", "0")
-    body = None
-    if declared.isdigit() and int(declared) <= line.settings.max_request_bytes:
-        body = await read_at_most(request, line.settings.max_request_bytes)
+async def respond(send, status: int, content_type: bytes, body: bytes, request_id: str, extra=()) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
+                            (b"x-request-id", request_id.encode()), *extra]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def twiml_for(scope: dict, receive, headers: dict[bytes, bytes], line: Line) -> bytes | None:
+    """The TwiML answering a signed Twilio form (None if the caller hung up)."""
+    if scope["method"] != "POST":
+        raise Refused(405, "Twilio POSTs its messages here.", (b"allow", b"POST"))
+    content_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+    if content_type != FORM_TYPE.encode():
+        raise Refused(415, f"Expected {FORM_TYPE}, as Twilio sends.")
+    body = await read_body(receive, headers, line.settings.max_request_bytes)
     if body is None:
-        return refuse(413, "The request is larger than any Twilio message.")
+        return None
     try:
         form = twilio.parse_form(body)
     except twilio.FormError as error:
-        return refuse(400, str(error))
+        raise Refused(400, str(error)) from None
+    signature = headers.get(SIGNATURE)
+    settings = headers.get(SIGNATURE_SETTINGS)
     if line.validator is None or not twilio.is_signed(
-        validator=line.validator,
-        url=called_url(request, line.settings.public_base_url),
-        form=form,
-        signature=request.headers.get(twilio.SIGNATURE_HEADER),
-        settings_header=request.headers.get(twilio.SIGNATURE_SETTINGS_HEADER),
+        validator=line.validator, url=called_url(scope, headers, line.settings.public_base_url), form=form,
+        signature=signature.decode("latin-1") if signature is not None else None,
+        settings_header=settings.decode("latin-1") if settings is not None else None,
     ):
-        return refuse(403, "The request is not signed by Twilio for this URL.")
+        raise Refused(403, "The request is not signed by Twilio for this URL.")
     try:
         message = twilio.decode(form)
     except twilio.FormError as error:
-        return refuse(400, str(error))
-    if line.store.inline:
-        # Embedded SQLite answers in tens of microseconds: a hop to a worker
-        # thread would cost more than the query, and one writer never waits on another.
-        reply = answer(line=line, message=message)
+        raise Refused(400, str(error)) from None
+    if line.group is not None:
+        # Embedded SQLite: on the event loop, its writes committed together (service.store.group).
+        reply = await answer_in_group(line=line, message=message, group=line.group)
     else:
         reply = await to_thread.run_sync(functools.partial(answer, line=line, message=message),
                                          limiter=store_limiter(line.store.pool_size))
@@ -111,7 +145,7 @@ async def _sms(request: Request) -> Response:
         log.info("answered", extra={"intent": reply.intent.value, "topic": reply.topic, "locale": reply.locale,
                                     "channel": message.channel, "segments": reply.segments,
                                     "replied": reply.body is not None})
-    return Response(twilio.twiml(reply), media_type=TWIML_TYPE)
+    return twilio.twiml(reply).encode()
 
 
 @functools.lru_cache(maxsize=2)
