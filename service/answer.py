@@ -21,7 +21,6 @@ from service.observability import DEGRADED, RATE_LIMITED, REPLIES, SEGMENTS
 from service.privacy import sender_key
 from service.programs import Program
 from service.store import Change, Record, StoreUnavailable, SubscriberState
-from service.store.group import GroupCommit
 from service.store.records import HOUR
 
 log = logging.getLogger("service.answer")
@@ -93,16 +92,20 @@ def _with_spooled_opt_out(*, line: Line, key: str, state: SubscriberState) -> Su
                                opted_changed_at=spooled[1])
 
 
-def _load(*, line: Line, key: str) -> tuple[SubscriberState | None, SubscriberState]:
-    """The stored state (None when the database is away) and the state to answer by."""
+def load(*, line: Line, key: str) -> SubscriberState | None:
+    """The sender's stored state; None when the database is away."""
     try:
-        stored = line.store.load(sender_key=key)
+        return line.store.load(sender_key=key)
     except StoreUnavailable:
-        DEGRADED.labels(step="load").inc()
-        if _warn_now():
-            log.warning("store unavailable: answering without it", extra={"degraded": True})
-        stored = None
-    return stored, _with_spooled_opt_out(line=line, key=key, state=stored or SubscriberState())
+        degraded(step="load")
+        return None
+
+
+def degraded(*, step: str) -> None:
+    """Count (and now and then say) that a message is answered without the database."""
+    DEGRADED.labels(step=step).inc()
+    if _warn_now():
+        log.warning("store unavailable: answering without it", extra={"degraded": True})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -117,10 +120,10 @@ class Answer:
     opted_out: bool
 
 
-def understand(*, line: Line, message: InboundMessage, key: str, program: Program, now: float,
-               simulated: bool) -> Answer:
-    """Read the sender's state and answer her message by it."""
-    stored, state = _load(line=line, key=key)
+def understand(*, line: Line, message: InboundMessage, key: str, program: Program, stored: SubscriberState | None,
+               now: float, simulated: bool) -> Answer:
+    """Answer her message by her stored state (None: the database is away) and any opt-out still spooled."""
+    state = _with_spooled_opt_out(line=line, key=key, state=stored or SubscriberState())
     reply = respond(message, state.subscriber, program, line.catalogs)
     limited = reply.body is not None and reply.intent not in NEVER_CAPPED and over_cap(state=state, program=program, now=now)
     if limited:
@@ -145,42 +148,23 @@ def conclude(*, line: Line, message: InboundMessage, program: Program, answered:
 
 
 def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now: float | None = None) -> Reply:
-    """Answer one verified inbound message, recording it once."""
+    """Answer one verified inbound message, recording it once (the webhook on SQLite: service.group_commit)."""
     now = time.time() if now is None else now
     program = line.programs.for_number(message.recipient)
     key = sender_key(message.sender, line.hash_key, namespace="simulated:" if simulated else "")
     # A MessageSid Twilio delivers again is found when its record is saved: the
     # unique constraint answers "seen before" in the same round trip.
-    answered = understand(line=line, message=message, key=key, program=program, now=now, simulated=simulated)
+    answered = understand(line=line, message=message, key=key, program=program, stored=load(line=line, key=key),
+                          now=now, simulated=simulated)
     first, saved = None, answered.stored
     if saved:
         try:
             first = line.store.save(record=answered.record, change=answered.change)
         except StoreUnavailable:
-            DEGRADED.labels(step="save").inc()
+            degraded(step="save")
             saved = False
     return conclude(line=line, message=message, program=program, answered=answered, first=first, saved=saved,
                     simulated=simulated)
-
-
-async def answer_in_group(*, line: Line, message: InboundMessage, group: GroupCommit) -> Reply:
-    """answer() for the webhook on SQLite: the write is committed with the others of this moment."""
-    program = line.programs.for_number(message.recipient)
-    key = sender_key(message.sender, line.hash_key, namespace="")
-    turn = await group.take_turn(key)
-    try:
-        answered = understand(line=line, message=message, key=key, program=program, now=time.time(), simulated=False)
-        first, saved = None, answered.stored
-        if saved:
-            try:
-                first = await group.save(record=answered.record, change=answered.change)
-            except StoreUnavailable:
-                DEGRADED.labels(step="save").inc()
-                saved = False
-        return conclude(line=line, message=message, program=program, answered=answered, first=first, saved=saved,
-                        simulated=False)
-    finally:
-        group.end_turn(key, turn)
 
 
 def count(*, reply: Reply, program: Program, channel: str, limited: bool) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from twilio.request_validator import RequestValidator
 
@@ -13,9 +14,11 @@ from service.privacy import load_hash_key
 from service.programs import Programs, load_programs
 from service.settings import Settings
 from service.store import SqlStore, open_store
-from service.store.group import GroupCommit
 from service.store.spool import Spool
 from service.store.versions import VersionStore
+
+if TYPE_CHECKING:
+    from service.group_commit import GroupCommit
 
 log = logging.getLogger("service.line")
 
@@ -52,7 +55,7 @@ def build_line(settings: Settings) -> Line:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     configured_key = settings.phone_hash_key.get_secret_value() if settings.phone_hash_key else None
     store = open_store(settings.sqlalchemy_url)
-    return Line(
+    line = Line(
         settings=settings,
         catalogs=load_catalogs(content=load_content(settings.content_dir), locales_dir=settings.locales_dir),
         programs=load_programs(settings.programs_file),
@@ -61,5 +64,9 @@ def build_line(settings: Settings) -> Line:
         versions=VersionStore(store),
         spool=Spool(settings.data_dir / SPOOL_FILE),
         hash_key=load_hash_key(configured=configured_key, data_dir=settings.data_dir),
-        group=GroupCommit(store) if store.inline else None,
     )
+    if store.inline:
+        from service.group_commit import GroupCommit  # it answers messages: it needs this module's Line
+
+        line.group = GroupCommit(line)
+    return line

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import re
 import sys
-import uuid
+import itertools
+import secrets
 from contextvars import ContextVar
 
 from prometheus_client import Counter, Histogram
@@ -46,7 +47,13 @@ def configure_logging(level: str) -> None:
 def request_id_of(headers: dict[bytes, bytes]) -> str:
     """The request's id: the caller's (Twilio's idempotency token) when it looks like one, else a new one."""
     offered = (headers.get(b"x-request-id") or headers.get(b"i-twilio-idempotency-token") or b"").decode("latin-1")
-    return offered if SAFE_ID.match(offered) else uuid.uuid4().hex[:16]
+    return offered if SAFE_ID.match(offered) else f"{_ID_PREFIX}{next(_ids):08x}"
+
+
+# Ids this process makes: random per process (workers and restarts differ), then counted
+# (a uuid4 per request cost 3% of the webhook's time).
+_ID_PREFIX = secrets.token_hex(4)
+_ids = itertools.count(1)
 
 
 class RequestIdMiddleware:

@@ -94,7 +94,15 @@ def signature_of(*, token: bytes, url: str, pairs: list[tuple[str, str]], algori
     if digest is None:
         raise ValueError("unsupported webhook signature algorithm")
     data = url + "".join([key + value for key, value in sorted(set(pairs))])
-    return base64.b64encode(hmac.digest(token, data.encode("utf-8"), digest)).decode("ascii")
+    mac = _keyed(token, digest).copy()
+    mac.update(data.encode("utf-8"))
+    return base64.b64encode(mac.digest()).decode("ascii")
+
+
+@functools.lru_cache(maxsize=8)
+def _keyed(token: bytes, digest: str) -> hmac.HMAC:
+    # Copying a keyed HMAC spares OpenSSL looking the digest up by name and keying it, per message.
+    return hmac.new(token, digestmod=digest)
 
 
 def is_signed(

@@ -28,7 +28,7 @@ INSERT_RECORD = (
 # Every SET expression reads the row as it was before this update (SQL's rule,
 # in SQLite and PostgreSQL alike). An opt-out or opt-in applies only if no later
 # one has: a STOP spooled during an outage must not undo a START that came first.
-UPSERT_SUBSCRIBER = """
+UPSERT_SUBSCRIBER = f"""
 INSERT INTO subscribers (key, locale, opted_out, opted_changed_at, window_start, window_count, hour_start, hour_count,
                          updated_at)
 VALUES (:key, :locale, :opted_out, :opted_at, :at, :sent, :at, :sent, :at)
@@ -43,6 +43,7 @@ ON CONFLICT (key) DO UPDATE SET
                    THEN :opted_out ELSE subscribers.opted_out END,
   opted_changed_at = CASE WHEN :opt_given AND (subscribers.opted_changed_at IS NULL OR subscribers.opted_changed_at <= :at)
                           THEN :at ELSE subscribers.opted_changed_at END
+RETURNING {', '.join(STATE_COLUMNS)}
 """
 # The per-message connection runs on the event loop: it waits at most a second
 # for another process's write lock, then the line answers without the store.
@@ -92,10 +93,25 @@ class Direct:
         connection = getattr(self._local, "connection", None)
         if connection is None:
             connection = sqlite3.connect(self.path, timeout=1, isolation_level=None, check_same_thread=False)
-            for pragma in sqlite_pragmas(MESSAGE_BUSY_MS):
+            for pragma in sqlite_pragmas(MESSAGE_BUSY_MS) + self._checkpoint_pragma:
                 connection.execute(pragma)
             self._local.connection = connection
         return connection
+
+    _checkpoint_pragma: tuple[str, ...] = ()
+
+    def defer_checkpoints(self) -> None:
+        """Leave checkpoints to checkpoint(), called from another thread: a COMMIT that checkpoints
+        copies the WAL into the database and fsyncs, stalling the event loop it runs on for milliseconds."""
+        self._checkpoint_pragma = ("PRAGMA wal_autocheckpoint=0",)
+        self._sqlite_connection().execute(self._checkpoint_pragma[0])
+
+    def checkpoint(self) -> None:
+        """Copy what the WAL holds into the database, without waiting for readers or writers."""
+        try:
+            self._sqlite_connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as error:
+            raise StoreUnavailable(type(error).__name__) from None
 
     @contextmanager
     def _sqlite_transaction(self, *, write: bool) -> Iterator:

@@ -52,6 +52,9 @@ class SqlStore:
         self.direct = Direct(url, engine=lambda: self.engine)
         self.inline = self.direct.sqlite
         self.pool_size = POOL_SIZE
+        # save() calls, whatever their connection: states kept in memory by
+        # service.group_commit are read again after any of them.
+        self.saves = 0
 
     @functools.cached_property
     def engine(self):
@@ -74,22 +77,30 @@ class SqlStore:
 
     def save(self, *, record: Record, change: Change) -> Record | None:
         """Record a message and apply its change, once per MessageSid; a duplicate returns the first record."""
-        return self.save_many([(record, change)])[0]
-
-    def save_many(self, items: list[tuple[Record, Change]]) -> list[Record | None]:
-        """save() for several messages in one transaction (one COMMIT for all): all are kept, or none."""
+        self.saves += 1
         with self.direct.transaction(write=True) as cursor:
-            return [self._save(cursor, record, change) for record, change in items]
+            return self.save_in(cursor, record=record, change=change)[0]
 
-    def _save(self, cursor, record: Record, change: Change) -> Record | None:
+    def load_in(self, cursor, *, sender_key: str) -> SubscriberState:
+        """load() inside a transaction of write_transaction()."""
+        cursor.execute(self.direct.sql["load"], {"key": sender_key})
+        return _state(cursor.fetchone())
+
+    def save_in(self, cursor, *, record: Record, change: Change) -> tuple[Record | None, SubscriberState | None]:
+        """save() inside a transaction of write_transaction(): (the first record of a duplicate, or None;
+        the sender's state after the change, or None for a duplicate)."""
         values = {name: getattr(record, name) for name in RECORD_COLUMNS}
         values["created_at"] = self._timestamp(record.created_at)
         cursor.execute(self.direct.sql["insert"], values)
         if cursor.fetchone() is None:
             cursor.execute(self.direct.sql["record"], {"message_sid": record.message_sid})
-            return Record(**dict(zip(RECORD_COLUMNS, cursor.fetchone())))
+            return Record(**dict(zip(RECORD_COLUMNS, cursor.fetchone()))), None
         cursor.execute(self.direct.sql["upsert"], _subscriber_values(record.sender_key, change))
-        return None
+        return None, _state(cursor.fetchone())
+
+    def write_transaction(self):
+        """A cursor in one write transaction (a context manager); trouble comes out as StoreUnavailable."""
+        return self.direct.transaction(write=True)
 
     def _timestamp(self, moment: datetime.datetime | None):
         moment = moment or datetime.datetime.now(datetime.timezone.utc)

@@ -12,7 +12,7 @@ import logging
 
 from anyio import CapacityLimiter, to_thread
 
-from service.answer import answer, answer_in_group
+from service.answer import answer
 from service.channels import twilio
 from service.line import Line
 from service.observability import LATENCY, REQUEST_ID, REQUESTS, request_id_of
@@ -135,8 +135,8 @@ async def twiml_for(scope: dict, receive, headers: dict[bytes, bytes], line: Lin
     except twilio.FormError as error:
         raise Refused(400, str(error)) from None
     if line.group is not None:
-        # Embedded SQLite: on the event loop, its writes committed together (service.store.group).
-        reply = await answer_in_group(line=line, message=message, group=line.group)
+        # Embedded SQLite: answered on the event loop, in one transaction with the others of this moment.
+        reply = await line.group.answer(message)
     else:
         reply = await to_thread.run_sync(functools.partial(answer, line=line, message=message),
                                          limiter=store_limiter(line.store.pool_size))

@@ -1,0 +1,106 @@
+"""The webhook on embedded SQLite: the messages of one event-loop turn answered in one transaction.
+
+A COMMIT costs more than all of a message's statements together (bench/), so
+the messages that arrive in the same turn of the event loop are read, answered
+and written in one transaction when the loop comes round again. Each webhook
+call still answers only after the COMMIT holding its record: a 200 always
+means recorded, kill -9 or not. Inside the transaction the messages go one by
+one, so a sender's "LANG ES" and "HER2" in the same group are answered as one
+at a time would be.
+
+Senders' states are kept in memory between groups and read again whenever
+another connection has written to the database since (PRAGMA data_version):
+another worker, the admin, the spool's drain, the CLI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING
+
+from service.answer import conclude, degraded, understand
+from service.core import InboundMessage, Reply
+from service.privacy import sender_key
+from service.store.records import StoreUnavailable, SubscriberState
+
+if TYPE_CHECKING:
+    from service.line import Line
+
+# Senders whose state is kept between groups; past it the memory starts again (~300 bytes each).
+KEPT_STATES = 20_000
+
+
+class GroupCommit:
+    """Answers messages that arrive together in one SQLite transaction, on the event loop."""
+
+    def __init__(self, line: Line):
+        self.line = line
+        self._waiting: list[tuple[InboundMessage, asyncio.Future]] = []
+        self._states: dict[str, SubscriberState] = {}
+        self._data_version: tuple[int, int] | None = None
+        self.commits = 0  # transactions committed, for tests and the benchmark's group size
+
+    def answer(self, message: InboundMessage) -> asyncio.Future:
+        """A future of the message's Reply, set once its record is committed (or spooled)."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        if not self._waiting:
+            loop.call_soon(self._run)
+        self._waiting.append((message, future))
+        return future
+
+    def _run(self) -> None:
+        group, self._waiting = self._waiting, []
+        for (_, future), reply in zip(group, self._answer_all([message for message, _ in group])):
+            if not future.done():  # its caller went away: the record stands all the same
+                future.set_result(reply)
+
+    def _answer_all(self, messages: list[InboundMessage]) -> list[Reply]:
+        try:
+            return self._in_one_transaction(messages)
+        except StoreUnavailable as error:
+            self._states.clear()  # what the rolled-back transaction put there was never committed
+            if not error.transient and len(messages) > 1:
+                # One message's write was refused for good: the rest must not share its fate.
+                return [reply for message in messages for reply in self._answer_all([message])]
+            degraded(step="save")
+            return [self._without_store(message) for message in messages]
+
+    def _in_one_transaction(self, messages: list[InboundMessage]) -> list[Reply]:
+        line, now, done = self.line, time.time(), []
+        with line.store.write_transaction() as cursor:
+            self._forget_if_changed_elsewhere(cursor)
+            for message in messages:
+                program = line.programs.for_number(message.recipient)
+                key = sender_key(message.sender, line.hash_key)
+                stored = self._states.get(key) or line.store.load_in(cursor, sender_key=key)
+                answered = understand(line=line, message=message, key=key, program=program, stored=stored, now=now,
+                                      simulated=False)
+                first, after = line.store.save_in(cursor, record=answered.record, change=answered.change)
+                self._keep(key, after or stored)
+                done.append((message, program, answered, first))
+        self.commits += 1
+        return [conclude(line=line, message=message, program=program, answered=answered, first=first, saved=True,
+                         simulated=False) for message, program, answered, first in done]
+
+    def _without_store(self, message: InboundMessage) -> Reply:
+        program = self.line.programs.for_number(message.recipient)
+        answered = understand(line=self.line, message=message, key=sender_key(message.sender, self.line.hash_key),
+                              program=program, stored=None, now=time.time(), simulated=False)
+        return conclude(line=self.line, message=message, program=program, answered=answered, first=None, saved=False,
+                        simulated=False)
+
+    def _forget_if_changed_elsewhere(self, cursor) -> None:
+        # data_version changes when another connection commits, never for this one's own
+        # COMMITs: a save() outside the group, on this very connection, is counted apart.
+        cursor.execute("PRAGMA data_version")
+        version = (cursor.fetchone()[0], self.line.store.saves)
+        if version != self._data_version:
+            self._states.clear()
+            self._data_version = version
+
+    def _keep(self, key: str, state: SubscriberState) -> None:
+        if len(self._states) >= KEPT_STATES:
+            self._states.clear()
+        self._states[key] = state

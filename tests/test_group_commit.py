@@ -1,0 +1,113 @@
+"""Group commit: messages of one event-loop turn share a COMMIT; a sender's messages take turns."""
+
+import asyncio
+
+import httpx2 as httpx
+
+from service.app import create_app
+from service.store import StoreUnavailable
+from tests.conftest import BASE_URL, sign, twilio_form
+
+
+async def post_all(app, forms: list[dict]) -> list[httpx.Response]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+        return await asyncio.gather(*(client.post("/sms", data=form, headers={"X-Twilio-Signature": sign(form)})
+                                      for form in forms))
+
+
+def test_messages_that_arrive_together_share_a_commit_and_are_all_recorded(settings):
+    app = create_app(settings)
+    forms = [twilio_form("HER2", From=f"+1555123{n:04d}") for n in range(60)]
+    responses = asyncio.run(post_all(app, forms))
+    assert [r.status_code for r in responses] == [200] * 60
+    line = app.state.line
+    assert line.store.count_records() == 60
+    assert 1 <= line.group.commits < 60  # they were written together, not one COMMIT each
+    assert all("<Message>" in r.text for r in responses)
+
+
+def test_a_senders_messages_are_answered_in_turn(settings):
+    app = create_app(settings)
+    forms = [twilio_form("LANG ES"), twilio_form("HER2"), twilio_form("LANG EN"), twilio_form("CHEMO")]
+    responses = asyncio.run(post_all(app, forms))
+    assert [r.status_code for r in responses] == [200] * 4
+    store = app.state.line.store
+    locales = [store.find(message_sid=form["MessageSid"]).locale for form in forms]
+    assert locales == ["es", "es", "en", "en"]
+
+
+def test_a_duplicate_in_the_same_turn_is_answered_once_with_the_same_reply(settings):
+    app = create_app(settings)
+    form = twilio_form("CHEMO")
+    first, again = asyncio.run(post_all(app, [form, dict(form)]))
+    assert first.status_code == again.status_code == 200 and first.text == again.text
+    assert app.state.line.store.count_records() == 1
+
+
+def refuse_for_good(line, bad_sid: str):
+    save_in = line.store.save_in
+
+    def refusing(cursor, *, record, change):
+        if record.message_sid == bad_sid:
+            raise StoreUnavailable("IntegrityError", transient=False)
+        return save_in(cursor, record=record, change=change)
+
+    line.store.save_in = refusing
+
+
+def test_a_write_refused_for_good_does_not_take_the_others_with_it(settings):
+    app = create_app(settings)
+    line = app.state.line
+    forms = [twilio_form("HER2", From=f"+1555123{n:04d}") for n in range(3)]
+    refuse_for_good(line, forms[1]["MessageSid"])
+    responses = asyncio.run(post_all(app, forms))
+    assert [r.status_code for r in responses] == [200] * 3 and all("<Message>" in r.text for r in responses)
+    assert line.store.find(message_sid=forms[0]["MessageSid"]) and line.store.find(message_sid=forms[2]["MessageSid"])
+    assert [record.message_sid for record, _ in line.spool.entries()] == [forms[1]["MessageSid"]]
+
+
+def test_when_the_database_is_away_every_message_is_answered_and_spooled(settings):
+    app = create_app(settings)
+    line = app.state.line
+
+    def away():
+        raise StoreUnavailable("OperationalError")
+
+    line.store.write_transaction = away
+    forms = [twilio_form("HER2", From=f"+1555123{n:04d}") for n in range(4)] + [twilio_form("STOP")]
+    responses = asyncio.run(post_all(app, forms))
+    assert [r.status_code for r in responses] == [200] * 5 and all("<Message>" in r.text for r in responses)
+    assert sorted(record.message_sid for record, _ in line.spool.entries()) == sorted(f["MessageSid"] for f in forms)
+    assert line.spool.opted_out(line.spool.entries()[-1][0].sender_key)[0] is True
+
+
+def test_a_message_whose_caller_went_away_is_still_recorded(settings):
+    app = create_app(settings)
+    line = app.state.line
+    form = twilio_form("CHEMO")
+
+    async def scenario():
+        from service.channels.twilio import Form, decode
+
+        future = line.group.answer(decode(Form(form)))
+        future.cancel()
+        await asyncio.sleep(0.01)
+
+    asyncio.run(scenario())
+    assert line.store.find(message_sid=form["MessageSid"]) is not None
+
+
+def test_a_state_changed_by_another_connection_is_read_again(settings, tmp_path):
+    import sqlite3
+
+    app = create_app(settings)
+    line = app.state.line
+    asyncio.run(post_all(app, [twilio_form("HER2")]))  # her state is now kept in memory
+    key = line.store.find(message_sid=line.store.direct.scalar("SELECT message_sid FROM records")).sender_key
+    other = sqlite3.connect(line.store.direct.path, isolation_level=None)
+    other.execute("UPDATE subscribers SET locale = 'es' WHERE key = ?", (key,))  # as another worker would
+    other.close()
+    form = twilio_form("CHEMO")
+    asyncio.run(post_all(app, [form]))
+    assert line.store.find(message_sid=form["MessageSid"]).locale == "es"
