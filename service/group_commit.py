@@ -52,7 +52,15 @@ class GroupCommit:
 
     def _run(self) -> None:
         group, self._waiting = self._waiting, []
-        for (_, future), reply in zip(group, self._answer_all([message for message, _ in group])):
+        try:
+            replies = self._answer_all([message for message, _ in group])
+        except Exception as error:  # a bug, not the database: its callers fail rather than wait forever
+            self._states.clear()
+            for _, future in group:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        for (_, future), reply in zip(group, replies):
             if not future.done():  # its caller went away: the record stands all the same
                 future.set_result(reply)
 
@@ -69,6 +77,7 @@ class GroupCommit:
 
     def _in_one_transaction(self, messages: list[InboundMessage]) -> list[Reply]:
         line, now, done = self.line, time.time(), []
+        stamp = line.store.stamp()
         with line.store.write_transaction() as cursor:
             self._forget_if_changed_elsewhere(cursor)
             for message in messages:
@@ -77,7 +86,7 @@ class GroupCommit:
                 stored = self._states.get(key) or line.store.load_in(cursor, sender_key=key)
                 answered = understand(line=line, message=message, key=key, program=program, stored=stored, now=now,
                                       simulated=False)
-                first, after = line.store.save_in(cursor, record=answered.record, change=answered.change)
+                first, after = line.store.save_in(cursor, record=answered.record, change=answered.change, stamp=stamp)
                 self._keep(key, after or stored)
                 done.append((message, program, answered, first))
         self.commits += 1

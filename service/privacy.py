@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import os
@@ -68,4 +67,4 @@ def sender_key(sender: str, key: bytes, *, namespace: str = "") -> str:
     The admin's simulator uses its own namespace, so simulating STOP with a
     real patient's number never opts her out.
     """
-    return hmac.new(key, (namespace + canonical_sender(sender)).encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, (namespace + canonical_sender(sender)).encode("utf-8"), "sha256").hex()

@@ -48,10 +48,10 @@ def test_a_duplicate_in_the_same_turn_is_answered_once_with_the_same_reply(setti
 def refuse_for_good(line, bad_sid: str):
     save_in = line.store.save_in
 
-    def refusing(cursor, *, record, change):
+    def refusing(cursor, *, record, **kwargs):
         if record.message_sid == bad_sid:
             raise StoreUnavailable("IntegrityError", transient=False)
-        return save_in(cursor, record=record, change=change)
+        return save_in(cursor, record=record, **kwargs)
 
     line.store.save_in = refusing
 
@@ -111,3 +111,21 @@ def test_a_state_changed_by_another_connection_is_read_again(settings, tmp_path)
     form = twilio_form("CHEMO")
     asyncio.run(post_all(app, [form]))
     assert line.store.find(message_sid=form["MessageSid"]).locale == "es"
+
+
+def test_a_bug_while_answering_fails_the_group_instead_of_leaving_it_waiting(settings):
+    app = create_app(settings)
+    line = app.state.line
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    line.store.save_in = broken
+
+    async def scenario():
+        from service.channels.twilio import Form, decode
+
+        futures = [line.group.answer(decode(Form(twilio_form("HER2", From=f"+1555123{n:04d}")))) for n in range(3)]
+        return await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), timeout=5)
+
+    assert [type(result) for result in asyncio.run(scenario())] == [RuntimeError] * 3

@@ -35,8 +35,8 @@ class Form(dict):
     """A form's fields: each key's last value (as most frameworks read a repeated
     field), and every (key, value) pair as sent, since Twilio signs them all."""
 
-    def __init__(self, pairs=()):
-        pairs = list(pairs.items() if isinstance(pairs, dict) else pairs)
+    def __init__(self, pairs: list[tuple[str, str]] | dict[str, str] = ()):
+        pairs = list(pairs.items()) if isinstance(pairs, dict) else pairs
         super().__init__(pairs)
         self.pairs = pairs
 

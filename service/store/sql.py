@@ -86,11 +86,12 @@ class SqlStore:
         cursor.execute(self.direct.sql["load"], {"key": sender_key})
         return _state(cursor.fetchone())
 
-    def save_in(self, cursor, *, record: Record, change: Change) -> tuple[Record | None, SubscriberState | None]:
+    def save_in(self, cursor, *, record: Record, change: Change, stamp=None) -> tuple[Record | None, SubscriberState | None]:
         """save() inside a transaction of write_transaction(): (the first record of a duplicate, or None;
-        the sender's state after the change, or None for a duplicate)."""
+        the sender's state after the change, or None for a duplicate). stamp: stamp() for a record
+        without created_at (one for a whole transaction)."""
         values = {name: getattr(record, name) for name in RECORD_COLUMNS}
-        values["created_at"] = self._timestamp(record.created_at)
+        values["created_at"] = self.stamp(record.created_at) if record.created_at or stamp is None else stamp
         cursor.execute(self.direct.sql["insert"], values)
         if cursor.fetchone() is None:
             cursor.execute(self.direct.sql["record"], {"message_sid": record.message_sid})
@@ -102,7 +103,8 @@ class SqlStore:
         """A cursor in one write transaction (a context manager); trouble comes out as StoreUnavailable."""
         return self.direct.transaction(write=True)
 
-    def _timestamp(self, moment: datetime.datetime | None):
+    def stamp(self, moment: datetime.datetime | None = None):
+        """A record's created_at as this database takes it (now when moment is None)."""
         moment = moment or datetime.datetime.now(datetime.timezone.utc)
         # SQLAlchemy's own SQLite format, so its queries (usage, purge) read these rows alike.
         if self.inline:
