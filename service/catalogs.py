@@ -50,7 +50,7 @@ class Catalogs:
         """The parsed PO catalogs of every locale but the source."""
         return {locale: catalog for locale, catalog in self.read_sources().items() if locale != SOURCE_LOCALE}
 
-    @property
+    @functools.cached_property
     def locales(self) -> tuple[str, ...]:
         """Every locale the line can answer in, the source locale first."""
         return (SOURCE_LOCALE, *sorted(self.translations))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import re
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import phonenumbers
 
+from service.macs import mac
 from service.programs import bare_number
 
 log = logging.getLogger("service.privacy")
@@ -67,4 +67,4 @@ def sender_key(sender: str, key: bytes, *, namespace: str = "") -> str:
     The admin's simulator uses its own namespace, so simulating STOP with a
     real patient's number never opts her out.
     """
-    return hmac.digest(key, (namespace + canonical_sender(sender)).encode("utf-8"), "sha256").hex()
+    return mac(key, "sha256", (namespace + canonical_sender(sender)).encode("utf-8")).hex()

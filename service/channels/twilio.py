@@ -19,6 +19,7 @@ from twilio.request_validator import (
 from twilio.twiml.messaging_response import MessagingResponse
 
 from service.core.types import InboundMessage, Reply
+from service.macs import mac
 
 __all__ = ["SIGNATURE_HEADER", "SIGNATURE_SETTINGS_HEADER", "Form", "FormError", "parse_form", "signature_of", "is_signed", "decode", "twiml"]
 
@@ -94,15 +95,7 @@ def signature_of(*, token: bytes, url: str, pairs: list[tuple[str, str]], algori
     if digest is None:
         raise ValueError("unsupported webhook signature algorithm")
     data = url + "".join([key + value for key, value in sorted(set(pairs))])
-    mac = _keyed(token, digest).copy()
-    mac.update(data.encode("utf-8"))
-    return base64.b64encode(mac.digest()).decode("ascii")
-
-
-@functools.lru_cache(maxsize=8)
-def _keyed(token: bytes, digest: str) -> hmac.HMAC:
-    # Copying a keyed HMAC spares OpenSSL looking the digest up by name and keying it, per message.
-    return hmac.new(token, digestmod=digest)
+    return base64.b64encode(mac(token, digest, data.encode("utf-8"))).decode("ascii")
 
 
 def is_signed(

@@ -52,6 +52,10 @@ class Spool:
         self.path = path
         self._name = str(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # An empty spool is a file, not its absence: pending()'s stat per message then never
+        # pays for a FileNotFoundError.
+        with open(self.path, "a"):
+            pass
         # sender key -> (opted out, when), read incrementally: during an outage
         # every message asks, and re-reading the whole spool each time grows
         # with the outage. (file identity, bytes read) says what is read already.
