@@ -83,9 +83,9 @@ def _warn_now() -> bool:
     return True
 
 
-def _with_spooled_opt_out(*, line: Line, key: str, state: SubscriberState) -> SubscriberState:
+def _with_spooled_opt_out(*, line: Line, key: str, state: SubscriberState, spool_pending: bool) -> SubscriberState:
     """The state with an opt-out or opt-in still waiting in the spool, if it is the newer."""
-    spooled = line.spool.opted_out(key) if line.spool.pending() else None
+    spooled = line.spool.opted_out(key) if spool_pending else None
     if spooled is None or (state.opted_changed_at is not None and state.opted_changed_at >= spooled[1]):
         return state
     return dataclasses.replace(state, subscriber=dataclasses.replace(state.subscriber, opted_out=spooled[0]),
@@ -121,9 +121,14 @@ class Answer:
 
 
 def understand(*, line: Line, message: InboundMessage, key: str, program: Program, stored: SubscriberState | None,
-               now: float, simulated: bool) -> Answer:
-    """Answer her message by her stored state (None: the database is away) and any opt-out still spooled."""
-    state = _with_spooled_opt_out(line=line, key=key, state=stored or SubscriberState())
+               now: float, simulated: bool, spool_pending: bool | None = None) -> Answer:
+    """Answer her message by her stored state (None: the database is away) and any opt-out still spooled.
+
+    spool_pending: line.spool.pending(), when the caller has just asked it for several messages.
+    """
+    if spool_pending is None:
+        spool_pending = line.spool.pending()
+    state = _with_spooled_opt_out(line=line, key=key, state=stored or SubscriberState(), spool_pending=spool_pending)
     reply = respond(message, state.subscriber, program, line.catalogs)
     limited = reply.body is not None and reply.intent not in NEVER_CAPPED and over_cap(state=state, program=program, now=now)
     if limited:

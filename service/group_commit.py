@@ -77,7 +77,7 @@ class GroupCommit:
 
     def _in_one_transaction(self, messages: list[InboundMessage]) -> list[Reply]:
         line, now, done = self.line, time.time(), []
-        stamp = line.store.stamp()
+        stamp, spool_pending = line.store.stamp(), line.spool.pending()
         with line.store.write_transaction() as cursor:
             self._forget_if_changed_elsewhere(cursor)
             for message in messages:
@@ -85,7 +85,7 @@ class GroupCommit:
                 key = sender_key(message.sender, line.hash_key)
                 stored = self._states.get(key) or line.store.load_in(cursor, sender_key=key)
                 answered = understand(line=line, message=message, key=key, program=program, stored=stored, now=now,
-                                      simulated=False)
+                                      simulated=False, spool_pending=spool_pending)
                 first, after = line.store.save_in(cursor, record=answered.record, change=answered.change, stamp=stamp)
                 self._keep(key, after or stored)
                 done.append((message, program, answered, first))

@@ -23,7 +23,7 @@ LOAD_SUBSCRIBER = f"SELECT {', '.join(STATE_COLUMNS)} FROM subscribers WHERE key
 GET_RECORD = f"SELECT {', '.join(RECORD_COLUMNS)} FROM records WHERE message_sid = :message_sid"
 INSERT_RECORD = (
     f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) VALUES ({', '.join(':' + c for c in RECORD_COLUMNS)}) "
-    "ON CONFLICT (message_sid) DO NOTHING RETURNING id"
+    "ON CONFLICT (message_sid) DO NOTHING"
 )
 # Every SET expression reads the row as it was before this update (SQL's rule,
 # in SQLite and PostgreSQL alike). An opt-out or opt-in applies only if no later

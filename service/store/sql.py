@@ -93,7 +93,7 @@ class SqlStore:
         values = {name: getattr(record, name) for name in RECORD_COLUMNS}
         values["created_at"] = self.stamp(record.created_at) if record.created_at or stamp is None else stamp
         cursor.execute(self.direct.sql["insert"], values)
-        if cursor.fetchone() is None:
+        if cursor.rowcount == 0:  # the MessageSid was there already
             cursor.execute(self.direct.sql["record"], {"message_sid": record.message_sid})
             return Record(**dict(zip(RECORD_COLUMNS, cursor.fetchone()))), None
         cursor.execute(self.direct.sql["upsert"], _subscriber_values(record.sender_key, change))
