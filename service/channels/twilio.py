@@ -147,13 +147,13 @@ def decode(form: Form) -> InboundMessage:
 
 
 @functools.lru_cache(maxsize=4096)
-def _twiml_for(body: str | None) -> str:
+def _twiml_for(body: str | None) -> bytes:
     response = MessagingResponse()
     if body is not None:
         response.message(body)
-    return response.to_xml()
+    return response.to_xml().encode("utf-8")
 
 
-def twiml(reply: Reply | None) -> str:
-    """TwiML for a reply; an empty <Response/> when there is nothing to send."""
+def twiml(reply: Reply | None) -> bytes:
+    """TwiML for a reply (UTF-8); an empty <Response/> when there is nothing to send."""
     return _twiml_for(reply.body if reply else None)

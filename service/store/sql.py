@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import operator
 from typing import Callable
 
 from service.core.types import Subscriber
@@ -28,6 +29,9 @@ def _subscriber_values(key: str, change: Change) -> dict:
         "opt_given": change.opted_out is not None, "opted_out": bool(change.opted_out),
         "opted_at": change.at if change.opted_out is not None else None,
     }
+
+
+_record_values = operator.attrgetter(*RECORD_COLUMNS)
 
 
 def _state(row: tuple | None) -> SubscriberState:
@@ -90,7 +94,7 @@ class SqlStore:
         """save() inside a transaction of write_transaction(): (the first record of a duplicate, or None;
         the sender's state after the change, or None for a duplicate). stamp: stamp() for a record
         without created_at (one for a whole transaction)."""
-        values = {name: getattr(record, name) for name in RECORD_COLUMNS}
+        values = dict(zip(RECORD_COLUMNS, _record_values(record)))
         values["created_at"] = self.stamp(record.created_at) if record.created_at or stamp is None else stamp
         cursor.execute(self.direct.sql["insert"], values)
         if cursor.rowcount == 0:  # the MessageSid was there already

@@ -145,7 +145,7 @@ async def twiml_for(scope: dict, receive, headers: dict[bytes, bytes], line: Lin
         log.info("answered", extra={"intent": reply.intent.value, "topic": reply.topic, "locale": reply.locale,
                                     "channel": message.channel, "segments": reply.segments,
                                     "replied": reply.body is not None})
-    return twilio.twiml(reply).encode()
+    return twilio.twiml(reply)
 
 
 @functools.lru_cache(maxsize=2)

@@ -95,8 +95,8 @@ def test_decode_refuses_forms_without_sender_or_id(fields):
 
 def test_twiml_escapes_the_reply_and_an_empty_response_says_nothing():
     reply = Reply(body="a < b & c", intent=Intent.HELP, locale="en")
-    assert twilio.twiml(reply) == '<?xml version="1.0" encoding="UTF-8"?><Response><Message>a &lt; b &amp; c</Message></Response>'
-    assert twilio.twiml(None) == '<?xml version="1.0" encoding="UTF-8"?><Response />'
+    assert twilio.twiml(reply) == b'<?xml version="1.0" encoding="UTF-8"?><Response><Message>a &lt; b &amp; c</Message></Response>'
+    assert twilio.twiml(None) == b'<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
 from hypothesis import given, strategies as st  # noqa: E402
