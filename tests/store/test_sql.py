@@ -198,3 +198,16 @@ def test_the_spools_opt_out_index_follows_appends_other_writers_and_drains(store
     assert spool.opted_out("k" * 64) is None
     other_worker.add(record=record("SM3", key="j" * 64, intent="stop"), change=Change(at=NOW + 2, opted_out=True))
     assert spool.opted_out("j" * 64) == (True, NOW + 2) and spool.opted_out("k" * 64) is None
+
+
+def test_sqlite_checkpoints_keep_the_wal_small(tmp_path):
+    from service.store.direct import CHECKPOINT_PAGES
+
+    store = open_store(f"sqlite:///{tmp_path / 'line.db'}")
+    connection = store.direct._sqlite_connection()
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == CHECKPOINT_PAGES
+    for n in range(400):
+        store.save(record=record(f"SM{n}", key=f"k{n}"), change=Change(at=NOW + n, replied=True))
+    # Without the checkpoints the WAL would hold every page of 400 transactions; with them it restarts.
+    assert (tmp_path / "line.db-wal").stat().st_size < 2 * CHECKPOINT_PAGES * 4096
