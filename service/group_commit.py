@@ -52,16 +52,24 @@ class GroupCommit:
 
     def _run(self) -> None:
         group, self._waiting = self._waiting, []
+        self._settle(group)
+
+    def _settle(self, group: list[tuple[InboundMessage, asyncio.Future]]) -> None:
         try:
             replies = self._answer_all([message for message, _ in group])
         except Exception as error:  # a bug, not the database: its callers fail rather than wait forever
             self._states.clear()
-            for _, future in group:
-                if not future.done():
-                    future.set_exception(error)
-            return
+            if len(group) > 1:  # and only the message that meets it fails; the others go alone
+                for one in group:
+                    self._settle([one])
+                return
+            replies = [error]
         for (_, future), reply in zip(group, replies):
-            if not future.done():  # its caller went away: the record stands all the same
+            if future.done():  # its caller went away: the record stands all the same
+                continue
+            if isinstance(reply, Exception):
+                future.set_exception(reply)
+            else:
                 future.set_result(reply)
 
     def _answer_all(self, messages: list[InboundMessage]) -> list[Reply]:

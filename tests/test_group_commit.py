@@ -113,19 +113,25 @@ def test_a_state_changed_by_another_connection_is_read_again(settings, tmp_path)
     assert line.store.find(message_sid=form["MessageSid"]).locale == "es"
 
 
-def test_a_bug_while_answering_fails_the_group_instead_of_leaving_it_waiting(settings):
+def test_a_bug_while_answering_one_message_fails_that_one_and_leaves_none_waiting(settings):
     app = create_app(settings)
     line = app.state.line
+    forms = [twilio_form("HER2", From=f"+1555123{n:04d}") for n in range(3)]
+    save_in = line.store.save_in
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("a bug")
+    def broken_for_one(cursor, *, record, **kwargs):
+        if record.message_sid == forms[1]["MessageSid"]:
+            raise RuntimeError("a bug")
+        return save_in(cursor, record=record, **kwargs)
 
-    line.store.save_in = broken
+    line.store.save_in = broken_for_one
 
     async def scenario():
         from service.channels.twilio import Form, decode
 
-        futures = [line.group.answer(decode(Form(twilio_form("HER2", From=f"+1555123{n:04d}")))) for n in range(3)]
+        futures = [line.group.answer(decode(Form(form))) for form in forms]
         return await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), timeout=5)
 
-    assert [type(result) for result in asyncio.run(scenario())] == [RuntimeError] * 3
+    results = asyncio.run(scenario())
+    assert [type(result).__name__ for result in results] == ["Reply", "RuntimeError", "Reply"]
+    assert line.store.count_records() == 2
