@@ -1,0 +1,18 @@
+"""The app's start: what it sets up for the life of the process."""
+
+import gc
+
+from starlette.testclient import TestClient
+
+from service.app import YOUNG_COLLECTION_EVERY, create_app
+
+
+def test_at_start_what_is_loaded_is_frozen_and_young_collections_are_rarer(settings):
+    before = gc.get_threshold()
+    try:
+        with TestClient(create_app(settings)):
+            assert gc.get_freeze_count() > 0
+            assert gc.get_threshold()[0] == YOUNG_COLLECTION_EVERY
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
