@@ -97,7 +97,9 @@ def signature_of(*, token: bytes, url: str, pairs: list[tuple[str, str]], algori
     digest = DIGESTS.get(algorithm.upper())
     if digest is None:
         raise ValueError("unsupported webhook signature algorithm")
-    data = url + "".join([key + value for key, value in sorted(set(pairs))])
+    # A repeated field (rare) may repeat a value too, which Twilio signs once.
+    distinct = pairs if len({key for key, _ in pairs}) == len(pairs) else set(pairs)
+    data = url + "".join([key + value for key, value in sorted(distinct)])
     return base64.b64encode(mac(token, digest, data.encode("utf-8"))).decode("ascii")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 
 from anyio import CapacityLimiter, to_thread
 
@@ -84,20 +85,20 @@ async def sms(scope: dict, receive, send, line: Line) -> None:
     headers = dict(scope["headers"])
     request_id = request_id_of(headers)
     token = REQUEST_ID.set(request_id)
+    started = time.perf_counter()
     try:
-        with LATENCY.time():
-            status, content_type, extra = 200, TWIML_TYPE, ()
-            try:
-                body = await twiml_for(scope, receive, headers, line)
-            except Refused as refused:
-                log.info("refused", extra={"status": refused.status, "reason": refused.reason})
-                REQUESTS.labels(outcome=f"refused_{refused.status}").inc()
-                status, content_type, extra = refused.status, TEXT_TYPE, refused.headers
-                body = (refused.reason + "\n").encode()
-            if body is None:  # Twilio hung up: nobody to answer
-                return
+        status, content_type, extra = 200, TWIML_TYPE, ()
+        try:
+            body = await twiml_for(scope, receive, headers, line)
+        except Refused as refused:
+            log.info("refused", extra={"status": refused.status, "reason": refused.reason})
+            REQUESTS.labels(outcome=f"refused_{refused.status}").inc()
+            status, content_type, extra = refused.status, TEXT_TYPE, refused.headers
+            body = (refused.reason + "\n").encode()
+        if body is not None:  # else Twilio hung up: nobody to answer
             await respond(send, status, content_type, body, request_id, extra)
     finally:
+        LATENCY.observe(time.perf_counter() - started)
         REQUEST_ID.reset(token)
 
 
