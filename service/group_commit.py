@@ -2,9 +2,9 @@
 
 A COMMIT costs more than all of a message's statements together (bench/), so
 the messages that arrive within a few turns of the event loop are read,
-answered and written in one transaction (about 30 of the benchmark's 32 in flight). Each webhook
-call still answers only after the COMMIT holding its record: a 200 always
-means recorded, kill -9 or not. Inside the transaction the messages go one by
+answered and written in one transaction (about 30 of the benchmark's 32 in
+flight). Each webhook call still answers only after the COMMIT holding its
+record: a 200 always means recorded, kill -9 or not. Inside the transaction the messages go one by
 one, so a sender's "LANG ES" and "HER2" in the same group are answered as one
 at a time would be.
 
