@@ -152,11 +152,16 @@ def conclude(*, line: Line, message: InboundMessage, program: Program, answered:
     return answered.reply
 
 
+def program_and_key(*, line: Line, message: InboundMessage, simulated: bool = False) -> tuple[Program, str]:
+    """The program the message's number belongs to, and the key its sender is stored under."""
+    namespace = "simulated:" if simulated else ""
+    return line.programs.for_number(message.recipient), sender_key(message.sender, line.hash_key, namespace=namespace)
+
+
 def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now: float | None = None) -> Reply:
     """Answer one verified inbound message, recording it once (the webhook on SQLite: service.group_commit)."""
     now = time.time() if now is None else now
-    program = line.programs.for_number(message.recipient)
-    key = sender_key(message.sender, line.hash_key, namespace="simulated:" if simulated else "")
+    program, key = program_and_key(line=line, message=message, simulated=simulated)
     # A MessageSid Twilio delivers again is found when its record is saved: the
     # unique constraint answers "seen before" in the same round trip.
     answered = understand(line=line, message=message, key=key, program=program, stored=load(line=line, key=key),
@@ -170,6 +175,17 @@ def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now:
             saved = False
     return conclude(line=line, message=message, program=program, answered=answered, first=first, saved=saved,
                     simulated=simulated)
+
+
+def answer_unsaved(*, line: Line, message: InboundMessage) -> Reply:
+    """answer() for a message whose write has just failed: by her state read apart from it (WAL lets
+    a read through while another connection holds the write lock), the write spooled."""
+    degraded(step="save")
+    program, key = program_and_key(line=line, message=message)
+    answered = understand(line=line, message=message, key=key, program=program, stored=load(line=line, key=key),
+                          now=time.time(), simulated=False)
+    return conclude(line=line, message=message, program=program, answered=answered, first=None, saved=False,
+                    simulated=False)
 
 
 def count(*, reply: Reply, program: Program, channel: str, limited: bool) -> None:

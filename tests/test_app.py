@@ -9,10 +9,8 @@ from service.app import YOUNG_COLLECTION_EVERY, create_app
 
 def test_at_start_what_is_loaded_is_frozen_and_young_collections_are_rarer(settings):
     before = gc.get_threshold()
-    try:
-        with TestClient(create_app(settings)):
-            assert gc.get_freeze_count() > 0
-            assert gc.get_threshold()[0] == YOUNG_COLLECTION_EVERY
-    finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
+    assert before[0] != YOUNG_COLLECTION_EVERY and gc.get_freeze_count() == 0
+    with TestClient(create_app(settings)):
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] == YOUNG_COLLECTION_EVERY
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0  # as it was, after the app stops

@@ -1,4 +1,4 @@
-"""Group commit: messages of one event-loop turn share a COMMIT; a sender's messages take turns."""
+"""Group commit: messages that arrive together share a COMMIT and are answered one by one inside it."""
 
 import asyncio
 
@@ -32,6 +32,7 @@ def test_a_senders_messages_are_answered_in_turn(settings):
     forms = [twilio_form("LANG ES"), twilio_form("HER2"), twilio_form("LANG EN"), twilio_form("CHEMO")]
     responses = asyncio.run(post_all(app, forms))
     assert [r.status_code for r in responses] == [200] * 4
+    assert app.state.line.group.commits == 1  # together, in one transaction
     store = app.state.line.store
     locales = [store.find(message_sid=form["MessageSid"]).locale for form in forms]
     assert locales == ["es", "es", "en", "en"]
@@ -42,7 +43,7 @@ def test_a_duplicate_in_the_same_turn_is_answered_once_with_the_same_reply(setti
     form = twilio_form("CHEMO")
     first, again = asyncio.run(post_all(app, [form, dict(form)]))
     assert first.status_code == again.status_code == 200 and first.text == again.text
-    assert app.state.line.store.count_records() == 1
+    assert app.state.line.group.commits == 1 and app.state.line.store.count_records() == 1
 
 
 def refuse_for_good(line, bad_sid: str):
@@ -82,20 +83,21 @@ def test_when_the_database_is_away_every_message_is_answered_and_spooled(setting
     assert line.spool.opted_out(line.spool.entries()[-1][0].sender_key)[0] is True
 
 
-def test_a_message_whose_caller_went_away_is_still_recorded(settings):
+def test_a_message_whose_caller_went_away_is_still_recorded_and_the_others_answered(settings):
     app = create_app(settings)
     line = app.state.line
-    form = twilio_form("CHEMO")
+    forms = [twilio_form("CHEMO", From=f"+1555123{n:04d}") for n in range(3)]
 
     async def scenario():
         from service.channels.twilio import Form, decode
 
-        future = line.group.answer(decode(Form(form)))
-        future.cancel()
-        await asyncio.sleep(0.01)
+        futures = [line.group.answer(decode(Form(form))) for form in forms]
+        futures[0].cancel()
+        return await asyncio.wait_for(asyncio.gather(*futures[1:]), timeout=5)
 
-    asyncio.run(scenario())
-    assert line.store.find(message_sid=form["MessageSid"]) is not None
+    replies = asyncio.run(scenario())
+    assert all(reply.body for reply in replies)
+    assert all(line.store.find(message_sid=form["MessageSid"]) is not None for form in forms)
 
 
 def test_a_state_changed_by_another_connection_is_read_again(settings, tmp_path):
@@ -135,3 +137,42 @@ def test_a_bug_while_answering_one_message_fails_that_one_and_leaves_none_waitin
     results = asyncio.run(scenario())
     assert [type(result).__name__ for result in results] == ["Reply", "RuntimeError", "Reply"]
     assert line.store.count_records() == 2
+
+
+def test_while_another_connection_holds_the_write_lock_her_opt_out_still_holds(settings):
+    import sqlite3
+
+    from service.observability import DEGRADED
+
+    app = create_app(settings)
+    line = app.state.line
+    asyncio.run(post_all(app, [twilio_form("STOP")]))
+    other = sqlite3.connect(line.store.direct.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another worker writing, for longer than the busy timeout
+    saves_degraded = DEGRADED.labels(step="save")._value.get()
+    try:
+        forms = [twilio_form("HER2"), twilio_form("CHEMO", From="+15551239999")]
+        quiet, answered = asyncio.run(post_all(app, forms))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert quiet.status_code == answered.status_code == 200
+    assert "<Message>" not in quiet.text  # she opted out: her stored state is read apart from the failed write
+    assert "<Message>" in answered.text
+    assert DEGRADED.labels(step="save")._value.get() == saves_degraded + 2  # one per message, not per group
+    assert {record.message_sid for record, _ in line.spool.entries()} == {form["MessageSid"] for form in forms}
+
+
+def test_a_save_outside_the_group_on_the_same_connection_is_read_again(settings):
+    from service.answer import answer
+    from service.channels.twilio import Form, decode
+
+    app = create_app(settings)
+    line = app.state.line
+
+    async def scenario():
+        await line.group.answer(decode(Form(twilio_form("HER2"))))  # her state is now kept in memory
+        answer(line=line, message=decode(Form(twilio_form("LANG ES"))))  # the same thread, so the same connection
+        return await line.group.answer(decode(Form(twilio_form("CHEMO"))))
+
+    assert asyncio.run(scenario()).locale == "es"

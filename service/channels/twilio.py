@@ -6,6 +6,7 @@ import base64
 import functools
 import hmac
 import re
+from typing import Iterable
 from urllib.parse import unquote
 
 from twilio.request_validator import (
@@ -36,8 +37,10 @@ class Form(dict):
     """A form's fields: each key's last value (as most frameworks read a repeated
     field), and every (key, value) pair as sent, since Twilio signs them all."""
 
-    def __init__(self, pairs: list[tuple[str, str]] | dict[str, str] = ()):
-        pairs = list(pairs.items()) if isinstance(pairs, dict) else pairs
+    def __init__(self, pairs: Iterable[tuple[str, str]] | dict[str, str] = ()):
+        if isinstance(pairs, Form):
+            pairs = pairs.pairs
+        pairs = list(pairs.items() if isinstance(pairs, dict) else pairs)
         super().__init__(pairs)
         self.pairs = pairs
 
@@ -117,9 +120,12 @@ def is_signed(
         return False
     # Bytes, not str: compare_digest refuses non-ASCII text, and a forged header may hold any.
     # validate() also tries the URL with and without its port, since Twilio signs whichever form it called.
-    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogatepass")) or validator.validate(
-        url, form, signature, algorithm
-    )
+    if hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogatepass")):
+        return True
+    try:
+        return validator.validate(url, form, signature, algorithm)
+    except ValueError:  # a Host header that is no host ("h:abc"): its port does not parse
+        return False
 
 
 def channel_of(sender: str) -> str:

@@ -45,8 +45,9 @@ ON CONFLICT (key) DO UPDATE SET
                           THEN :at ELSE subscribers.opted_changed_at END
 RETURNING {', '.join(STATE_COLUMNS)}
 """
-# The per-message connection runs on the event loop: it waits at most a second
-# for another process's write lock, then the line answers without the store.
+# The per-message connection runs on the event loop: it (and the loop with it) waits at
+# most a second for another process's write lock, then the line answers by the state it
+# can read and spools the write.
 MESSAGE_BUSY_MS = 1000
 
 
@@ -57,10 +58,10 @@ def sqlite_pragmas(busy_ms: int) -> tuple[str, ...]:
     """WAL lets readers go on while one writer commits; NORMAL sync is durable
     across process crashes, which is the failure a webhook server sees.
 
-    A checkpoint every 300 pages, not SQLite's 1,000: a small WAL is found in
-    caches and searched fast, and it took the webhook under load from ~8,000 to
-    ~9,300 messages a second (checkpoints in a thread of their own could not
-    keep up: the WAL grew to 180 MB in seconds, and the line slowed with it).
+    A checkpoint every 300 pages, not SQLite's 1,000, run by the writer itself:
+    a small WAL stays in caches and is searched fast. (Checkpoints in a thread of
+    their own could not keep up under load: the WAL grew to 180 MB in seconds, and
+    the webhook slowed with it.)
     """
     return ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", f"PRAGMA busy_timeout={busy_ms}",
             f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")

@@ -52,8 +52,8 @@ class Spool:
         self.path = path
         self._name = str(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # An empty spool is a file, not its absence: pending()'s stat per message then never
-        # pays for a FileNotFoundError.
+        # An empty spool is a file, not its absence: pending()'s stat, asked for every message
+        # or group of messages, then never pays for a FileNotFoundError.
         with open(self.path, "a"):
             pass
         # sender key -> (opted out, when), read incrementally: during an outage
@@ -85,7 +85,7 @@ class Spool:
     def pending(self) -> bool:
         """Whether anything waits (cheap: a stat)."""
         try:
-            return os.stat(self._name).st_size > 0  # asked once per message: os.stat is 4x Path.stat
+            return os.stat(self._name).st_size > 0  # asked often: os.stat is 4x Path.stat
         except FileNotFoundError:
             return False
 

@@ -45,7 +45,8 @@ def _state(row: tuple | None) -> SubscriberState:
 
 
 class SqlStore:
-    """Subscriber state and records; every method is one short transaction.
+    """Subscriber state and records; every method is one short transaction, but load_in and
+    save_in, which run in one of write_transaction() (service.group_commit: many messages in one).
 
     inline: whether a call is quick and local enough to run on the event loop
     (SQLite, one writer at a time); PostgreSQL calls go to worker threads.

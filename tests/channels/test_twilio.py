@@ -145,3 +145,9 @@ def test_parse_form_keeps_separators_inside_values(raw, pairs):
 def test_an_algorithm_twilio_does_not_name_is_refused():
     header = "key=webhooks_sharedkey_1,algorithm=HMAC_MD5"
     assert not twilio.is_signed(validator=RequestValidator(TOKEN), url=URL, form=FORM, signature=GOOD, settings_header=header)
+
+
+def test_a_form_made_from_a_form_or_a_generator_keeps_every_pair():
+    pairs = [("Body", "a"), ("Body", "b"), ("From", "+1")]
+    assert twilio.Form(twilio.Form(pairs)).pairs == pairs
+    assert twilio.Form(pair for pair in pairs).pairs == pairs

@@ -85,12 +85,18 @@ def post(client, form, signature=None, **kwargs):
         ("undecodable percent-escapes", lambda c, f: c.post(
             "/sms", content=b"Body=%FF%FE&From=%2B1", headers={"Content-Type": "application/x-www-form-urlencoded"}), 400),
         ("a megabyte", lambda c, f: post(c, {**f, "Body": "x" * 1_000_000}, sign({**f, "Body": "x" * 1_000_000})), 413),
+        ("a length that is no number", lambda c, f: c.post("/sms", content=b"Body=HER2", headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Content-Length": "nine"}), 413),
+        ("a Host that is no host", lambda c, f: c.post("/sms", data=f, headers={
+            "Host": "h:abc", "X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}), 403),
     ],
 )
 def test_refusals_are_clear_4xx(client, case, make, status):
     response = make(client, twilio_form("HER2"))
     assert response.status_code == status, case
     assert "HER2" not in response.text and "+1555" not in response.text
+    if status == 405:
+        assert response.headers["allow"] == "POST"
 
 
 def test_without_a_token_every_call_is_refused_and_start_says_so(caplog, settings):
