@@ -23,6 +23,7 @@ PATH = "/sms"
 FORM_TYPE = "application/x-www-form-urlencoded"
 TWIML_TYPE = b"application/xml"
 TEXT_TYPE = b"text/plain; charset=utf-8"
+TOO_LARGE = "The request is larger than any Twilio message."
 SIGNATURE = twilio.SIGNATURE_HEADER.lower().encode()
 SIGNATURE_SETTINGS = twilio.SIGNATURE_SETTINGS_HEADER.lower().encode()
 
@@ -65,7 +66,7 @@ async def read_body(receive, headers: dict[bytes, bytes], limit: int) -> bytes |
     caller hung up."""
     declared = headers.get(b"content-length", b"0")
     if not declared.isdigit() or int(declared) > limit:
-        raise Refused(413, "The request is larger than any Twilio message.")
+        raise Refused(413, TOO_LARGE)
     chunks, size = [], 0
     while True:
         message = await receive()
@@ -74,7 +75,7 @@ async def read_body(receive, headers: dict[bytes, bytes], limit: int) -> bytes |
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise Refused(413, "The request is larger than any Twilio message.")
+            raise Refused(413, TOO_LARGE)
         chunks.append(chunk)
         if not message.get("more_body", False):
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
