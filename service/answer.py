@@ -160,15 +160,12 @@ def program_and_key(*, line: Line, message: InboundMessage, simulated: bool = Fa
 
 def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now: float | None = None) -> Reply:
     """Answer one verified inbound message, recording it once (the webhook on SQLite: service.group_commit)."""
-    now = time.time() if now is None else now
-    program, key = program_and_key(line=line, message=message, simulated=simulated)
-    # A MessageSid Twilio delivers again is found when its record is saved: the
-    # unique constraint answers "seen before" in the same round trip.
-    answered = understand(line=line, message=message, key=key, program=program, stored=load(line=line, key=key),
-                          now=now, simulated=simulated)
+    program, answered = _understood(line=line, message=message, simulated=simulated, now=now)
     first, saved = None, answered.stored
     if saved:
         try:
+            # A MessageSid Twilio delivers again is found when its record is saved: the
+            # unique constraint answers "seen before" in the same round trip.
             first = line.store.save(record=answered.record, change=answered.change)
         except StoreUnavailable:
             degraded(step="save")
@@ -181,11 +178,15 @@ def answer_unsaved(*, line: Line, message: InboundMessage) -> Reply:
     """answer() for a message whose write has just failed: by her state read apart from it (WAL lets
     a read through while another connection holds the write lock), the write spooled."""
     degraded(step="save")
-    program, key = program_and_key(line=line, message=message)
-    answered = understand(line=line, message=message, key=key, program=program, stored=load(line=line, key=key),
-                          now=time.time(), simulated=False)
+    program, answered = _understood(line=line, message=message, simulated=False, now=None)
     return conclude(line=line, message=message, program=program, answered=answered, first=None, saved=False,
                     simulated=False)
+
+
+def _understood(*, line: Line, message: InboundMessage, simulated: bool, now: float | None) -> tuple[Program, Answer]:
+    program, key = program_and_key(line=line, message=message, simulated=simulated)
+    return program, understand(line=line, message=message, key=key, program=program, stored=load(line=line, key=key),
+                               now=time.time() if now is None else now, simulated=simulated)
 
 
 def count(*, reply: Reply, program: Program, channel: str, limited: bool) -> None:

@@ -4,13 +4,14 @@ A COMMIT costs more than all of a message's statements together (bench/), so
 the messages that arrive within a few turns of the event loop are read,
 answered and written in one transaction (about 30 of the benchmark's 32 in
 flight). Each webhook call still answers only after the COMMIT holding its
-record: a 200 always means recorded, kill -9 or not. Inside the transaction the messages go one by
-one, so a sender's "LANG ES" and "HER2" in the same group are answered as one
-at a time would be.
+record: a 200 always means recorded, kill -9 or not. Inside the transaction
+the messages go one by one, so a sender's "LANG ES" and "HER2" in the same
+group are answered as one at a time would be.
 
-Senders' states are kept in memory between groups and read again whenever
-another connection has written to the database since (PRAGMA data_version):
-another worker, the admin, the spool's drain, the CLI.
+Senders' states are kept in memory between groups, as the group's COMMIT left
+them, and read again whenever anything else has written to the database since:
+another connection (another worker, the admin, the spool's drain, the CLI) or
+this one outside a group.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class GroupCommit:
         self._waiting: list[tuple[InboundMessage, asyncio.Future]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._states: dict[str, SubscriberState] = {}
-        self._data_version: tuple[int, int, int] | None = None
+        self._version: tuple[int, int, int] | None = None
         self.commits = 0  # transactions committed (tests count them)
 
     def answer(self, message: InboundMessage) -> asyncio.Future:
@@ -70,7 +71,6 @@ class GroupCommit:
         try:
             replies = self._answer_all([message for message, _ in group])
         except Exception as error:  # a bug, not the database: its callers fail rather than wait forever
-            self._states.clear()
             if len(group) > 1:  # and only the message that meets it fails; the others go alone
                 for one in group:
                     self._settle([one])
@@ -88,40 +88,49 @@ class GroupCommit:
         try:
             return self._in_one_transaction(messages)
         except StoreUnavailable as error:
-            self._states.clear()  # what the rolled-back transaction put there was never committed
             if not error.transient and len(messages) > 1:
                 # One message's write was refused for good: the rest must not share its fate.
                 return [reply for message in messages for reply in self._answer_all([message])]
             return [answer_unsaved(line=self.line, message=message) for message in messages]
 
     def _in_one_transaction(self, messages: list[InboundMessage]) -> list[Reply]:
-        line, now, done = self.line, time.time(), []
+        line, now, done, states = self.line, time.time(), [], {}
         stamp, spool_pending = line.store.stamp(), line.spool.pending()
         with line.store.write_transaction() as cursor:
-            self._forget_if_changed_elsewhere(cursor)
+            data_version = self._forget_if_changed_elsewhere(cursor)
             for message in messages:
                 program, key = program_and_key(line=line, message=message)
-                stored = self._states.get(key) or line.store.load_in(cursor, sender_key=key)
+                stored = states.get(key) or self._states.get(key) or line.store.load_in(cursor, sender_key=key)
                 answered = understand(line=line, message=message, key=key, program=program, stored=stored, now=now,
                                       simulated=False, spool_pending=spool_pending)
                 first, after = line.store.save_in(cursor, record=answered.record, change=answered.change, stamp=stamp)
-                self._keep(key, after or stored)
+                states[key] = after or stored
                 done.append((message, program, answered, first))
+        # Committed: only now do the states reach memory (a rolled-back transaction's never do).
+        self._keep(states, _version(cursor.connection, data_version))
         self.commits += 1
         return [conclude(line=line, message=message, program=program, answered=answered, first=first, saved=True,
                          simulated=False) for message, program, answered, first in done]
 
-    def _forget_if_changed_elsewhere(self, cursor) -> None:
-        # data_version changes when another connection commits, never for this one's own
-        # COMMITs: a save() outside the group, on this very connection, is counted apart.
-        # data_version is a connection's own count: the connection is part of the version.
+    def _forget_if_changed_elsewhere(self, cursor) -> int:
+        """Forget the states kept if anything wrote since the last group; the data_version read."""
         cursor.execute("PRAGMA data_version")
-        version = (id(cursor.connection), cursor.fetchone()[0], self.line.store.saves)
-        if version != self._data_version:
+        data_version = cursor.fetchone()[0]
+        if _version(cursor.connection, data_version) != self._version:
             self._states.clear()
-            self._data_version = version
+        return data_version
 
-    def _keep(self, key: str, state: SubscriberState) -> None:
-        if len(self._states) >= KEPT_STATES:
+    def _keep(self, states: dict[str, SubscriberState], version: tuple[int, int, int]) -> None:
+        if len(self._states) + len(states) > KEPT_STATES:
             self._states.clear()
-        self._states[key] = state
+        self._states.update(states)
+        self._version = version
+
+
+def _version(connection, data_version: int) -> tuple[int, int, int]:
+    # PRAGMA data_version moves when another connection commits, never for this one's own
+    # COMMITs; total_changes counts this one's writes, in a group or not. Both are the
+    # connection's own counts, so the connection is part of the version. Read after a
+    # group's COMMIT, total_changes includes that group's writes (data_version was read
+    # inside its transaction, when nobody else could write).
+    return id(connection), data_version, connection.total_changes

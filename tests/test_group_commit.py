@@ -176,3 +176,27 @@ def test_a_save_outside_the_group_on_the_same_connection_is_read_again(settings)
         return await line.group.answer(decode(Form(twilio_form("CHEMO"))))
 
     assert asyncio.run(scenario()).locale == "es"
+
+
+def test_what_a_rolled_back_group_answered_by_is_not_kept(settings):
+    from service.channels.twilio import Form, decode
+
+    app = create_app(settings)
+    line = app.state.line
+    her_lang, failing = twilio_form("LANG ES"), twilio_form("HER2", From="+15551239999")
+    save_in = line.store.save_in
+
+    def away_for_one(cursor, *, record, **kwargs):
+        if record.message_sid == failing["MessageSid"]:
+            raise StoreUnavailable("OperationalError")  # the whole group rolls back, LANG ES with it
+        return save_in(cursor, record=record, **kwargs)
+
+    line.store.save_in = away_for_one
+
+    async def scenario():
+        await asyncio.gather(*(line.group.answer(decode(Form(form))) for form in (her_lang, failing)))
+        line.store.save_in = save_in
+        return await line.group.answer(decode(Form(twilio_form("CHEMO"))))
+
+    assert asyncio.run(scenario()).locale == "en"  # her LANG ES waits in the spool, not in memory
+    assert her_lang["MessageSid"] in {record.message_sid for record, _ in line.spool.entries()}

@@ -57,9 +57,6 @@ class SqlStore:
         self.direct = Direct(url, engine=lambda: self.engine)
         self.inline = self.direct.sqlite
         self.pool_size = POOL_SIZE
-        # save() calls, whatever their connection: states kept in memory by
-        # service.group_commit are read again after any of them.
-        self.saves = 0
 
     @functools.cached_property
     def engine(self):
@@ -82,7 +79,6 @@ class SqlStore:
 
     def save(self, *, record: Record, change: Change) -> Record | None:
         """Record a message and apply its change, once per MessageSid; a duplicate returns the first record."""
-        self.saves += 1
         with self.direct.transaction(write=True) as cursor:
             return self.save_in(cursor, record=record, change=change)[0]
 
