@@ -12,6 +12,8 @@ import unicodedata
 
 import regex
 
+from service.sms_pieces import ucs2_piece_units
+
 GSM7 = "GSM-7"
 UCS2 = "UCS-2"
 
@@ -32,8 +34,9 @@ _GSM = _BASIC | _EXTENSION
 _SINGLE_GSM, _MULTI_GSM = 160, 153
 _SINGLE_UCS2, _MULTI_UCS2 = 70, 67
 
+# Current Unicode grapheme clusters: what a reader sees as one character, for
+# display (forcing_ucs2) and transliteration -- not for counting, see _PIECE.
 _GRAPHEME = regex.compile(r"\X")
-
 
 @dataclass(frozen=True, slots=True)
 class SegmentCount:
@@ -54,7 +57,7 @@ def count(text: str) -> SegmentCount:
     units = _utf16_units(text)
     if units <= _SINGLE_UCS2:
         return SegmentCount(UCS2, 1, units)
-    return SegmentCount(UCS2, _pack(_ucs2_pieces(text), _MULTI_UCS2), units)
+    return SegmentCount(UCS2, _pack(ucs2_piece_units(text, longest=_MULTI_UCS2), _MULTI_UCS2), units)
 
 
 def forcing_ucs2(text: str) -> list[str]:
@@ -85,18 +88,6 @@ def _septets(text: str) -> Iterator[int]:
 def _utf16_units(text: str) -> int:
     # surrogatepass: a stray lone surrogate still counts as one unit.
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def _ucs2_pieces(text: str) -> Iterator[int]:
-    """Unit sizes of the unsplittable pieces: whole grapheme clusters, as in
-    Twilio's calculator, except a cluster longer than a segment, which can only
-    be split, and then at code points (never inside a surrogate pair)."""
-    for cluster in _GRAPHEME.findall(text):
-        size = _utf16_units(cluster)
-        if size <= _MULTI_UCS2:
-            yield size
-        else:
-            yield from (2 if ord(ch) > 0xFFFF else 1 for ch in cluster)
 
 
 # --- Transliteration -------------------------------------------------------

@@ -130,11 +130,73 @@ def test_ucs2_grapheme_cluster_straddling_a_split_starts_next_segment(text, segm
         ("e" + "\u0301" * 100, 2, 101),  # one 101-unit cluster: 67 | 34
         # A 68-unit ZWJ chain after 66 units: its first 👩 cannot take the one
         # unit left, then 👩 + 21 × (ZWJ 👩) + ZWJ = 66 units, then the rest.
+        # (Twilio's calculator says 2 here: it keeps the chain whole and puts
+        # all 68 units in segment 2, more than a segment holds.)
         (S * 66 + "\U0001F469" + "\u200d\U0001F469" * 22, 3, 134),
     ],
 )
 def test_ucs2_cluster_longer_than_a_segment_splits_at_code_points(text, segments, units):
     assert count(text) == SegmentCount(UCS2, segments, units)
+
+
+# Counts from Twilio's Segment Calculator, npm sms-segments-calculator 1.3.0
+# with grapheme-splitter 1.0.4 (UAX #29 of Unicode 10.0), run under node 20.
+# Each piece sits across a cut (67 units; 70 for a single segment): k × ş
+# before it, then ş up to the total.  "was" is what counting with regex's \X
+# (current Unicode clusters) gave.
+CALCULATOR = [
+    # (piece, k, total units, segments, was)
+    ("ế🏽🏽", 64, 134, 2, 3),  # a skin tone after a non-base is its own piece
+    ("ế🏽🏽", 66, 134, 2, 3),
+    ("ế🏽🏽", 65, 134, 3, 3),
+    ("i🏽", 66, 134, 2, 3),
+    ("i🏽", 65, 134, 3, 3),
+    ("e\u0302\u0301🏽", 64, 134, 2, 3),  # decomposed ế, same
+    ("👍🏽🏽", 63, 134, 2, 3),  # the base takes one tone, the second is alone
+    ("👍\ufe0f\u0301🏽", 63, 134, 2, 3),  # two Extend between: tone alone
+    ("🫶🏽", 65, 134, 2, 3),  # 🫶 (Unicode 14) is no base for the calculator
+    ("👩🏽\u200d❤\ufe0f\u200d👨🏿", 57, 134, 2, 3),  # after an Extend in it, 🏿 is alone
+    ("🐈\u200d⬛", 64, 134, 2, 3),  # ZWJ glues only Unicode 10's list
+    ("❤\ufe0f\u200d🔥", 64, 134, 2, 3),
+    ("🧑\u200d🤝\u200d🧑", 61, 134, 2, 3),
+    ("a\u200d👩", 65, 134, 3, 2),  # ... but glues 👩 after anything
+    ("👩\u200d👩\u200d👧", 63, 134, 3, 3),  # 8 units, whole
+    ("🏃🏽\u200d♀\ufe0f", 63, 134, 3, 3),  # 7 units, whole
+    ("🇰🇪🇰", 63, 134, 2, 2),  # RI pairs from the left; the odd one alone
+    ("🇰🇪🇰", 64, 134, 3, 3),
+    ("🇰🇪\u0301\u0301", 62, 134, 2, 3),  # a flag takes one mark, no more
+    ("1\ufe0f\u20e3", 65, 134, 3, 3),  # keycap, whole
+    ("🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F", 60, 134, 3, 3),
+    ("क्ष", 65, 134, 2, 3),  # no Indic conjunct rule: क् + ष
+    ("नमस्ते", 63, 134, 2, 3),  # न म स् ते
+    ("بَّ", 65, 134, 3, 3),  # Arabic letter + marks, whole
+    ("\r\n", 66, 134, 2, 3),  # CR and LF apart
+    ("\ud800", 66, 134, 2, 2),  # a lone surrogate, one unit
+    ("\ud800", 69, 70, 1, 1),
+    ("\ud800", 70, 71, 2, 2),
+]
+
+
+def _around_the_cut(piece, k, total):
+    piece_units = len(piece.encode("utf-16-le", "surrogatepass")) // 2
+    return S * k + piece + S * (total - k - piece_units)
+
+
+@pytest.mark.parametrize("piece, k, total, segments, was", CALCULATOR)
+def test_ucs2_pieces_as_twilios_calculator_cuts_them(piece, k, total, segments, was):
+    assert count(_around_the_cut(piece, k, total)) == SegmentCount(UCS2, segments, total)
+
+
+@pytest.mark.parametrize("text", ["ế🏽🏽", "i🏽", "क्ष", "🐈\u200d⬛"])
+def test_short_adversarial_strings_are_one_segment(text):
+    assert count(text).segments == 1
+
+
+def test_calculator_three_segments_where_grapheme_clusters_gave_four():
+    # ş×64 ế 🏽 | 🏽 ş×62 i 🏽 | ş×65 (67 | 67 | 65); with "ế🏽🏽" and "i🏽" whole
+    # it was 64 | 5 + 62 | 3 + 64 | 1.
+    text = S * 64 + "ế🏽🏽" + S * 62 + "i🏽" + S * 65
+    assert count(text) == SegmentCount(UCS2, 3, 199)
 
 
 @pytest.mark.parametrize(
