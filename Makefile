@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install clean bench bench-pg
+.PHONY: run test install clean bench bench-pg bench-stall
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,3 +35,7 @@ bench: $(STAMP)
 bench-pg: $(STAMP)
 	@$(WRK)
 	$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
+
+# /healthz while forged floods hit /sms: an unauthenticated request must not stall the process.
+bench-stall: $(STAMP)
+	$(PY) bench/stall.py $(BENCH_ARGS)

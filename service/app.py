@@ -16,12 +16,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from service.line import Line, build_line
-from service.observability import RequestIdMiddleware, configure_logging
+from service.observability import RequestIdMiddleware, configure_logging, new_request_id
 from service.settings import Settings, get_settings
 from service.store import StoreUnavailable
 from service.translations import refresh_catalogs
 from service.web import admin, webhook
+from service.web.body_deadline import BodyDeadline
+from service.web.hosts import REFUSAL as REFUSED_HOST, policy_for
 from service.web.admin_auth import LoginRequired
+from service.web.admin_gate import AdminGate
 
 log = logging.getLogger("service.app")
 # How often a worker looks for spooled messages to hand to a database that is
@@ -87,13 +90,29 @@ async def keep_current_forever(line: Line) -> None:
 
 
 class Infoline(FastAPI):
-    """The FastAPI app, with Twilio's webhook handed its calls before FastAPI's request layers."""
+    """The FastAPI app, with Twilio's webhook handed its calls before FastAPI's request layers.
+
+    Every HTTP request, the webhook's included, first has its Host checked and its body put on a deadline.
+    """
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"] == webhook.PATH:
+        if scope["type"] != "http":
+            return await super().__call__(scope, receive, send)
+        if not self.state.hosts.answers(_host_of(scope), scope["path"]):
+            return await webhook.respond(send, 400, webhook.TEXT_TYPE, (REFUSED_HOST + "\n").encode(),
+                                         new_request_id())
+        receive = BodyDeadline(receive, seconds=self.state.line.settings.request_body_timeout_seconds)
+        if scope["path"] == webhook.PATH:
             await webhook.sms(scope, receive, send, self.state.line)
         else:
             await super().__call__(scope, receive, send)
+
+
+def _host_of(scope) -> bytes:
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return value
+    return b""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -121,9 +140,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # speaks Twilio's form protocol and the admin is HTML.
     app = Infoline(title="Infoline", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.line = line
+    app.state.hosts = policy_for(allowed_hosts=settings.allowed_hosts, public_base_url=settings.public_base_url)
     app.get("/healthz", response_class=PlainTextResponse)(healthz)
     app.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})(readyz)
     app.router.add_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
+    # /admin: authenticated from the headers, origin-checked and body-capped before FastAPI reads a body.
+    app.add_middleware(AdminGate, line=line)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(admin.router)
     app.add_exception_handler(LoginRequired, admin.login_required)

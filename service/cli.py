@@ -14,7 +14,8 @@ from twilio.request_validator import RequestValidator
 from service import segments
 from service.settings import get_settings
 
-TRY_URL = "http://infoline.local/sms"
+TRY_HOST = "infoline.local"
+TRY_URL = f"http://{TRY_HOST}/sms"
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -23,10 +24,13 @@ def serve(args: argparse.Namespace) -> int:
 
     from service.app import create_app
     from service.observability import configure_logging
+    from service.web.hosts import policy_for
 
     settings = get_settings()
     configure_logging(settings.log_level)
     print(f"Infoline on http://{args.host}:{args.port}/sms  (try: .venv/bin/python -m service text HER2)", flush=True)
+    hosts = policy_for(allowed_hosts=settings.allowed_hosts, public_base_url=settings.public_base_url)
+    print(f"Answering {hosts.describe()}; other Host headers get 400.", flush=True)
     # Our own "answered" line replaces uvicorn's access log; SIGTERM lets
     # in-flight requests finish (uvicorn's graceful shutdown).
     options = dict(host=args.host, port=args.port, log_config=None, access_log=False, timeout_graceful_shutdown=20)
@@ -50,7 +54,7 @@ def text(args: argparse.Namespace) -> int:
     from service.app import create_app
 
     token = secrets.token_hex(16)
-    app = create_app(get_settings(twilio_auth_token=token, public_base_url=None))
+    app = create_app(get_settings(twilio_auth_token=token, public_base_url=None, allowed_hosts=(TRY_HOST,)))
     form = {"MessageSid": "SM" + secrets.token_hex(16), "AccountSid": "AC" + "0" * 32,
             "From": args.sender, "To": args.to, "Body": args.body, "NumMedia": "0"}
     signature = RequestValidator(token).compute_signature(TRY_URL, form)

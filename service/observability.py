@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import sys
 import itertools
 import secrets
@@ -13,8 +12,6 @@ from prometheus_client import Counter, Histogram
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
-# Ids from outside are echoed into logs only if they look like ids, not like text.
-SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 REQUESTS = Counter("infoline_webhook_requests_total", "Webhook requests by outcome", ["outcome"])
 REPLIES = Counter("infoline_replies_total", "Replies sent", ["intent", "topic", "locale", "program", "channel"])
@@ -44,10 +41,11 @@ def configure_logging(level: str) -> None:
         logging.getLogger(name).propagate = True
 
 
-def request_id_of(headers: dict[bytes, bytes]) -> str:
-    """The request's id: the caller's (Twilio's idempotency token) when it looks like one, else a new one."""
-    offered = (headers.get(b"x-request-id") or headers.get(b"i-twilio-idempotency-token") or b"").decode("latin-1")
-    return offered if SAFE_ID.match(offered) else f"{_ID_PREFIX}{next(_ids):08x}"
+def new_request_id() -> str:
+    """A new id for a request. Never the caller's (X-Request-Id, Twilio's idempotency token): it is
+    read before any signature is checked, so it could carry a number into the logs. The id is sent
+    back in X-Request-Id for a proxy to log beside its own."""
+    return f"{_ID_PREFIX}{next(_ids):08x}"
 
 
 # Ids this process makes: random per process (workers and restarts differ), then counted
@@ -57,7 +55,7 @@ _ids = itertools.count(1)
 
 
 class RequestIdMiddleware:
-    """Gives every request an id (Twilio's idempotency token when it sends one) for its log lines."""
+    """Gives every request an id for its log lines."""
 
     def __init__(self, app):
         self.app = app
@@ -65,7 +63,7 @@ class RequestIdMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        request_id = request_id_of(dict(scope["headers"]))
+        request_id = new_request_id()
         token = REQUEST_ID.set(request_id)
 
         async def send_with_id(message):

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import PositiveFloat, PositiveInt, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.catalogs import DEFAULT_LOCALES_DIR
 from service.content import DEFAULT_CONTENT_DIR
 from service.programs import DEFAULT_PROGRAMS_FILE
 
+# What `make run` is reached at; an operator behind a proxy sets PUBLIC_BASE_URL or ALLOWED_HOSTS.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "var"
 
 
@@ -24,6 +28,11 @@ class Settings(BaseSettings):
     # The public URL Twilio calls, when the service sits behind a proxy that
     # changes scheme, host or port (e.g. https://line.example.org).
     public_base_url: str | None = None
+    # Without PUBLIC_BASE_URL the URL Twilio signed is built from the Host header, so only these
+    # hosts are answered (comma-separated; "*" for any). The loopback names let `make run` work.
+    allowed_hosts: Annotated[tuple[str, ...], NoDecode] = LOOPBACK_HOSTS
+    # A request body not all there this many seconds after the request began gets 408.
+    request_body_timeout_seconds: PositiveFloat = 20.0
     # Embedded default: a SQLite file in data_dir. postgresql://… for several replicas.
     database_url: str | None = None
     # Where the SQLite file, the opt-out spool and a generated PHONE_HASH_KEY live.
@@ -43,6 +52,17 @@ class Settings(BaseSettings):
     admin_tokens: SecretStr | None = None
     # Browsers send a Secure cookie only over HTTPS (and to localhost).
     admin_cookie_secure: bool = True
+    # Admin sessions end after this long without a request, and this long after login whatever happens.
+    admin_session_idle_seconds: PositiveInt = 30 * 60
+    admin_session_max_seconds: PositiveInt = 12 * 60 * 60
+    # Failed logins (or bearer tokens) allowed per client and per label in the window; then 429 until it passes.
+    admin_login_attempts: PositiveInt = 5
+    admin_login_window_seconds: PositiveInt = 15 * 60
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value):
+        return tuple(filter(None, (part.strip() for part in value.split(",")))) if isinstance(value, str) else value
 
     def admin_credentials(self) -> dict[str, str]:
         """label -> token for every configured admin token."""

@@ -6,12 +6,11 @@ each polls the newest version id and reloads when it changes.
 
 from __future__ import annotations
 
-import codecs
 import logging
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError
 
+from service import po_upload
 from service.catalog_check import check
 from service.catalog_tools import locale_stats
 from service.catalogs import load_catalogs, parse_po, po_bytes, po_paths
@@ -47,19 +46,25 @@ def validate(*, line: Line, locale: str, data: bytes) -> tuple[Catalog | None, l
     if len(data) > MAX_PO_BYTES:
         return None, ["the file is larger than 1 MiB"]
     try:
-        catalog = parse_po(data)
-    except (PoFileError, ValueError, UnicodeDecodeError, LookupError) as error:
-        return None, [f"the file does not parse as a PO file: {error}"]
-    try:
-        codecs.lookup(catalog.charset)
-    except LookupError:
-        return None, [f"the file's charset {catalog.charset!r} is unknown; save it as UTF-8"]
+        catalog = po_upload.parse(data)
+    except po_upload.Refused as refused:
+        return None, [str(refused)]
     if catalog.locale is not None and str(catalog.locale) != locale:
         return None, [f"the file's Language header says {catalog.locale}, not {locale}"]
+    extra = po_upload.extra_entries(catalog, line.catalogs.content)
+    if extra:
+        return None, extra
+    return catalog, _check(line=line, locale=locale, catalog=catalog)
+
+
+def _check(*, line: Line, locale: str, catalog: Catalog) -> list[str]:
     candidate = {**line.catalogs.sources, locale: catalog}
-    report = check(content=line.catalogs.content, catalogs=candidate, programs=line.programs.all)
-    mine = [problem for problem in report.problems if problem.startswith(f"{locale}:") or "keyword" in problem]
-    return catalog, mine
+    try:
+        report = check(content=line.catalogs.content, catalogs=candidate, programs=line.programs.all)
+    except Exception as error:  # an upload the checks cannot even run on is refused, not a 500
+        log.error("catalog check failed on an upload", extra={"locale": locale, "error": type(error).__name__})
+        return [f"the file could not be checked ({type(error).__name__}); compare it with the downloaded .po"]
+    return [problem for problem in report.problems if problem.startswith(f"{locale}:") or "keyword" in problem]
 
 
 def publish(*, line: Line, locale: str, data: bytes, label: str) -> tuple[int | None, list[str]]:
@@ -68,7 +73,9 @@ def publish(*, line: Line, locale: str, data: bytes, label: str) -> tuple[int | 
     if problems:
         return None, problems
     stats = locale_stats(catalog, locale)
-    version = line.versions.add(locale=locale, po=po_bytes(catalog).decode("utf-8"), label=label, note="upload",
+    # Stored as UTF-8 whatever the upload's charset (po_upload.parse set it), obsolete entries left out.
+    text = po_bytes(catalog, ignore_obsolete=True).decode("utf-8")
+    version = line.versions.add(locale=locale, po=text, label=label, note="upload",
                                 counts=(stats.translated, stats.fuzzy, stats.missing))
     refresh_catalogs(line=line)
     return version, []

@@ -76,7 +76,8 @@ def twilio_form(body: str = "HER2", **fields) -> dict:
 
 @pytest.fixture
 def settings(tmp_path):
-    return get_settings(twilio_auth_token=TOKEN, public_base_url=None, data_dir=tmp_path / "var", database_url=None)
+    return get_settings(twilio_auth_token=TOKEN, public_base_url=None, allowed_hosts=("line.test",), data_dir=tmp_path / "var",
+                        database_url=None)
 
 
 @pytest.fixture

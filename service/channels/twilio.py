@@ -22,11 +22,19 @@ from twilio.twiml.messaging_response import MessagingResponse
 from service.core.types import InboundMessage, Reply
 from service.macs import mac
 
-__all__ = ["SIGNATURE_HEADER", "SIGNATURE_SETTINGS_HEADER", "Form", "FormError", "parse_form", "signature_of", "is_signed", "decode", "twiml"]
+__all__ = ["SIGNATURE_HEADER", "SIGNATURE_SETTINGS_HEADER", "Form", "FormError", "parse_form", "signature_of", "is_signed",
+           "refuse_repeated", "decode", "twiml"]
 
 
-MAX_ID_CHARS = 64
-MAX_CHANNEL_CHARS = 16
+# Twilio sends a few dozen fields (WhatsApp with ten media items about sixty): a form with far
+# more is refused before it is decoded or any signature is computed.
+MAX_FIELDS = 128
+# The fields the line acts on; each must occur once (refuse_repeated).
+READ_FIELDS = ("From", "To", "Body", "MessageSid", "SmsSid", "AccountSid", "NumMedia")
+# Twilio address prefixes the line answers, and the channel each is recorded as. Anything else in
+# From is refused: a channel is a label, and a label never holds a sender's digits.
+CHANNELS = {"whatsapp": "whatsapp"}
+MESSAGE_SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
 
 
 class FormError(ValueError):
@@ -45,8 +53,7 @@ class Form(dict):
         self.pairs = pairs
 
     def getall(self, key: str) -> list[str]:
-        # The name RequestValidator asks for first: without it, it tries two
-        # other names and pays for an exception on each field.
+        """Every value sent for a field (the name RequestValidator also asks a form for)."""
         return [value for name, value in self.pairs if name == key]
 
     def value(self, key: str, default: str = "") -> str:
@@ -69,8 +76,11 @@ def _fields(text: str) -> list[tuple[str, str, str]]:
 def parse_form(body: bytes) -> Form:
     """Decode a form-encoded body, keeping repeated keys (Twilio signs every value).
 
-    The same pairs as urllib's parse_qsl(keep_blank_values=True), '&' separated.
+    The same pairs as urllib's parse_qsl(keep_blank_values=True), '&' separated. FormError
+    before any decoding when it has more fields than Twilio sends.
     """
+    if body.count(b"&") >= MAX_FIELDS:
+        raise FormError(f"the form has more than {MAX_FIELDS} fields; Twilio sends a few dozen")
     try:
         text = body.decode("utf-8")
         if "%" in text and _ENCODED_SEPARATORS.search(text):
@@ -106,31 +116,61 @@ def signature_of(*, token: bytes, url: str, pairs: list[tuple[str, str]], algori
     return base64.b64encode(mac(token, digest, data.encode("utf-8"))).decode("ascii")
 
 
+def url_variants(url: str) -> tuple[str, ...]:
+    """The URL as called, without its port, and with its scheme's default port: Twilio signs whichever
+    form it called, and its own validator tries all of them (RequestValidator.validate's add_port,
+    remove_port), here without parsing the form again."""
+    scheme, separator, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    host, colon, port = authority.rpartition(":") if not authority.endswith("]") else (authority, "", "")
+    if not colon or not port.isdigit():
+        host, port = authority, ""
+    default = "443" if scheme == "https" else "80"
+    bare = f"{scheme}{separator}{host}{slash}{path}"
+    with_port = f"{scheme}{separator}{host}:{port or default}{slash}{path}"
+    return tuple(dict.fromkeys((url, bare, with_port)))
+
+
 def is_signed(
     *, validator: RequestValidator, url: str, form: Form, signature: str | None,
     settings_header: str | None = None,
 ) -> bool:
-    """Whether the signature is Twilio's for this URL and form."""
+    """Whether the signature is Twilio's for this URL (with or without its port) and form.
+
+    Linear in the form's size: at most three HMACs over one sorted join.
+    """
     if not signature:
         return False
     algorithm = get_signature_algorithm(settings_header)
-    try:
-        expected = signature_of(token=validator.token, url=url, pairs=form.pairs, algorithm=algorithm)
-    except ValueError:
-        return False
     # Bytes, not str: compare_digest refuses non-ASCII text, and a forged header may hold any.
-    # validate() also tries the URL with and without its port, since Twilio signs whichever form it called.
-    if hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogatepass")):
-        return True
+    offered = signature.encode("utf-8", "surrogatepass")
     try:
-        return validator.validate(url, form, signature, algorithm)
-    except ValueError:  # a Host header that is no host ("h:abc"): its port does not parse
+        expected = [signature_of(token=validator.token, url=variant, pairs=form.pairs, algorithm=algorithm)
+                    for variant in url_variants(url)]
+    except ValueError:  # an algorithm Twilio does not use
         return False
+    return any([hmac.compare_digest(candidate.encode(), offered) for candidate in expected])
+
+
+def refuse_repeated(form: Form) -> None:
+    """FormError when a field the line reads occurs twice: Twilio signs names and values joined with
+    no separator, so a captured signed form can be re-split into a repeated field and still verify
+    (Body=STOPFrom+1555… re-sent as Body=STOP, From=…, From=…)."""
+    if len(form) == len(form.pairs):
+        return
+    for name in READ_FIELDS:
+        if len(form.getall(name)) > 1:
+            raise FormError(f"the field {name} occurs more than once")
 
 
 def channel_of(sender: str) -> str:
-    """sms, or the channel a prefixed address names (whatsapp:+1555… -> whatsapp)."""
-    return sender.split(":", 1)[0].lower() if ":" in sender else "sms"
+    """sms, or the channel a known prefix names (whatsapp:+1555… -> whatsapp); FormError for any other."""
+    if ":" not in sender:
+        return "sms"
+    channel = CHANNELS.get(sender.split(":", 1)[0].lower())
+    if channel is None:
+        raise FormError("From names a channel the line does not serve")
+    return channel
 
 
 def decode(form: Form) -> InboundMessage:
@@ -141,10 +181,9 @@ def decode(form: Form) -> InboundMessage:
         raise FormError("MessageSid is missing")
     if not sender:
         raise FormError("From is missing")
-    # Twilio's ids are 34 characters and its channel prefixes short words; the
-    # store holds at most these, so longer ones are refused before anything is kept.
-    if len(message_id) > MAX_ID_CHARS or len(channel_of(sender)) > MAX_CHANNEL_CHARS:
-        raise FormError("MessageSid or the From channel is longer than Twilio sends")
+    # The id is kept in a record: only Twilio's own form (two letters, 32 hex digits) is.
+    if not MESSAGE_SID.fullmatch(message_id):
+        raise FormError("MessageSid is not a Twilio message id")
     return InboundMessage(
         message_id=message_id,
         sender=sender,

@@ -55,6 +55,29 @@ catalog_versions = Table(
 )
 
 
+# Admin sessions live in the database so a logout (or an expiry) holds on every replica.
+admin_sessions = Table(
+    "admin_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 of the session id: the cookie is never stored
+    Column("label", String(64), nullable=False),  # whose token opened it
+    Column("token_fingerprint", String(64), nullable=False),  # keyed MAC of that token: changing it ends the session
+    Column("csrf", String(64), nullable=False),  # the session's own random CSRF token
+    Column("created_at", Float, nullable=False),  # epoch seconds; absolute expiry counts from here
+    Column("last_seen_at", Float, nullable=False),  # epoch seconds; idle expiry counts from here
+)
+
+# Failed admin logins, shared by every replica so the throttle holds behind a load balancer.
+admin_login_failures = Table(
+    "admin_login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_key", String(64), nullable=False, index=True),  # keyed hash of the client address, never the address
+    Column("label", String(64), index=True),  # a configured label that was tried (None: none was)
+    Column("at", Float, nullable=False, index=True),  # epoch seconds
+)
+
+
 def sqlite_ddl() -> str:
     """The statements that create these tables in SQLite (what schema_sqlite.sql holds)."""
     from sqlalchemy.dialects import sqlite

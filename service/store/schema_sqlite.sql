@@ -1,3 +1,27 @@
+CREATE TABLE admin_login_failures (
+	id INTEGER NOT NULL, 
+	client_key VARCHAR(64) NOT NULL, 
+	label VARCHAR(64), 
+	at FLOAT NOT NULL, 
+	PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_admin_login_failures_at ON admin_login_failures (at);
+
+CREATE INDEX ix_admin_login_failures_client_key ON admin_login_failures (client_key);
+
+CREATE INDEX ix_admin_login_failures_label ON admin_login_failures (label);
+
+CREATE TABLE admin_sessions (
+	id_hash VARCHAR(64) NOT NULL, 
+	label VARCHAR(64) NOT NULL, 
+	token_fingerprint VARCHAR(64) NOT NULL, 
+	csrf VARCHAR(64) NOT NULL, 
+	created_at FLOAT NOT NULL, 
+	last_seen_at FLOAT NOT NULL, 
+	PRIMARY KEY (id_hash)
+);
+
 CREATE TABLE catalog_versions (
 	id INTEGER NOT NULL, 
 	locale VARCHAR(16) NOT NULL, 

@@ -1,16 +1,18 @@
-"""/admin: thin routes over service.admin_views, service.translations and service.answer."""
+"""/admin: thin routes over service.admin_views, service.translations and service.answer.
+
+Every request has passed service.web.admin_gate before it gets here: authenticated from
+its headers, its origin checked, its body capped, security headers on its response.
+"""
 
 from __future__ import annotations
 
 import csv
-import functools
 import datetime
 import io
 import secrets
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -19,20 +21,19 @@ from service.answer import answer
 from service.catalog_check import BUDGET
 from service.core import InboundMessage
 from service.store.usage import UsageRow, usage
-from service.web.admin_auth import COOKIE, Admin, AdminForm, LoginRequired, identity_for_token, session_cookie
-
-
-@functools.lru_cache(maxsize=1)
-def templates():
-    """The page templates, loaded at the first admin page: a worker that only answers texts never pays for Jinja2."""
-    from fastapi.templating import Jinja2Templates
-
-    return Jinja2Templates(directory=Path(__file__).parent / "templates")
-
+from service.web.admin_auth import Admin, AdminForm, Gate, LoginRequired, passage
+from service.web.admin_gate import client_address
+from service.web.admin_pages import login_page, plain, stylesheet, templates
+from service.web.sessions import COOKIE, LOGIN_COOKIE, forget_cookie, set_cookie
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 SIMULATED_SENDER = "+15550100000"
 CHART_HEIGHT = 120
+MAX_DAYS = 366
+# What a redirect after a change may ask the translations page to say; anything else says nothing.
+NOTICES = {"published": "{locale} is now served (version {version})",
+           "rolled-back": "{locale} rolled back (version {version})",
+           "unchanged": "{locale} has nothing to roll back"}
 
 
 def page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
@@ -40,30 +41,50 @@ def page(request: Request, name: str, status_code: int = 200, **context) -> HTML
 
 
 def login_required(request: Request, _: LoginRequired) -> HTMLResponse:
-    return page(request, "login.html", 401, identity=None, error=None)
+    return login_page(request=request, sessions=passage(request).sessions, status_code=401)
+
+
+@router.get("/static/admin.css")
+def admin_css() -> Response:
+    return Response(stylesheet(), media_type="text/css")
 
 
 @router.get("/login")
-def login_form(request: Request) -> HTMLResponse:
-    return page(request, "login.html", identity=None, error=None)
+def login_form(request: Request, gate: Gate) -> HTMLResponse:
+    return login_page(request=request, sessions=gate.sessions)
 
 
 @router.post("/login")
-def login(request: Request, token: Annotated[str, Form()] = "") -> Response:
-    credentials = request.app.state.line.settings.admin_credentials()
-    identity = identity_for_token(credentials, token) if credentials else None
-    if identity is None:
-        return page(request, "login.html", 403, identity=None, error="That token is not recognised.")
+def login(request: Request, gate: Gate, label: Annotated[str, Form()] = "", token: Annotated[str, Form()] = "",
+          csrf: Annotated[str, Form()] = "") -> Response:
+    settings = request.app.state.line.settings
+    if not gate.sessions.login_form_valid(cookie=request.cookies.get(LOGIN_COOKIE), offered=csrf):
+        return login_page(request=request, sessions=gate.sessions, status_code=403,
+                          error="The login form was stale or came from another site; try again.")
+    credentials = settings.admin_credentials()
+    attempt = gate.logins.log_in(address=client_address(request), label=label.strip(), token=token,
+                                 credentials=credentials)
+    if attempt.retry_after is not None:
+        return login_page(request=request, sessions=gate.sessions, status_code=429,
+                          error="Too many failed logins: wait a while and try again.",
+                          headers={"Retry-After": str(attempt.retry_after)})
+    if attempt.identity is None:
+        return login_page(request=request, sessions=gate.sessions, status_code=403,
+                          error="That name and token are not recognised.")
+    session = gate.sessions.start(label=attempt.identity.label, token=credentials[attempt.identity.label])
     response = RedirectResponse("/admin", status_code=303)
-    response.set_cookie(COOKIE, session_cookie(identity.label, credentials[identity.label]), httponly=True,
-                        samesite="strict", secure=request.app.state.line.settings.admin_cookie_secure, path="/admin")
+    set_cookie(response, COOKIE, session.cookie, max_age=settings.admin_session_max_seconds,
+               secure=settings.admin_cookie_secure)
+    forget_cookie(response, LOGIN_COOKIE, secure=settings.admin_cookie_secure)
     return response
 
 
 @router.post("/logout")
-def logout(identity: AdminForm) -> Response:
+def logout(request: Request, gate: Gate, identity: AdminForm) -> Response:
+    if not identity.by_bearer:
+        gate.sessions.end(cookie=request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/admin/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/admin")
+    forget_cookie(response, COOKIE, secure=request.app.state.line.settings.admin_cookie_secure)
     return response
 
 
@@ -89,11 +110,11 @@ def simulator_form(request: Request, identity: Admin) -> HTMLResponse:
 def simulate(request: Request, identity: AdminForm, body: Annotated[str, Form()] = "",
              sender: Annotated[str, Form()] = SIMULATED_SENDER, to: Annotated[str, Form()] = "") -> HTMLResponse:
     line = request.app.state.line
-    message = InboundMessage(message_id="SIM" + secrets.token_hex(16), sender=sender.strip() or SIMULATED_SENDER,
-                             recipient=to, body=body[:1600])
+    message = InboundMessage(message_id="SIM" + secrets.token_hex(16), sender=sender.strip()[:64] or SIMULATED_SENDER,
+                             recipient=to[:64], body=body[:1600])
     reply = answer(line=line, message=message, simulated=True)
     return page(request, "simulator.html", identity=identity, programs=line.programs.all, sender=message.sender,
-                body=body, to=to, reply=reply, rtl=admin_views.is_rtl(reply.locale),
+                body=message.body, to=message.recipient, reply=reply, rtl=admin_views.is_rtl(reply.locale),
                 limited=reply.body is None and not reply.subscriber.opted_out)
 
 
@@ -105,7 +126,10 @@ def _translations_page(request: Request, identity, status_code: int = 200, **con
 
 
 @router.get("/translations")
-def translations_page(request: Request, identity: Admin, message: str | None = None) -> HTMLResponse:
+def translations_page(request: Request, identity: Admin, done: str = "", locale: str = "",
+                      version: Annotated[int, Query(ge=0, le=2**31)] = 0) -> HTMLResponse:
+    known = done in NOTICES and locale in request.app.state.line.catalogs.sources
+    message = NOTICES[done].format(locale=locale, version=version) if known else None
     return _translations_page(request, identity, message=message)
 
 
@@ -120,7 +144,7 @@ def download_template(request: Request, identity: Admin) -> Response:
 def download_po(request: Request, identity: Admin, locale: str) -> Response:
     line = request.app.state.line
     if locale not in line.catalogs.sources:
-        return Response("No such language.\n", status_code=404, media_type="text/plain")
+        return plain(404, "No such language.")
     return Response(translations.served_po(line=line, locale=locale), media_type="text/x-gettext-translation",
                     headers={"Content-Disposition": f'attachment; filename="{locale}.po"'})
 
@@ -128,28 +152,36 @@ def download_po(request: Request, identity: Admin, locale: str) -> Response:
 @router.post("/translations/{locale}")
 async def upload_po(request: Request, identity: AdminForm, locale: str, po: Annotated[UploadFile, File()]) -> Response:
     data = await po.read(translations.MAX_PO_BYTES + 1)
+    if len(data) > translations.MAX_PO_BYTES:
+        return plain(413, "The PO file is larger than 1 MiB.")
     line = request.app.state.line
     version, problems = await run_in_threadpool(translations.publish, line=line, locale=locale, data=data,
                                                 label=identity.label)
     if problems:
         return await run_in_threadpool(_translations_page, request, identity, 422, locale=locale, problems=problems)
-    return RedirectResponse(f"/admin/translations?message={locale}+is+now+served+(version+{version})", status_code=303)
+    return RedirectResponse(f"/admin/translations?done=published&locale={locale}&version={version}", status_code=303)
 
 
 @router.post("/translations/{locale}/rollback")
 def rollback(request: Request, identity: AdminForm, locale: str) -> Response:
-    version = translations.rollback(line=request.app.state.line, locale=locale, label=identity.label)
-    note = f"{locale}+rolled+back+(version+{version})" if version else f"{locale}+has+nothing+to+roll+back"
-    return RedirectResponse(f"/admin/translations?message={note}", status_code=303)
+    line = request.app.state.line
+    if locale not in line.catalogs.sources:
+        return plain(404, "No such language.")
+    version = translations.rollback(line=line, locale=locale, label=identity.label)
+    done = "rolled-back" if version else "unchanged"
+    return RedirectResponse(f"/admin/translations?done={done}&locale={locale}&version={version or 0}", status_code=303)
 
 
 def _usage_rows(request: Request, days: int) -> list[UsageRow]:
-    since = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=max(1, min(days, 366)))
+    since = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days)
     return usage(request.app.state.line.store.engine, since=since)
 
 
+Days = Annotated[int, Query(ge=1, le=MAX_DAYS)]
+
+
 @router.get("/usage")
-def usage_page(request: Request, identity: Admin, days: int = 30) -> HTMLResponse:
+def usage_page(request: Request, identity: Admin, days: Days = 30) -> HTMLResponse:
     summary = admin_views.usage_summary(_usage_rows(request, days))
     peak = max((replies for _, replies, _ in summary.days), default=1) or 1
     return page(request, "usage.html", identity=identity, summary=summary, days=days, peak=peak,
@@ -157,7 +189,7 @@ def usage_page(request: Request, identity: Admin, days: int = 30) -> HTMLRespons
 
 
 @router.get("/usage.csv")
-def usage_csv(request: Request, identity: Admin, days: int = 30) -> Response:
+def usage_csv(request: Request, identity: Admin, days: Days = 30) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(UsageRow.__slots__)

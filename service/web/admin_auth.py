@@ -1,73 +1,52 @@
-"""Who may use the admin: a bearer token for scripts, a login cookie for browsers, CSRF tokens for forms.
+"""Who is using the admin, as the gate (service.web.admin_gate) found out from the headers, for the routes.
 
-Nothing is stored server-side: the cookie and the CSRF token are HMACs under
-the admin's own token, so every replica can check them and changing a token
-logs its sessions out.
+The gate authenticates every request before its body is read and leaves a Passage in
+the ASGI scope; the routes only read it. A form that changes something must also carry
+the session's CSRF token (scripts with a bearer token are exempt: a browser never sends one
+on its own).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Form, HTTPException, Request
 
-COOKIE = "infoline_admin"
+from service.web.identity import AdminIdentity
+from service.web.logins import Logins
+from service.web.sessions import Sessions
+
+SCOPE_KEY = "infoline.admin"
 
 
 @dataclass(frozen=True, slots=True)
-class AdminIdentity:
-    label: str
-    csrf: str
-    by_bearer: bool
+class Passage:
+    """What the gate hands the routes: who it let in (None on the public login routes) and its helpers."""
+
+    identity: AdminIdentity | None
+    sessions: Sessions
+    logins: Logins
 
 
 class LoginRequired(Exception):
     """No valid credentials: the caller is shown the login form with 401."""
 
 
-def _mac(token: str, purpose: str, label: str) -> str:
-    return hmac.new(token.encode(), f"{purpose}:{label}".encode(), hashlib.sha256).hexdigest()
-
-
-def session_cookie(label: str, token: str) -> str:
-    """The cookie value that proves a login as `label`."""
-    return f"{label}:{_mac(token, 'session', label)}"
-
-
-def identity_for_token(credentials: dict[str, str], offered: str) -> AdminIdentity | None:
-    """The admin whose token this is; every token is compared, each in constant time."""
-    found = None
-    for label, token in credentials.items():
-        if hmac.compare_digest(token.encode(), offered.encode()):
-            found = AdminIdentity(label, _mac(token, "csrf", label), by_bearer=False)
+def passage(request: Request) -> Passage:
+    """Dependency: what the gate found. Every /admin request passes the gate; none reaches a route without."""
+    found = request.scope.get(SCOPE_KEY)
+    if found is None:
+        raise RuntimeError("the admin gate is not installed in front of the admin routes")
     return found
 
 
-def identify(request: Request, credentials: dict[str, str]) -> AdminIdentity | None:
-    """The admin making this request, from a bearer header or the login cookie."""
-    scheme, _, offered = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and offered:
-        identity = identity_for_token(credentials, offered.strip())
-        return AdminIdentity(identity.label, identity.csrf, by_bearer=True) if identity else None
-    label, _, mac = request.cookies.get(COOKIE, "").partition(":")
-    token = credentials.get(label)
-    if token and hmac.compare_digest(mac.encode(), _mac(token, "session", label).encode()):
-        return AdminIdentity(label, _mac(token, "csrf", label), by_bearer=False)
-    return None
-
-
-def require_admin(request: Request) -> AdminIdentity:
-    """Dependency: the admin, or 404 when the admin is off, or the login form (401)."""
-    credentials = request.app.state.line.settings.admin_credentials()
-    if not credentials:
-        raise HTTPException(404, "The admin is off: set ADMIN_TOKEN to turn it on.")
-    identity = identify(request, credentials)
-    if identity is None:
+def require_admin(gate: Annotated[Passage, Depends(passage)]) -> AdminIdentity:
+    """Dependency: the admin the gate let in (a second lock: the gate already answered 401 without one)."""
+    if gate.identity is None:
         raise LoginRequired()
-    return identity
+    return gate.identity
 
 
 def require_form_admin(
@@ -79,5 +58,6 @@ def require_form_admin(
     return identity
 
 
+Gate = Annotated[Passage, Depends(passage)]
 Admin = Annotated[AdminIdentity, Depends(require_admin)]
 AdminForm = Annotated[AdminIdentity, Depends(require_form_admin)]

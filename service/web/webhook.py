@@ -16,7 +16,8 @@ from anyio import CapacityLimiter, to_thread
 from service.answer import answer
 from service.channels import twilio
 from service.line import Line
-from service.observability import LATENCY, REQUEST_ID, REQUESTS, request_id_of
+from service.observability import LATENCY, REQUEST_ID, REQUESTS, new_request_id
+from service.web.body_deadline import TOO_SLOW, BodyTooSlow
 
 log = logging.getLogger("service.web.webhook")
 PATH = "/sms"
@@ -69,7 +70,10 @@ async def read_body(receive, headers: dict[bytes, bytes], limit: int) -> bytes |
         raise Refused(413, TOO_LARGE)
     chunks, size = [], 0
     while True:
-        message = await receive()
+        try:
+            message = await receive()
+        except BodyTooSlow:
+            raise Refused(408, TOO_SLOW, (b"connection", b"close")) from None
         if message["type"] == "http.disconnect":
             return None
         chunk = message.get("body", b"")
@@ -84,7 +88,7 @@ async def read_body(receive, headers: dict[bytes, bytes], limit: int) -> bytes |
 async def sms(scope: dict, receive, send, line: Line) -> None:
     """Answer one webhook call: TwiML, or a 4xx that says what is wrong."""
     headers = dict(scope["headers"])
-    request_id = request_id_of(headers)
+    request_id = new_request_id()
     token = REQUEST_ID.set(request_id)
     started = time.perf_counter()
     try:
@@ -122,6 +126,7 @@ async def twiml_for(scope: dict, receive, headers: dict[bytes, bytes], line: Lin
         return None
     try:
         form = twilio.parse_form(body)
+        twilio.refuse_repeated(form)
     except twilio.FormError as error:
         raise Refused(400, str(error)) from None
     signature = headers.get(SIGNATURE)

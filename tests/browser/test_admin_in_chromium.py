@@ -67,14 +67,23 @@ def upload(page, path):
     row.get_by_role("button", name="Upload").click()
 
 
-def test_a_new_admin_fixes_spanish_and_sees_it_served(browser, service, tmp_path):
-    page = browser.new_page()
+def log_in(page, service):
     page.goto(service + "/admin")
+    page.get_by_label("Name").fill("admin")  # ADMIN_TOKEN's label
     page.get_by_label("Admin token").fill(ADMIN_TOKEN)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(service + "/admin")
+
+
+def test_a_new_admin_fixes_spanish_and_sees_it_served(browser, service, tmp_path):
+    page = browser.new_page()
+    refused = []  # anything the pages' Content-Security-Policy blocked
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    log_in(page, service)
     assert page.locator('td[lang="es"]').count() == 13
     assert page.locator('td[lang="ar"][dir="rtl"]').count() == 13
+    # The stylesheet is a file the CSP allows: the header is styled.
+    assert page.locator("header").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(34, 51, 68)"
     page.screenshot(path=str(tmp_path / "overview.png"), full_page=False)
 
     before = text_line(service, "CIRUGIA")
@@ -101,3 +110,22 @@ def test_a_new_admin_fixes_spanish_and_sees_it_served(browser, service, tmp_path
     assert page.locator("#reply-locale").inner_text() == "fr"
     assert page.locator("#reply").inner_text().startswith("Chirurgie")
     page.screenshot(path=str(tmp_path / "simulator.png"))
+
+    page.goto(service + "/admin/usage")
+    assert page.locator("rect.bar").first.evaluate("e => getComputedStyle(e).fill") == "rgb(58, 110, 165)"
+    page.screenshot(path=str(tmp_path / "usage.png"))
+    assert refused == []
+
+
+def test_logging_out_ends_the_session_on_the_server(browser, service):
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, service)
+    cookie = next(c for c in context.cookies() if c["name"] == "infoline_admin")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/admin"
+    page.get_by_role("button", name="Log out admin").click()
+    page.wait_for_url(service + "/admin/login")
+    # The old cookie, replayed, no longer opens anything: the session ended server-side.
+    replayed = httpx2.get(service + "/admin", headers={"Cookie": f"infoline_admin={cookie['value']}"})
+    assert replayed.status_code == 401
+    context.close()

@@ -8,7 +8,8 @@ from service.core.types import Intent, Reply
 
 TOKEN = "secret-token"
 URL = "https://line.test/sms"
-FORM = twilio.Form([("MessageSid", "SM1"), ("From", "+15551230001"), ("To", "+15005550000"), ("Body", "HER2")])
+SID = "SM" + "0123456789abcdef" * 2
+FORM = twilio.Form([("MessageSid", SID), ("From", "+15551230001"), ("To", "+15005550000"), ("Body", "HER2")])
 GOOD = RequestValidator(TOKEN).compute_signature(URL, FORM)
 
 
@@ -22,6 +23,11 @@ def form_of(fields: dict) -> twilio.Form:
         ("valid", URL, FORM, GOOD, True),
         ("valid, Twilio signed the URL with its port", "https://line.test:443/sms", FORM,
          RequestValidator(TOKEN).compute_signature("https://line.test:443/sms", FORM), True),
+        ("valid, called with the port, signed without", "https://line.test:443/sms", FORM, GOOD, True),
+        ("valid, called without the port, signed with", URL, FORM,
+         RequestValidator(TOKEN).compute_signature("https://line.test:443/sms", FORM), True),
+        ("signed for another port", "https://line.test:8443/sms", FORM,
+         RequestValidator(TOKEN).compute_signature("https://line.test:9443/sms", FORM), False),
         ("missing signature", URL, FORM, None, False),
         ("empty signature", URL, FORM, "", False),
         ("forged signature", URL, FORM, "AAAA" + GOOD[4:], False),
@@ -83,12 +89,24 @@ def test_parse_form_refuses_what_is_not_utf8(raw):
     ],
 )
 def test_decode_names_the_channel(fields, channel):
-    message = twilio.decode(form_of({"MessageSid": "SM1", "To": "+1500", **fields}))
-    assert (message.channel, message.body, message.message_id) == (channel, "", "SM1")
+    message = twilio.decode(form_of({"MessageSid": SID, "To": "+1500", **fields}))
+    assert (message.channel, message.body, message.message_id) == (channel, "", SID)
 
 
-@pytest.mark.parametrize("fields", [{"MessageSid": "SM1"}, {"MessageSid": "SM1", "From": "  "}, {"From": "+1555"}])
-def test_decode_refuses_forms_without_sender_or_id(fields):
+@pytest.mark.parametrize(
+    ("case", "fields"),
+    [
+        ("no MessageSid", {"From": "+1555"}),
+        ("no From", {"MessageSid": SID}),
+        ("blank From", {"MessageSid": SID, "From": "  "}),
+        ("a number as the channel", {"MessageSid": SID, "From": "+15557654321:x"}),
+        ("an unknown channel", {"MessageSid": SID, "From": "pigeon:+15551230001"}),
+        ("a MessageSid that is no Twilio id", {"MessageSid": "SM1", "From": "+1555"}),
+        ("a MessageSid holding a number", {"MessageSid": "+15557654321", "From": "+1555"}),
+        ("a MessageSid too long", {"MessageSid": SID + "0", "From": "+1555"}),
+    ],
+)
+def test_decode_refuses_what_twilio_never_sends(case, fields):
     with pytest.raises(twilio.FormError):
         twilio.decode(form_of(fields))
 
@@ -140,6 +158,49 @@ def test_signature_of_is_twilios_request_validator_signature(pairs, sha256):
 )
 def test_parse_form_keeps_separators_inside_values(raw, pairs):
     assert twilio.parse_form(raw).pairs == pairs
+
+
+@pytest.mark.parametrize("field", twilio.READ_FIELDS)
+def test_a_field_the_line_reads_sent_twice_is_refused(field):
+    # Twilio joins names and values with no separator: Body=STOPFrom+1555…2 signs exactly as
+    # Body=STOP, From=+1555…2 would, so a re-split capture must not be acted on.
+    form = twilio.Form([*FORM.pairs, (field, "x"), (field, "y")])
+    with pytest.raises(twilio.FormError, match=field):
+        twilio.refuse_repeated(form)
+
+
+def test_a_re_split_capture_verifies_but_is_refused():
+    captured = twilio.Form([("Body", "STOPFrom+15550001111"), ("From", "+15552223333"), ("MessageSid", SID)])
+    signature = RequestValidator(TOKEN).compute_signature(URL, captured)
+    re_split = twilio.Form([("Body", "STOP"), ("From", "+15550001111"), ("From", "+15552223333"), ("MessageSid", SID)])
+    assert twilio.is_signed(validator=RequestValidator(TOKEN), url=URL, form=re_split, signature=signature)
+    with pytest.raises(twilio.FormError):
+        twilio.refuse_repeated(re_split)
+
+
+def test_repeated_fields_the_line_does_not_read_are_fine():
+    twilio.refuse_repeated(twilio.Form([*FORM.pairs, ("MediaUrl0", "a"), ("MediaUrl0", "b")]))
+
+
+def test_a_form_with_more_fields_than_twilio_sends_is_refused_before_decoding():
+    with pytest.raises(twilio.FormError, match="fields"):
+        twilio.parse_form(b"&".join(b"k%d=" % n for n in range(twilio.MAX_FIELDS + 1)))
+    assert len(twilio.parse_form(b"&".join(b"k%d=" % n for n in range(twilio.MAX_FIELDS))).pairs) == twilio.MAX_FIELDS
+
+
+URLS = st.sampled_from(["https://line.test/sms", "https://line.test:443/sms", "http://line.test/sms",
+                        "http://line.test:80/sms?x=1", "https://line.test:8443/sms", "http://127.0.0.1:8000/sms",
+                        "https://line.test/sms?a=b:c", "https://[::1]:8443/sms"])
+
+
+@given(called=URLS, signed=URLS, sha256=st.booleans())
+def test_port_variants_are_decided_as_twilios_validator_decides(called, signed, sha256):
+    algorithm = "HMAC_SHA256" if sha256 else "HMAC_SHA1"
+    validator = RequestValidator(TOKEN)
+    signature = validator.compute_signature(signed, FORM, algorithm)
+    header = f"algorithm={algorithm}"
+    ours = twilio.is_signed(validator=validator, url=called, form=FORM, signature=signature, settings_header=header)
+    assert ours == validator.validate(called, FORM, signature, algorithm)
 
 
 def test_an_algorithm_twilio_does_not_name_is_refused():

@@ -1,21 +1,19 @@
 """/admin through the real app: every route, every refusal, and translation updates served at once."""
 
 import io
-import re
 import time
-from xml.etree import ElementTree
 
 import pytest
-from pydantic import SecretStr
 from babel.messages.pofile import read_po
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 from starlette.testclient import TestClient
 
 from service.app import create_app
 from service.catalogs import parse_po, po_bytes
 
-from tests.conftest import BASE_URL, sign, twilio_form
+from tests.conftest import BASE_URL
+from tests.web.admin_helpers import ORIGIN, admin_client, log_in, text_line, try_login, with_tokens
 
-TOKENS = "alice:alice-token-123,bob:bob-token-456"
 GET_ROUTES = ["/admin", "/admin/simulator", "/admin/translations", "/admin/translations/messages.pot",
               "/admin/translations/es.po", "/admin/usage", "/admin/usage.csv"]
 POST_ROUTES = ["/admin/logout", "/admin/simulator", "/admin/translations/es", "/admin/translations/es/rollback"]
@@ -23,52 +21,34 @@ POST_ROUTES = ["/admin/logout", "/admin/simulator", "/admin/translations/es", "/
 
 @pytest.fixture
 def admin_settings(settings):
-    return settings.model_copy(update={"admin_tokens": SecretStr(TOKENS)})
+    return with_tokens(settings)
 
 
 @pytest.fixture
 def client(admin_settings):
-    with TestClient(create_app(admin_settings), base_url=BASE_URL) as test_client:
+    with admin_client(admin_settings) as test_client:
         yield test_client
-
-
-def log_in(client, token="alice-token-123") -> str:
-    response = client.post("/admin/login", data={"token": token}, follow_redirects=False)
-    assert response.status_code == 303
-    return re.search(r'name="csrf" value="([^"]+)"', client.get("/admin/simulator").text).group(1)
-
-
-def text_line(client, body, sender="+15551230001"):
-    form = twilio_form(body, From=sender)
-    response = client.post("/sms", data=form, headers={"X-Twilio-Signature": sign(form)})
-    return ElementTree.fromstring(response.text).find("Message").text
 
 
 @pytest.mark.parametrize("path", GET_ROUTES + POST_ROUTES)
 def test_the_admin_is_off_without_a_token(settings, path):
-    with TestClient(create_app(settings), base_url=BASE_URL) as client:
+    with TestClient(create_app(settings), base_url=BASE_URL, headers=ORIGIN) as client:
         response = client.request("POST" if path in POST_ROUTES else "GET", path)
     assert response.status_code == 404 and "ADMIN_TOKEN" in response.text
 
 
 @pytest.mark.parametrize("path", GET_ROUTES + POST_ROUTES)
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic YWxpY2U="},
-                                     {"Cookie": "infoline_admin=alice:forged"}])
+                                     {"Cookie": "infoline_admin=alice:forged"},
+                                     {"Cookie": "infoline_admin=Zm9yZ2Vk.c2lnbmF0dXJl"}])
 def test_every_route_refuses_without_valid_credentials(client, path, headers):
     response = client.request("POST" if path in POST_ROUTES else "GET", path, headers=headers)
     assert response.status_code == 401
     assert "Admin token" in response.text and "msgid" not in response.text and "Replies" not in response.text
 
 
-def test_login_sets_a_secure_http_only_same_site_cookie(client):
-    response = client.post("/admin/login", data={"token": "bob-token-456"}, follow_redirects=False)
-    cookie = response.headers["set-cookie"].lower()
-    assert response.status_code == 303 and "httponly" in cookie and "samesite=strict" in cookie and "secure" in cookie
-    assert "bob-token-456" not in cookie
-
-
 def test_a_wrong_token_is_refused_with_403(client):
-    response = client.post("/admin/login", data={"token": "alice-token-12"})
+    response = try_login(client, "alice", "alice-token-12")
     assert response.status_code == 403 and "not recognised" in response.text
 
 
@@ -225,3 +205,38 @@ def test_a_po_with_an_unknown_charset_is_refused_not_a_500(client):
     data = b'msgid ""\nmsgstr "Content-Type: text/plain; charset=bogus\\n"\n'
     response = client.post("/admin/translations/es", data={"csrf": csrf}, files={"po": ("es.po", data)})
     assert response.status_code == 422 and "save it as UTF-8" in response.text
+
+
+BEARER = {"Authorization": "Bearer alice-token-123"}
+
+
+@pytest.mark.parametrize(("query", "status"), [("", 200), ("?days=7", 200), ("?days=366", 200), ("?days=0", 422),
+                                               ("?days=-3", 422), ("?days=367", 422), ("?days=99999999999999999999", 422),
+                                               ("?days=" + "9" * 5000, 422), ("?days=x", 422), ("?days=1.5", 422)])
+@pytest.mark.parametrize("path", ["/admin/usage", "/admin/usage.csv"])
+def test_usage_takes_a_bounded_number_of_days_or_says_no(client, path, query, status):
+    assert client.get(path + query, headers=BEARER).status_code == status
+
+
+@pytest.mark.parametrize(("query", "shown"), [
+    ("?done=published&locale=es&version=3", "es is now served (version 3)"),
+    ("?done=rolled-back&locale=fr&version=4", "fr rolled back (version 4)"),
+    ("?done=unchanged&locale=es", "es has nothing to roll back"),
+    ("?message=Your+session+expired:+call+555-0100", None),
+    ("?done=published&locale=Call+555-0100&version=1", None),
+    ("?done=anything&locale=es", None),
+])
+def test_the_translations_page_says_only_what_it_wrote_itself(client, query, shown):
+    page = client.get("/admin/translations" + query, headers=BEARER).text
+    assert ("555-0100" not in page) and (shown is None or shown in page) and (shown is not None or 'class="ok"' not in page)
+
+
+def test_rolling_back_a_language_the_line_lacks_is_404(client):
+    assert client.post("/admin/translations/xx/rollback", headers=BEARER).status_code == 404
+
+
+@hypothesis_settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.text(max_size=2000), sender=st.text(max_size=80), to=st.text(max_size=80))
+def test_the_simulator_answers_any_input_without_a_5xx(client, body, sender, to):
+    response = client.post("/admin/simulator", headers=BEARER, data={"body": body, "sender": sender, "to": to})
+    assert response.status_code < 500

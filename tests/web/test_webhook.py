@@ -7,6 +7,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from service.app import create_app
+from service.channels.twilio import Form
 
 from tests.conftest import BASE_URL, sign, twilio_form
 
@@ -88,7 +89,20 @@ def post(client, form, signature=None, **kwargs):
         ("a length that is no number", lambda c, f: c.post("/sms", content=b"Body=HER2", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Content-Length": "nine"}), 413),
         ("a Host that is no host", lambda c, f: c.post("/sms", data=f, headers={
-            "Host": "h:abc", "X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}), 403),
+            "Host": "h:abc", "X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}), 400),
+        # Signed for https://other.example/hooks/sms: without PUBLIC_BASE_URL that Host would rebuild that URL.
+        ("a Host with a path, signed for its URL", lambda c, f: c.post("/sms", data=f, headers={
+            "Host": "other.example/hooks", "X-Twilio-Signature": sign(f, url="https://other.example/hooks/sms")}), 400),
+        ("a Host not allowed, signed for its URL", lambda c, f: c.post("/sms", data=f, headers={
+            "Host": "other.example", "X-Twilio-Signature": sign(f, url="https://other.example/sms")}), 400),
+        ("a Host with a port out of range", lambda c, f: c.post("/sms", data=f, headers={"Host": "line.test:99999"}), 400),
+        ("a signed From naming a number as its channel", lambda c, f: post(
+            c, {**f, "From": "+15557654321:x"}, sign({**f, "From": "+15557654321:x"})), 400),
+        ("a signed From with an unknown channel", lambda c, f: post(
+            c, {**f, "From": "fax:+15557654321"}, sign({**f, "From": "fax:+15557654321"})), 400),
+        ("a forged form of 9,500 empty fields", lambda c, f: c.post("/sms", content=b"&".join(
+            b"k%d=" % n for n in range(9_500)), headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                         "X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}), 400),
     ],
 )
 def test_refusals_are_clear_4xx(client, case, make, status):
@@ -143,6 +157,45 @@ def test_a_chunked_body_without_a_length_is_cut_off_at_the_limit(client):
     assert response.status_code == 413
 
 
-@pytest.mark.parametrize("fields", [{"MessageSid": "SM" + "1" * 80}, {"From": "averyveryverylongchannel:+1555"}])
+@pytest.mark.parametrize("fields", [{"MessageSid": "SM" + "1" * 80}, {"From": "averyveryverylongchannel:+1555"},
+                                    {"MessageSid": "SM+15557654321"}])
 def test_ids_longer_than_twilio_sends_are_refused_before_anything_is_kept(text, fields):
     assert text("HER2", **fields).status_code == 400
+
+
+def re_split(form: dict, field: str, extra: str) -> bytes:
+    from urllib.parse import urlencode
+
+    return urlencode([*form.items(), (field, extra)]).encode()
+
+
+@pytest.mark.parametrize("field", ["From", "To", "Body", "MessageSid", "AccountSid"])
+def test_a_read_field_sent_twice_is_refused_and_nothing_is_recorded(client, app, field):
+    """Body=STOPFrom+1555…2 signs as Body=STOP&From=+1555…2: a captured form re-split so that From repeats
+    still verifies, and the last From (the victim) would have been opted out."""
+    victim, attacker = "+15550001111", "+15552223333"
+    captured = twilio_form("STOP" + "From" + victim, From=attacker)
+    signature = sign(captured)
+    form = {**captured, "Body": "STOP"} if field == "From" else captured
+    body = re_split(form, field, victim if field == "From" else "x")
+    if field == "From":  # the same signature: the join of names and values is unchanged
+        assert sign(Form([*form.items(), ("From", victim)])) == signature
+    response = client.post("/sms", content=body, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                          "X-Twilio-Signature": signature})
+    assert response.status_code == 400 and field in response.text
+    assert app.state.line.store.count_records() == 0
+
+
+def test_the_host_policy_follows_allowed_hosts_and_public_base_url(settings):
+    form = twilio_form()
+    cases = [({"allowed_hosts": ("line.test",)}, "line.test", 200), ({"allowed_hosts": ("line.test",)}, "evil.test", 400),
+             ({"allowed_hosts": ("*",)}, "evil.test", 403),  # answered, but signed for line.test
+             ({"public_base_url": BASE_URL, "allowed_hosts": ()}, "internal:8080", 200)]
+    for update, host, status in cases:
+        with TestClient(create_app(settings.model_copy(update=update)), base_url=BASE_URL) as client:
+            response = client.post("/sms", data=form, headers={"Host": host, "X-Twilio-Signature": sign(form)})
+        assert response.status_code == status, (update, host)
+        assert client.get("/admin", headers={"Host": host}).status_code != 400 or status == 400
+        assert client.get("/healthz", headers={"Host": host}).status_code == 200  # probes call by address
+    with TestClient(create_app(settings), base_url=BASE_URL) as client:
+        assert client.get("/healthz", headers={"Host": "h:abc"}).status_code == 400  # but never by a non-host

@@ -1,0 +1,105 @@
+"""An uploaded PO file before the catalog check: its bytes decoded as it says, its entries all the template's.
+
+Every way such a file can be wrong is a reason given back to the translator (422), never
+an exception: an empty file, a compiled .mo, binary garbage, an unknown charset, bytes that
+are not what the charset says, entries the template does not have. Babel decodes each line
+with the header's charset only after it has read the header (lines before it as UTF-8), so
+the whole file is decoded here first, by its byte-order mark or its declared charset.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+from service.content import Content
+
+MO_MAGIC = (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")
+# UTF-32's marks first: UTF-32-LE's begins with UTF-16-LE's.
+BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+                    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+DECLARED = re.compile(rb"Content-Type:[^\"\n]*?charset=([A-Za-z0-9_.:+-]{1,40})", re.IGNORECASE)
+SHOWN = 3  # entries named in a refusal
+# Control characters have no place in a text message, and PostgreSQL's text refuses NUL.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Refused(ValueError):
+    """The file cannot be checked at all; str() says why, for the translator."""
+
+
+def _codec(name: str) -> codecs.CodecInfo:
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise Refused(f"the file's charset {name!r} is unknown; save it as UTF-8") from None
+    if not getattr(info, "_is_text_encoding", True):  # base64, zlib, rot13: codecs, but not charsets
+        raise Refused(f"the file's charset {name!r} is not a text encoding; save it as UTF-8")
+    return info
+
+
+def charset_of(data: bytes) -> tuple[str, bool]:
+    """(codec, whether a byte-order mark chose it): the mark if there is one, else the header's charset, else UTF-8."""
+    for mark, codec in BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return codec, True
+    found = DECLARED.search(data)
+    name = found.group(1).decode("ascii") if found else "utf-8"
+    info = _codec(name)
+    if "charset=".encode(info.name, errors="replace") != b"charset=":  # UTF-16 and the like, but no mark
+        raise Refused(f"the file says it is {name} but reads as ASCII text; save it as UTF-8")
+    return info.name, False
+
+
+def decode(data: bytes) -> tuple[str, str, bool]:
+    """(text, codec, chosen by a byte-order mark) of an uploaded PO file's bytes."""
+    if not data.strip():
+        raise Refused("the file is empty")
+    if data[:4] in MO_MAGIC:
+        raise Refused("this is a compiled .mo file: upload the .po file it was compiled from")
+    codec, by_mark = charset_of(data)
+    try:
+        text = data.decode(codec)
+    except UnicodeError as error:
+        at = f" at byte {error.start}" if isinstance(error, UnicodeDecodeError) else ""
+        raise Refused(f"the file is not valid {codec}{at}; save it as UTF-8") from None
+    control = CONTROL.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        raise Refused(f"the file holds a control character (U+{ord(control.group()):04X}) on line {line}")
+    return text, codec, by_mark
+
+
+def parse(data: bytes) -> Catalog:
+    """The catalog of an uploaded PO file, its charset set to UTF-8 (how versions are stored)."""
+    text, codec, by_mark = decode(data)
+    try:
+        catalog = read_po(io.StringIO(text, newline=None), abort_invalid=True)
+    except Exception as error:  # Babel's parser raises several kinds on hostile input; each means "does not parse"
+        raise Refused(f"the file does not parse as a PO file: {str(error)[:200]}") from None
+    if not by_mark and _codec(catalog.charset).name != codec:
+        raise Refused(f"the file's header declares {catalog.charset}, but it was read as {codec}; save it as UTF-8")
+    catalog.charset = "utf-8"
+    return catalog
+
+
+def template_keys(content: Content) -> frozenset[tuple[str, str]]:
+    """(msgctxt, msgid) of every entry the template (messages.pot) has, from the content it is extracted from."""
+    topics = {(topic.id, text) for topic in content.topics for text in (topic.keywords, topic.summary)}
+    return frozenset(topics | set(content.messages.items()))
+
+
+def extra_entries(catalog: Catalog, content: Content) -> list[str]:
+    """Why a catalog's entries that the template lacks are refused (none: there are none)."""
+    known = template_keys(content)
+    extra = [message for message in catalog if message.id and (message.context, message.id) not in known]
+    if not extra:
+        return []
+    shown = "; ".join(f"{message.context or '(no msgctxt)'} {str(message.id)[:40]!r}" for message in extra[:SHOWN])
+    more = f" and {len(extra) - SHOWN} more" if len(extra) > SHOWN else ""
+    return [f"{len(extra)} entries are not in the template (messages.pot): {shown}{more}. "
+            "Start from the .po this page offers, or run `python -m service catalog update`."]

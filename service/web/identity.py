@@ -1,0 +1,28 @@
+"""Who is using the admin: a label from the configured tokens, found from a bearer token or a session."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class AdminIdentity:
+    label: str
+    csrf: str  # the session's random CSRF token ("" for a bearer token: scripts need none)
+    by_bearer: bool
+
+
+def identity_for_token(credentials: dict[str, str], offered: str) -> AdminIdentity | None:
+    """The admin whose token this is (as a bearer); every token is compared, each in constant time."""
+    found = None
+    for label, token in credentials.items():
+        if hmac.compare_digest(token.encode(), offered.encode()):
+            found = AdminIdentity(label, "", by_bearer=True)
+    return found
+
+
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer …` header, or None."""
+    scheme, _, offered = authorization.partition(" ")
+    return (offered.strip() or None) if scheme.lower() == "bearer" else None

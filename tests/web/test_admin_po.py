@@ -1,0 +1,142 @@
+"""PO uploads in any charset Babel reads: decoded right or refused with 422, never a 5xx; entries only the template's."""
+
+import codecs
+import html
+import io
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+
+from service import translations
+from service.catalogs import po_bytes
+
+from tests.web.admin_helpers import admin_client, with_tokens
+
+BEARER = {"Authorization": "Bearer alice-token-123"}
+
+
+@pytest.fixture
+def client(settings):
+    with admin_client(with_tokens(settings)) as test_client:
+        yield test_client
+
+
+def spanish(client) -> str:
+    """The served Spanish PO as text, with Cirug… made CIRUG… (to see it served) and no extracted comments
+    (they quote the English source, with characters no single-byte charset has)."""
+    text = client.get("/admin/translations/es.po", headers=BEARER).content.decode("utf-8")
+    lines = [line for line in text.splitlines(keepends=True) if not line.startswith("#.")]
+    return "".join(lines).replace('msgstr "Cirug', 'msgstr "CIRUG')
+
+
+def declaring(text: str, charset: str, *, comment: str = "") -> str:
+    return comment + text.replace("charset=utf-8", f"charset={charset}")
+
+
+def upload(client, data: bytes):
+    return client.post("/admin/translations/es", headers=BEARER, files={"po": ("es.po", data)})
+
+
+GOOD = {
+    "latin-1": lambda t: declaring(t, "ISO-8859-1").encode("latin-1"),
+    "latin-1, accented comment first": lambda t: declaring(t, "ISO-8859-1", comment="# Traducción\n").encode("latin-1"),
+    "windows-1252": lambda t: declaring(t, "windows-1252", comment="# “quoted”\n").encode("cp1252"),
+    "utf-8 with a BOM": lambda t: codecs.BOM_UTF8 + t.encode("utf-8"),
+    "utf-16 with a BOM": lambda t: declaring(t, "UTF-16").encode("utf-16"),
+    "utf-16 with a BOM, header says utf-8": lambda t: t.encode("utf-16"),
+    "crlf line ends": lambda t: t.replace("\n", "\r\n").encode("utf-8"),
+}
+
+
+@pytest.mark.parametrize("make", GOOD.values(), ids=GOOD.keys())
+def test_a_po_in_any_charset_babel_reads_is_decoded_and_served(client, make):
+    response = upload(client, make(spanish(client)))
+    assert response.status_code == 200 and "es is now served" in response.text
+    served = client.get("/admin/translations/es.po", headers=BEARER).content.decode("utf-8")
+    assert 'msgstr "CIRUGía: Si un tumor nuevo está' in served and "charset=utf-8" in served
+
+
+def test_an_upload_in_latin_1_is_stored_and_served_on_both_backends(settings, database_url):
+    with admin_client(with_tokens(settings, database_url=database_url)) as client:
+        assert upload(client, GOOD["latin-1"](spanish(client))).status_code == 200
+        served = client.get("/admin/translations/es.po", headers=BEARER).content.decode("utf-8")
+    assert 'msgstr "CIRUGía: Si un tumor nuevo está' in served
+
+
+def mo_file(client) -> bytes:
+    buffer = io.BytesIO()
+    write_mo(buffer, Catalog(locale="es"))
+    return buffer.getvalue()
+
+
+BAD = {
+    "unknown charset": (lambda t, c: declaring(t, "klingon-8").encode(), "charset 'klingon-8' is unknown"),
+    "not a text encoding": (lambda t, c: declaring(t, "base64").encode(), "not a text encoding"),
+    "latin-1 bytes, says utf-8": (lambda t, c: t.encode("latin-1"), "not valid utf-8"),
+    "invalid utf-8": (lambda t, c: t.encode().replace(b"CIRUG", b"CIR\xffG"), "not valid utf-8"),
+    "invalid for shift_jis": (lambda t, c: declaring(t, "shift_jis").encode("latin-1"), "not valid shift_jis"),
+    "says utf-16, no BOM": (lambda t, c: declaring(t, "UTF-16").encode("utf-8"), "reads as ASCII"),
+    "utf-16 without a BOM": (lambda t, c: declaring(t, "UTF-16").encode("utf-16-le"), "not valid utf-8"),
+    "two charsets": (lambda t, c: ('#  Content-Type: text/plain; charset=latin-1\n' + t).encode("latin-1"), "declares"),
+    "empty": (lambda t, c: b"", "empty"),
+    "only whitespace": (lambda t, c: b" \n\n", "empty"),
+    "a .mo file": (lambda t, c: mo_file(c), ".mo file"),
+    "binary garbage": (lambda t, c: bytes(range(256)) * 4, "not valid utf-8"),
+    "garbage that is utf-8": (lambda t, c: "msgid msgstr \"\n".encode() * 20, "does not parse"),
+    "a nul in a string": (lambda t, c: t.replace("CIRUG", "CI\x00RUG").encode(), "control character (U+0000)"),
+    "an escape in a string": (lambda t, c: t.replace("CIRUG", "CI\x1bRUG").encode(), "control character (U+001B)"),
+}
+
+
+@pytest.mark.parametrize(("make", "reason"), BAD.values(), ids=BAD.keys())
+def test_a_po_that_cannot_be_read_is_refused_with_422_and_nothing_changes(client, make, reason):
+    response = upload(client, make(spanish(client), client))
+    assert response.status_code == 422 and "not published" in response.text
+    assert reason is None or reason in html.unescape(response.text)
+    assert client.app.state.line.versions.history() == []
+
+
+def test_entries_the_template_lacks_are_refused_with_how_many_and_a_few_of_them(client):
+    extra = "".join(f'\nmsgctxt "spam{n}"\nmsgid "Buy now {n}"\nmsgstr "Compre ya {n}"\n' for n in range(3000))
+    response = upload(client, (spanish(client) + extra).encode())
+    assert response.status_code == 422
+    assert "3000 entries are not in the template" in response.text
+    assert "spam0 'Buy now 0'; spam1 'Buy now 1'" in html.unescape(response.text) and "and 2997 more" in response.text
+    assert client.app.state.line.versions.history() == []
+
+
+def test_a_plural_entry_is_not_in_the_template_either(client):
+    plural = '\nmsgid "one"\nmsgid_plural "many"\nmsgstr[0] "uno"\nmsgstr[1] "muchos"\n'
+    response = upload(client, (spanish(client) + plural).encode())
+    assert response.status_code == 422 and "1 entries are not in the template" in response.text
+
+
+def test_an_edited_entry_of_the_template_is_still_accepted(client):
+    text = spanish(client)
+    assert upload(client, text.encode()).status_code == 200
+
+
+def test_obsolete_entries_are_not_kept(client):
+    text = spanish(client) + '\n#~ msgctxt "gone"\n#~ msgid "Old"\n#~ msgstr "Viejo"\n'
+    assert upload(client, text.encode()).status_code == 200
+    assert "Viejo" not in client.get("/admin/translations/es.po", headers=BEARER).text
+
+
+def test_a_file_over_1_mib_is_refused(client):
+    text = spanish(client) + "# " + "x" * (1024 * 1024) + "\n"
+    assert upload(client, text.encode()).status_code == 413
+
+
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_no_mangled_po_makes_the_check_raise(client, data):
+    base = po_bytes(client.app.state.line.catalogs.sources["es"])
+    at = data.draw(st.integers(0, len(base) - 1))
+    cut = data.draw(st.integers(0, 40))
+    insert = data.draw(st.binary(max_size=12) | st.sampled_from([b'"', b"\\", b"\n", b"msgid ", b"%(", b"\xff",
+                                                                  b"charset=utf-16", b'msgstr[0] "', b"#, fuzzy\n"]))
+    mangled = base[:at] + insert + base[at + cut:]
+    catalog, problems = translations.validate(line=client.app.state.line, locale="es", data=mangled)
+    assert problems or catalog is not None
