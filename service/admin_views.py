@@ -9,22 +9,34 @@ import regex
 from babel import Locale
 
 from service import segments
-from service.catalog_check import BUDGET, replies
+from service.catalog_check import budget, replies
 from service.catalog_tools import LocaleStats, locale_stats
 from service.catalogs import SOURCE_LOCALE, Catalogs
-from service.core.render import referral, render
+from service.core.render import referral, render, transliterates
 from service.core.types import Intent
 from service.programs import Program
 from service.store.usage import UsageRow
 from service.store.versions import CatalogVersion
 
 MESSAGE_PARTS = {
-    Intent.MENU: ("menu", "menu_footer"), Intent.HELP: ("help",), Intent.STOP: ("stop_confirm",),
+    Intent.MENU: ("menu", "menu_footer"), Intent.HELP: ("help", "help_support"), Intent.STOP: ("stop_confirm",),
     Intent.START: ("start_confirm",), Intent.LANGUAGE: ("language_list",), Intent.LANGUAGE_SET: ("language_set",),
 }
 REFERRAL_ROW = "referral"
 MAX_MARKED_SHARE = 0.2
 GRAPHEME = regex.compile(r"\X")
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramRow:
+    program: Program
+    transliterated: tuple[str, ...]  # the locales its replies are sent in without accents (gsm7 policy)
+
+
+def program_rows(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[ProgramRow]:
+    """Each program and the languages it sends transliterated to GSM-7 (its translators opted in)."""
+    return [ProgramRow(program, tuple(code for code in catalogs.locales if transliterates(program, catalogs, code)))
+            for program in programs]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +115,7 @@ def cell(catalogs: Catalogs, locale: str, intent, topic: str | None, programs: t
         else:
             text, _, cost = render(catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program)
         result.costs.append(Cost(program.name, program.encoding, cost.encoding, cost.segments,
-                                 cost.segments > BUDGET[cost.encoding]))
+                                 cost.segments > budget(getattr(intent, "value", intent), cost.encoding)))
         if program is programs[0]:
             result.chunks = highlight(text)
     return result

@@ -5,6 +5,7 @@ The admin's PO upload runs the same check on the catalogs it would serve.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -13,16 +14,25 @@ from babel.messages.catalog import Catalog
 
 from service import segments
 from service.catalog_tools import LOCALES
-from service.catalogs import SOURCE_LOCALE, Catalogs, build_catalogs
-from service.content import Content
-from service.core.keywords import command_entries, language_names, topic_entries
-from service.core.normalize import keyword_key
+from service.catalogs import NEVER_TRANSLITERATED, SOURCE_LOCALE, TRANSLITERATE, Catalogs, build_catalogs
+from service.content import Content, split_keywords
+from service.core.keywords import build_index, command_entries, language_names, opt_entries, topic_entries
+from service.core.matching import understand
+from service.core.normalize import keyword_key, strip_accents
 from service.core.render import render
 from service.core.types import Intent
 from service.programs import Program
 
 # A reply may cost at most this many segments in its encoding.
 BUDGET = {segments.GSM7: 2, segments.UCS2: 4}
+# HELP carries what carriers require (name, what and when it sends, rates, STOP, a support
+# contact) besides the referral, and is sent only when asked for: one segment more.
+REPLY_BUDGETS = {"help": {segments.GSM7: 3, segments.UCS2: 5}}
+
+
+def budget(reply: str, encoding: str) -> int:
+    """The most segments a reply may cost in an encoding."""
+    return REPLY_BUDGETS.get(reply, BUDGET)[encoding]
 POLICIES = ("unicode", "gsm7")
 REFERRAL_KEYS = ("referral", "referral_contact")
 
@@ -37,7 +47,7 @@ class Cost:
 
     @property
     def over_budget(self) -> bool:
-        return self.segments > BUDGET[self.encoding]
+        return self.segments > budget(self.reply, self.encoding)
 
 
 @dataclass
@@ -71,6 +81,8 @@ def keyword_collisions(catalogs: Catalogs) -> list[str]:
     for locale in catalogs.locales:
         for key, intent, topic, _ in [*topic_entries(catalogs, locale), *command_entries(catalogs, locale)]:
             meanings[key].add((intent.value, topic or "", locale))
+        for key, intent, topic, _ in opt_entries(catalogs, locale):  # folded: stricter than they are matched
+            meanings[strip_accents(key)].add((intent.value, "", locale))
     for locale in {*catalogs.locales, *LOCALES}:
         for name in language_names(locale):
             meanings[keyword_key(name)].add(("language", locale, locale))
@@ -83,12 +95,40 @@ def keyword_collisions(catalogs: Catalogs) -> list[str]:
     return problems
 
 
-def reply_costs(catalogs: Catalogs, contact: str) -> list[Cost]:
-    """Each reply's cost in each locale it is served in, under each encoding policy."""
+# What an everyday word must never be read as: it would opt her out or in, or change her language.
+STATE_CHANGING = frozenset({Intent.STOP, Intent.START, Intent.LANGUAGE_SET})
+
+
+def everyday_word_problems(catalogs: Catalogs) -> list[str]:
+    """Everyday words (yes, thanks, a common name) of a language that the line would read as an opt-out,
+    an opt-in, a choice of language, or another language's keyword."""
+    index, problems = build_index(catalogs), []
+    for locale in catalogs.locales:
+        for word in split_keywords(catalogs.message(locale, "everyday_words") or ""):
+            command = understand(word, index)
+            switches = bool(command.locales) and locale not in command.locales
+            if command.intent in STATE_CHANGING or switches:
+                problems.append(f"{locale}: the everyday word {word!r} would be read as {command.intent.value}"
+                                f"{' of ' + ', '.join(sorted(command.locales)) if switches else ''}")
+    return problems
+
+
+def transliteration_problems(locale: str, catalog: Catalog) -> list[str]:
+    """A header opting a language in to gsm7 transliteration that must never have it."""
+    declared = TRANSLITERATE.search(catalog.header_comment or "") is not None
+    if declared and locale.split("_", 1)[0] in NEVER_TRANSLITERATED:
+        return [f"{locale}: transliteration to GSM-7 changes the meaning of {locale} text; remove '# transliterate: gsm7'"]
+    return []
+
+
+def reply_costs(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[Cost]:
+    """Each reply's cost in each locale it is served in, for every program (and one without contacts)
+    under each encoding policy."""
     costs = []
+    bare = Program(id="check", name="check")
     for policy in POLICIES:
-        for with_contact in sorted({"", contact}):
-            program = Program(id=f"check-{policy}", name="check", contact=with_contact, encoding=policy)
+        for configured in dict.fromkeys((bare, *programs)):
+            program = dataclasses.replace(configured, encoding=policy)
             for locale in catalogs.locales:
                 for label, intent, topic in replies(catalogs.content):
                     text, served, cost = render(catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program)
@@ -102,12 +142,14 @@ def check(*, content: Content, catalogs: Mapping[str, Catalog], programs: tuple[
     report = Report()
     for locale, catalog in sorted(catalogs.items()):
         report.problems.extend(catalog_problems(locale, catalog))
+        report.problems.extend(transliteration_problems(locale, catalog))
     served = build_catalogs(content=content, sources=catalogs)
     report.problems.extend(keyword_collisions(served))
-    contact = max((program.contact for program in programs), key=len, default="")
-    report.costs = reply_costs(served, contact)
+    report.problems.extend(everyday_word_problems(served))
+    report.costs = reply_costs(served, programs)
     report.problems.extend(
-        f"{c.locale}: {c.reply} costs {c.segments} {c.encoding} segments under '{c.policy}' (budget {BUDGET[c.encoding]})"
+        f"{c.locale}: {c.reply} costs {c.segments} {c.encoding} segments under '{c.policy}'"
+        f" (budget {budget(c.reply, c.encoding)})"
         for c in report.costs if c.over_budget
     )
     return report
@@ -131,6 +173,6 @@ def cost_table(costs: list[Cost]) -> list[str]:
     for locale in sorted({cost.locale for cost in costs}, key=lambda code: (code != SOURCE_LOCALE, code)):
         cells = [_cell([c for c in costs if c.locale == locale and c.policy == policy]) for policy in POLICIES]
         lines.append(f"{locale:7}" + "".join(f"{cell:<{width}}" for cell in cells))
-    lines.append(f"budgets: GSM-7 <= {BUDGET['GSM-7']} segments, UCS-2 <= {BUDGET['UCS-2']}; "
-                 "each reply counted with and without the longest program contact")
+    lines.append(f"budgets: GSM-7 <= {BUDGET['GSM-7']} segments, UCS-2 <= {BUDGET['UCS-2']} (HELP: one more); "
+                 "each reply counted for every program and for one without contacts")
     return lines

@@ -25,6 +25,12 @@ from service.content import Content
 SOURCE_LOCALE = "en"
 DEFAULT_LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 REVIEW_STATUS = re.compile(r"^#?\s*review-status:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
+# A translator's word that dropping accents keeps the meaning (á -> a), so a program on the
+# gsm7 policy may send this language transliterated at half the price.
+TRANSLITERATE = re.compile(r"^#?\s*transliterate:\s*gsm7\s*$", re.IGNORECASE | re.MULTILINE)
+# Never transliterated, whatever a header says: without its diacritics Vietnamese
+# changes meaning ("khong nham chua khoi benh" reads as "not yet cured").
+NEVER_TRANSLITERATED = frozenset({"vi"})
 
 
 class _Missing(gettext.NullTranslations):
@@ -41,6 +47,8 @@ class Catalogs:
     content: Content
     translations: Mapping[str, gettext.NullTranslations] = field(default_factory=dict)
     review_status: Mapping[str, str] = field(default_factory=dict)
+    # Locales whose translators opted in to gsm7 transliteration (the source locale always may).
+    transliterable: frozenset[str] = frozenset({SOURCE_LOCALE})
     # Reads the PO catalogs again, fuzzy entries and all, for admins and checks:
     # a worker that only answers texts does not keep them (megabytes of Message objects).
     read_sources: Callable[[], Mapping[str, Catalog]] = dict
@@ -81,6 +89,12 @@ def review_status(catalog: Catalog) -> str:
     """The review status a PO file's header comment declares ("draft" when it says none)."""
     found = REVIEW_STATUS.search(catalog.header_comment or "")
     return found.group(1).lower() if found else "draft"
+
+
+def allows_transliteration(catalog: Catalog, locale: str) -> bool:
+    """Whether a PO file's header opts its locale in to gsm7 transliteration (never for Vietnamese)."""
+    declared = TRANSLITERATE.search(catalog.header_comment or "") is not None
+    return declared and locale.split("_", 1)[0] not in NEVER_TRANSLITERATED
 
 
 def served_translations(catalog: Catalog) -> Translations:
@@ -128,6 +142,8 @@ def build_catalogs(
         content=content,
         translations={locale: served_translations(cat) for locale, cat in sources.items()},
         review_status={locale: review_status(cat) for locale, cat in sources.items()},
+        transliterable=frozenset({SOURCE_LOCALE, *(locale for locale, cat in sources.items()
+                                                   if allows_transliteration(cat, locale))}),
         read_sources=read_sources or (lambda: sources),
     )
 

@@ -58,7 +58,7 @@ def build_line(settings: Settings) -> Line:
     line = Line(
         settings=settings,
         catalogs=load_catalogs(content=load_content(settings.content_dir), locales_dir=settings.locales_dir),
-        programs=load_programs(settings.programs_file),
+        programs=load_programs(settings.programs_file, default_help_contact=settings.help_contact),
         validator=RequestValidator(token) if token else None,
         store=store,
         versions=VersionStore(store),

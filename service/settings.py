@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     content_dir: Path = DEFAULT_CONTENT_DIR
     locales_dir: Path = DEFAULT_LOCALES_DIR
     programs_file: Path = DEFAULT_PROGRAMS_FILE
+    # The default program's support contact, which HELP names (carriers require one):
+    # a name and a number or address, at most 40 characters. Unset: HELP names none.
+    help_contact: str = ""
     # Twilio's own limit for an inbound body is 1,600 characters; anything far
     # larger is not from Twilio.
     max_request_bytes: int = 64 * 1024

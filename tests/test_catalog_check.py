@@ -8,7 +8,7 @@ from service.programs import Program
 
 REFERRAL = "Ask your care team what is right for you."
 REFERRAL_CONTACT = "Ask your care team what is right for you: %(contact)s."
-PROGRAMS = (Program(id="default", name="X"), Program(id="p", name="P", contact="call Hope Clinic, 0800 123 456"))
+PROGRAMS = (Program(id="default", name="X"), Program(id="p", name="P", contact="Hope Clinic, 0800 123 456"))
 
 
 def spanish(content, overrides=None) -> Catalog:
@@ -69,3 +69,34 @@ def test_the_real_catalogs_pass(content, programs):
     catalogs = {locale: read_catalog(path) for locale, path in po_paths(DEFAULT_LOCALES_DIR).items()}
     report = check(content=content, catalogs=catalogs, programs=programs.all)
     assert report.problems == []
+
+
+EVERYDAY = "NO, OK, OKAY, THANKS, THANK YOU, HELLO, HI, BYE, GOOD, FINE, SURE, RIGHT, MARY, JOHN"
+STOP_WORDS = "STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT"
+START_WORDS = "START, UNSTOP, YES"
+
+
+def test_a_stop_or_start_word_that_is_an_everyday_word_is_a_problem(content):
+    catalog = spanish(content, {("stop_keywords", STOP_WORDS): "PARAR, ALTO", ("start_keywords", START_WORDS): "SÍ",
+                                ("everyday_words", EVERYDAY): "SÍ, NO, ALTO, GRACIAS"})
+    problems = check(content=content, catalogs={"es": catalog}, programs=PROGRAMS).problems
+    assert any("'ALTO' would be read as stop" in problem for problem in problems), problems
+    assert any("'SÍ' would be read as start" in problem for problem in problems), problems
+
+
+def test_an_everyday_word_that_is_another_languages_keyword_is_a_problem(content):
+    catalog = spanish(content, {("everyday_words", EVERYDAY): "CIRUGIA, GRACIAS"})
+    french = Catalog(locale="fr")
+    french.add(content.topic("surgery").keywords, "CIRUGIA, CHIRURGIE", context="surgery")
+    problems = check(content=content, catalogs={"es": catalog, "fr": french}, programs=PROGRAMS).problems
+    assert not any("'CIRUGIA'" in problem and problem.startswith("es: the everyday") for problem in problems), \
+        "a word both languages share switches nobody"
+    french.get(content.topic("surgery").keywords, context="surgery").string = "GRACIAS"
+    problems = check(content=content, catalogs={"es": catalog, "fr": french}, programs=PROGRAMS).problems
+    assert any("'GRACIAS' would be read as topic of fr" in problem for problem in problems), problems
+
+
+def test_vietnamese_may_not_opt_in_to_transliteration(content):
+    catalog = Catalog(locale="vi", header_comment="# review-status: draft\n# transliterate: gsm7")
+    problems = check(content=content, catalogs={"vi": catalog}, programs=PROGRAMS).problems
+    assert any(problem.startswith("vi: transliteration") for problem in problems), problems

@@ -64,7 +64,7 @@ def test_text_prints_the_reply_and_its_cost():
 
 def test_text_uses_the_programs_contact():
     result = run("text", "HER2", "--to", "+15005550006")
-    assert "call Hope Clinic, 0800 123 456." in result.stdout
+    assert "for you: Hope Clinic, 0800 123 456." in result.stdout
 
 
 def free_port() -> int:

@@ -60,3 +60,21 @@ def test_summaries_read_at_about_sixth_to_eighth_grade(content):
     words = re.findall(r"[A-Za-z']+", text)
     grade = 0.39 * len(words) / sentences + 11.8 * sum(map(syllables, words)) / len(words) - 15.59
     assert grade <= 9.0, grade
+
+
+# Wordings a clinical reader found overstating or misleading, in the English every translation follows.
+MISREAD = [
+    ("chemo", "More drugs did not mean longer life"),  # reads as if no added drug helps: HER2's chemo + Herceptin does
+    ("chemo", "urgent care"),  # reads as an urgent-care clinic; the source: an urgent need to control symptoms
+    ("hormone", "many facts"),  # the source: factors
+]
+
+
+@pytest.mark.parametrize(("topic", "wording"), MISREAD)
+def test_no_summary_says_what_the_source_does_not(content, topic, wording):
+    assert wording not in content.topic(topic).summary
+
+
+def test_chemo_compares_several_chemo_drugs_with_one_not_drugs_in_general(content):
+    summary = content.topic("chemo").summary
+    assert "one chemo drug at a time" in summary and "Several at once did not help people live longer" in summary

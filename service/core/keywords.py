@@ -20,6 +20,10 @@ COMMAND_WORDS: Mapping[Intent, str] = {
     Intent.MENU: "menu_keywords",
     Intent.HELP: "help_keywords",
     Intent.LANGUAGE: "language_keywords",
+}
+# The words that change whether she hears from the line at all: matched with their
+# accents as written (normalize.fold), since folded some are everyday words.
+OPT_WORDS: Mapping[Intent, str] = {
     Intent.STOP: "stop_keywords",
     Intent.START: "start_keywords",
 }
@@ -27,7 +31,10 @@ PHRASES: Mapping[Intent, str] = {Intent.STOP: "stop_phrases"}
 # Words that may stand beside a stop word without changing its meaning (STOP PLEASE).
 FILLERS = "filler_words"
 # Other names people use for a language than Babel's native and English names.
-LANGUAGE_ALIASES: Mapping[str, tuple[str, ...]] = {"tl": ("TAGALOG",), "zh": ("MANDARIN", "CHINESE")}
+LANGUAGE_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "tl": ("TAGALOG",), "zh": ("MANDARIN", "CHINESE", "普通话", "汉语", "漢語", "國語", "华语", "華語"),
+    "hi": ("हिंदी",), "ar": ("عربي", "عربى"),
+}
 # The line's languages, named as CLDR names them. Loading CLDR's data for ten
 # locales costs a worker 11 MiB; a language not listed here is named by Babel.
 LANGUAGE_NAMES: Mapping[str, tuple[str, str]] = {
@@ -36,8 +43,10 @@ LANGUAGE_NAMES: Mapping[str, tuple[str, str]] = {
     "hi": ("हिन्दी", "Hindi"), "zh": ("中文", "Chinese"), "vi": ("Tiếng Việt", "Vietnamese"), "tl": ("Filipino", "Filipino"),
 }
 # Language codes that are also everyday words: alone they are not a choice
-# ("HI" is a greeting), but "LANG HI" and "HINDI" are.
+# ("HI" is a greeting), but "LANG HI" and "HINDI" are. Every language's everyday_words
+# join them (Tagalog HINDI is "no").
 NOT_ALONE = frozenset({"HI"})
+EVERYDAY = "everyday_words"
 UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 # Typo tolerance: how many letters may be off, by keyword length. Shorter
 # keywords (HER2, STOP) must match exactly: one letter off is another word.
@@ -56,12 +65,14 @@ class Meaning:
 class KeywordIndex:
     topics: Mapping[str, Meaning]
     commands: Mapping[str, Meaning]
+    opt_words: Mapping[str, Meaning]  # stop and start words, keyed with their accents
     phrases: tuple[tuple[tuple[str, ...], Meaning], ...]
     languages: Mapping[str, str]  # folded code or name -> locale
     numbers: Mapping[str, str]
     fuzzy_keys: tuple[str, ...]
     unspaced_keys: tuple[str, ...]
     fillers: frozenset[str]
+    not_alone: frozenset[str]  # language names that alone are everyday words, not a choice
 
     @staticmethod
     def allowed_typos(key: str) -> int:
@@ -108,10 +119,22 @@ def language_names(locale: str) -> Iterator[str]:
     yield from LANGUAGE_ALIASES.get(locale, ())
 
 
-def topic_entries(catalogs: Catalogs, locale: str) -> Iterator[tuple[str, Intent, str | None, str]]:
+def _topic_words(catalogs: Catalogs, locale: str) -> Iterator[tuple[str, str]]:
     for topic in catalogs.content.topics:
         for word in split_keywords(catalogs.lookup(locale, topic.id, topic.keywords) or ""):
-            yield keyword_key(word), Intent.TOPIC, topic.id, locale
+            yield word, topic.id
+
+
+def topic_entries(catalogs: Catalogs, locale: str) -> Iterator[tuple[str, Intent, str | None, str]]:
+    for word, topic in _topic_words(catalogs, locale):
+        yield keyword_key(word), Intent.TOPIC, topic, locale
+
+
+def _several_words(catalogs: Catalogs) -> set[str]:
+    """Keys of keywords written as several words (CẮT BỎ): joined, they look like one word a letter
+    off others (CATBO, carbo), so they are matched exactly or not at all."""
+    return {keyword_key(word) for locale in catalogs.locales for word, _ in _topic_words(catalogs, locale)
+            if len(words(word)) > 1}
 
 
 def command_entries(catalogs: Catalogs, locale: str) -> Iterator[tuple[str, Intent, str | None, str]]:
@@ -120,28 +143,43 @@ def command_entries(catalogs: Catalogs, locale: str) -> Iterator[tuple[str, Inte
             yield keyword_key(word), intent, None, locale
 
 
+def opt_entries(catalogs: Catalogs, locale: str) -> Iterator[tuple[str, Intent, str | None, str]]:
+    for intent, message_key in OPT_WORDS.items():
+        for word in _served_words(catalogs, locale, message_key):
+            yield keyword_key(word, keep_accents=True), intent, None, locale
+
+
+def phrase_entries(catalogs: Catalogs, locale: str) -> Iterator[tuple[tuple[str, ...], Meaning]]:
+    for intent, message_key in PHRASES.items():
+        for phrase in _served_words(catalogs, locale, message_key):
+            yield tuple(words(phrase, join_apostrophes=True, keep_accents=True)), Meaning(intent, None, frozenset({locale}))
+
+
 def build_index(catalogs: Catalogs) -> KeywordIndex:
     """Index every served keyword of every locale."""
-    topic_words, command_words, phrases = [], [], []
+    topic_words, command_words, opt_words, phrases = [], [], [], []
     for locale in catalogs.locales:
         topic_words.extend(topic_entries(catalogs, locale))
         command_words.extend(command_entries(catalogs, locale))
-        for intent, message_key in PHRASES.items():
-            for phrase in _served_words(catalogs, locale, message_key):
-                phrases.append((tuple(words(phrase, join_apostrophes=True)), Meaning(intent, None, frozenset({locale}))))
-    topics = _collect(topic_words)
+        opt_words.extend(opt_entries(catalogs, locale))
+        phrases.extend(phrase_entries(catalogs, locale))
+    topics, several = _collect(topic_words), _several_words(catalogs)
     languages = {
         keyword_key(name): locale for locale in catalogs.locales for name in language_names(locale) if name
     }
     return KeywordIndex(
         topics=topics,
         commands=_collect(command_words),
+        opt_words=_collect(opt_words),
         phrases=tuple(phrases),
         languages=languages,
         numbers={str(topic.number): topic.id for topic in catalogs.content.topics},
-        fuzzy_keys=tuple(key for key in topics if KeywordIndex.allowed_typos(key) and not is_unspaced(key)),
+        fuzzy_keys=tuple(key for key in topics if KeywordIndex.allowed_typos(key) and not is_unspaced(key)
+                         and key not in several),
         unspaced_keys=tuple(key for key in topics if is_unspaced(key)),
         fillers=frozenset(
             keyword_key(word) for locale in catalogs.locales for word in _served_words(catalogs, locale, FILLERS)
         ),
+        not_alone=NOT_ALONE | (languages.keys() & {
+            keyword_key(word) for locale in catalogs.locales for word in _served_words(catalogs, locale, EVERYDAY)}),
     )

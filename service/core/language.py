@@ -20,28 +20,40 @@ def _region_languages(region: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=65536)
-def country_locale(sender: str, served: tuple[str, ...]) -> str | None:
-    """The first language of the sender's country that the line has, from her number alone."""
+def country_locales(sender: str, served: tuple[str, ...]) -> tuple[str, ...]:
+    """The languages of the sender's country that the line has, from her number alone, first first."""
     try:
         number = phonenumbers.parse(bare_number(sender), None)
     except phonenumbers.NumberParseException:
-        return None
+        return ()
     region = phonenumbers.region_code_for_number(number)
+    found = []
     for code in _region_languages(region) if region else ():
         for candidate in (code, code.split("_", 1)[0]):
-            if candidate in served:
-                return candidate
-    return None
+            if candidate in served and candidate not in found:
+                found.append(candidate)
+    return tuple(found)
+
+
+def country_locale(sender: str, served: tuple[str, ...]) -> str | None:
+    """The first language of the sender's country that the line has, from her number alone."""
+    return next(iter(country_locales(sender, served)), None)
 
 
 def choose_locale(
     *, command: Command, subscriber: Subscriber, program: Program, sender: str, served: tuple[str, ...]
 ) -> str:
-    """The language chosen now, else the keyword's, else the sender's, her country's, the program's."""
+    """The language chosen now; else a keyword only one language has; else hers: her choice, her
+    country's, the program's."""
     if command.intent == Intent.LANGUAGE_SET and command.locale:
         return command.locale
-    usual = subscriber.locale or country_locale(sender, served) or program.default_locale
-    if not command.locales or usual in command.locales:
-        return usual
-    # A word of several languages (but not hers): the program's, else the first.
-    return program.default_locale if program.default_locale in command.locales else min(command.locales)
+    # Only a word of one language alone says which she reads (CIRURGIA: Portuguese).
+    if len(command.locales) == 1:
+        return next(iter(command.locales))
+    if subscriber.locale:
+        # A word several languages share (QUIMIO: Spanish and Portuguese) never switches her language.
+        return subscriber.locale
+    countrys = country_locales(sender, served)
+    # A first text: of the word's languages, her country's if it has one (KEMO from the Philippines: Tagalog).
+    shared = [code for code in countrys if code in command.locales]
+    return (shared or [*countrys, program.default_locale])[0]

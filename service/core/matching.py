@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from service.catalogs import SOURCE_LOCALE
-from service.core.keywords import NOT_ALONE, KeywordIndex, Meaning, is_unspaced
-from service.core.normalize import words
+from service.core.keywords import KeywordIndex, Meaning, is_unspaced
+from service.core.normalize import strip_accents, words
 from service.core.types import Command, Intent
 
 # Typo matching looks only at short texts: in a long one, some ordinary word is
@@ -28,6 +28,9 @@ MAX_KEYWORD_WORDS = 3
 class Folded:
     words: list[str]  # apostrophes separate: L'HORMONOTHERAPIE -> L, HORMONOTHERAPIE
     contracted: list[str]  # apostrophes join: DON'T -> DONT
+    # With their accents, as stop and start words are matched: Đúng is not DỪNG.
+    exact: list[str]
+    exact_contracted: list[str]
 
     @property
     def joined(self) -> str:
@@ -65,15 +68,22 @@ def _is(index: KeywordIndex, word: str, intent: Intent) -> bool:
     return word in index.commands and index.commands[word].intent == intent
 
 
+def _is_stop(index: KeywordIndex, word: str) -> bool:
+    return word in index.opt_words and index.opt_words[word].intent == Intent.STOP
+
+
 def by_number(text: Folded, index: KeywordIndex) -> Command | None:
     return Command(Intent.TOPIC, index.numbers[text.joined]) if text.joined in index.numbers else None
 
 
 def whole_keyword(text: Folded, index: KeywordIndex) -> Command | None:
+    for whole in ("".join(text.exact), "".join(text.exact_contracted)):
+        if whole in index.opt_words:
+            return _command(index.opt_words[whole], whole=True)
     for whole in (text.joined, "".join(text.contracted)):
         if whole in index.commands:
             return _command(index.commands[whole], whole=True)
-    if text.joined in index.languages and text.joined not in NOT_ALONE:
+    if text.joined in index.languages and text.joined not in index.not_alone:
         return Command(Intent.LANGUAGE_SET, locale=index.languages[text.joined], whole=True)
     return None
 
@@ -89,7 +99,7 @@ def language_choice(text: Folded, index: KeywordIndex) -> Command | None:
 
 def stop_phrase(text: Folded, index: KeywordIndex) -> Command | None:
     """PLEASE DON'T TEXT ME: a phrase that clearly asks to stop, anywhere in a text."""
-    found = text.contracted
+    found = text.exact_contracted
     for phrase, meaning in index.phrases:
         size = len(phrase)
         if any(tuple(found[at:at + size]) == phrase for at in range(len(found) - size + 1)):
@@ -99,17 +109,18 @@ def stop_phrase(text: Folded, index: KeywordIndex) -> Command | None:
 
 def short_stop(text: Folded, index: KeywordIndex) -> Command | None:
     """STOP PLEASE, 请停止: an opt-out word or phrase with nothing but filler words beside it."""
-    found = text.contracted
-    stops = [word for word in found if _is(index, word, Intent.STOP)]
-    rest = [word for word in found if word not in stops and word not in index.fillers]
+    found = text.exact_contracted
+    stops = [word for word in found if _is_stop(index, word)]
+    # Fillers only ever stand beside a stop word written as listed: they may be folded.
+    rest = [word for word in found if word not in stops and strip_accents(word) not in index.fillers]
     if stops and not rest and len(found) <= SHORT_TEXT_WORDS:
-        return _command(index.commands[stops[0]])
+        return _command(index.opt_words[stops[0]])
     if len(found) == 1 and is_unspaced(found[0]):
         bare = found[0]
         for filler in sorted(index.fillers, key=len, reverse=True):
             bare = bare.replace(filler, "")
         phrases = {"".join(phrase): meaning for phrase, meaning in index.phrases}
-        meaning = index.commands.get(bare) if _is(index, bare, Intent.STOP) else phrases.get(bare)
+        meaning = index.opt_words.get(bare) if _is_stop(index, bare) else phrases.get(bare)
         return _command(meaning) if meaning else None
     return None
 
@@ -155,7 +166,7 @@ def short_command(text: Folded, index: KeywordIndex) -> Command | None:
     for word in text.words:
         if word in index.commands and index.commands[word].intent in (Intent.HELP, Intent.MENU, Intent.LANGUAGE):
             return _command(index.commands[word])
-        if word in index.languages and word not in NOT_ALONE and len(word) > 2:
+        if word in index.languages and word not in index.not_alone and len(word) > 2:
             return Command(Intent.LANGUAGE_SET, locale=index.languages[word])
     return None
 
@@ -170,7 +181,8 @@ RULES: tuple[Callable[[Folded, KeywordIndex], Command | None], ...] = (
 
 def understand(text: str, index: KeywordIndex) -> Command:
     """The command a text asks for; Intent.UNKNOWN when it asks for nothing the line knows."""
-    folded = Folded(words(text), words(text, join_apostrophes=True))
+    folded = Folded(words(text), words(text, join_apostrophes=True), words(text, keep_accents=True),
+                    words(text, join_apostrophes=True, keep_accents=True))
     for rule in RULES:
         command = rule(folded, index)
         if command is not None:

@@ -38,24 +38,33 @@ def _ascii_digits(text: str) -> str:
     return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)
 
 
-def fold(text: str) -> str:
-    """Upper-case, accent-free (for Latin letters), compatibility-normalized text with ASCII digits."""
+def fold(text: str, *, keep_accents: bool = False) -> str:
+    """Upper-case, compatibility-normalized text with ASCII digits; accent-free (for Latin letters)
+    unless keep_accents, as stop and start words are matched: folded, Vietnamese Đúng ("right")
+    and Huy (a name) would read as the stop words DỪNG and HỦY."""
     text = _ascii_digits(unicodedata.normalize("NFKC", text[:MAX_FOLDED_CHARS]))
+    if keep_accents:
+        return text.upper()
     return _strip_latin_accents(text).translate(_STROKED).upper()
 
 
-def words(text: str, *, join_apostrophes: bool = False) -> list[str]:
+def words(text: str, *, join_apostrophes: bool = False, keep_accents: bool = False) -> list[str]:
     """The folded words of a text; punctuation, symbols and spacing are separators.
 
     Apostrophes separate by default (L'HORMONOTHERAPIE finds HORMONOTHERAPIE);
     joined, they let DON'T match the phrase DONT TEXT.
     """
-    folded = fold(text)
+    folded = fold(text, keep_accents=keep_accents)
     if join_apostrophes:
         folded = _INNER_APOSTROPHE.sub("", folded)
     return [word for word in _NON_WORD.split(folded) if word]
 
 
-def keyword_key(keyword: str) -> str:
+def strip_accents(word: str) -> str:
+    """A word folded with its accents kept, folded the rest of the way (DỪNG -> DUNG)."""
+    return _strip_latin_accents(word).translate(_STROKED)
+
+
+def keyword_key(keyword: str, *, keep_accents: bool = False) -> str:
     """The form a keyword is stored under: folded, separators removed (HER-2 -> HER2)."""
-    return "".join(words(keyword))
+    return "".join(words(keyword, keep_accents=keep_accents))

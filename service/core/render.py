@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from typing import Callable
 
-
 from service import segments
 from service.catalogs import Catalogs, fallback_chain
 from service.core.keywords import native_and_english_name
@@ -15,28 +14,47 @@ from service.programs import Program
 MENU_ITEM = "{number} {keyword}"
 MENU_SEPARATOR = ", "
 PART_SEPARATOR = "\n"
+# A part that names something the program has not got is left out (HELP without a support contact).
+OPTIONAL_PLACEHOLDERS = ("help_contact",)
+Part = Callable[[Catalogs, str, "str | None", Program], "list[str | None]"]
+
+
+def filled(catalogs: Catalogs, locale: str, key: str, program: Program) -> str | None:
+    """A message in a locale with the program's names in its placeholders: None when missing or when
+    a translation broke a placeholder (catalog check refuses that too); "" when it names what the
+    program has not got."""
+    text, source = catalogs.message(locale, key), catalogs.content.messages[key]
+    if text is None or "%(" not in source:
+        return text
+    values = {"program": program.line_name, "contact": program.contact_in(locale), "help_contact": program.help_contact}
+    if any(f"%({name})s" in source and not values[name] for name in OPTIONAL_PLACEHOLDERS):
+        return ""
+    try:
+        return text % values
+    except (KeyError, ValueError, TypeError):
+        return None
 
 
 def _first_keyword(words: str | None) -> str | None:
     return words.split(",", 1)[0].strip() if words else None
 
 
-def _menu(catalogs: Catalogs, locale: str, topic: str | None) -> list[str | None]:
+def _menu(catalogs: Catalogs, locale: str, topic: str | None, program: Program) -> list[str | None]:
     items = []
     for entry in catalogs.content.topics:
         keyword = _first_keyword(catalogs.lookup(locale, entry.id, entry.keywords))
         items.append(MENU_ITEM.format(number=entry.number, keyword=keyword) if keyword else None)
     listing = MENU_SEPARATOR.join(items) + "." if all(items) else None
-    return [catalogs.message(locale, "menu"), listing, catalogs.message(locale, "menu_footer")]
+    return [filled(catalogs, locale, "menu", program), listing, filled(catalogs, locale, "menu_footer", program)]
 
 
-def _topic(catalogs: Catalogs, locale: str, topic: str | None) -> list[str | None]:
+def _topic(catalogs: Catalogs, locale: str, topic: str | None, program: Program) -> list[str | None]:
     entry = catalogs.content.topic(topic)
     return [catalogs.lookup(locale, entry.id, entry.summary)]
 
 
-def _message(key: str) -> Callable[[Catalogs, str, str | None], list[str | None]]:
-    return lambda catalogs, locale, topic: [catalogs.message(locale, key)]
+def _messages(*keys: str) -> Part:
+    return lambda catalogs, locale, topic, program: [filled(catalogs, locale, key, program) for key in keys]
 
 
 def native_name(locale: str) -> str:
@@ -45,41 +63,41 @@ def native_name(locale: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _languages(catalogs: Catalogs, locale: str, topic: str | None) -> list[str | None]:
+def _languages(catalogs: Catalogs, locale: str, topic: str | None, program: Program) -> list[str | None]:
     # Only languages the line can confirm a choice in are offered.
     offered = [code for code in catalogs.locales if catalogs.message(code, "language_set")]
     listing = MENU_SEPARATOR.join(f"{code.upper()} {native_name(code)}" for code in offered)
-    return [catalogs.message(locale, "language_list"), listing + "."]
+    return [filled(catalogs, locale, "language_list", program), listing + "."]
 
 
 # What each reply is made of. A new kind of reply is a new row.
-PARTS: dict[Intent, Callable[[Catalogs, str, str | None], list[str | None]]] = {
+PARTS: dict[Intent, Part] = {
     Intent.TOPIC: _topic,
     Intent.MENU: _menu,
     Intent.UNKNOWN: _menu,
-    Intent.HELP: _message("help"),
-    Intent.STOP: _message("stop_confirm"),
-    Intent.START: _message("start_confirm"),
+    Intent.HELP: _messages("help", "help_support"),
+    Intent.STOP: _messages("stop_confirm"),
+    Intent.START: _messages("start_confirm"),
     Intent.LANGUAGE: _languages,
-    Intent.LANGUAGE_SET: _message("language_set"),
+    Intent.LANGUAGE_SET: _messages("language_set"),
 }
 
 
 def referral(catalogs: Catalogs, locale: str, program: Program) -> str | None:
     """The care-team referral in a locale, naming the program's contact when it has one."""
-    if not program.contact:
-        return catalogs.message(locale, "referral")
-    template = catalogs.message(locale, "referral_contact")
-    try:
-        return template % {"contact": program.contact} if template else None
-    except (KeyError, ValueError, TypeError):
-        # A translation that broke its placeholder is not served (catalog check refuses it too).
-        return None
+    return filled(catalogs, locale, "referral_contact" if program.contact_in(locale) else "referral", program)
 
 
 def _in_locale(catalogs: Catalogs, intent: Intent, topic: str | None, locale: str, program: Program) -> str | None:
-    parts = [*PARTS[intent](catalogs, locale, topic), referral(catalogs, locale, program)]
-    return PART_SEPARATOR.join(parts) if all(parts) else None
+    parts = [*PARTS[intent](catalogs, locale, topic, program), referral(catalogs, locale, program)]
+    if any(part is None for part in parts) or not parts[-1]:
+        return None
+    return PART_SEPARATOR.join(part for part in parts if part)
+
+
+def transliterates(program: Program, catalogs: Catalogs, locale: str) -> bool:
+    """Whether a program's replies in a locale are sent transliterated to GSM-7 (its translators opted in)."""
+    return program.encoding == "gsm7" and locale in catalogs.transliterable
 
 
 @functools.lru_cache(maxsize=8192)
@@ -92,7 +110,7 @@ def render(
         if text is not None:
             break
     cost = segments.count(text)
-    if program.encoding == "gsm7" and cost.encoding == segments.UCS2:
+    if cost.encoding == segments.UCS2 and transliterates(program, catalogs, candidate):
         # Transliterate only when that makes the reply GSM-7: Arabic or Chinese
         # stays UCS-2 anyway, so its punctuation is left as written.
         cheaper = segments.to_gsm7(text)

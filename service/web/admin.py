@@ -95,6 +95,7 @@ def overview(request: Request, identity: Admin, locale: str | None = None) -> HT
     shown = [locale] if locale in catalogs.locales else list(catalogs.locales)
     summaries = {s.locale: s for s in admin_views.locale_summaries(catalogs, line.versions.history(limit=500))}
     return page(request, "overview.html", identity=identity, matrix=admin_views.overview(catalogs, line.programs.all),
+                programs=admin_views.program_rows(catalogs, line.programs.all),
                 locales=catalogs.locales, shown=shown, summaries=summaries, budget=BUDGET,
                 rtl={code: admin_views.is_rtl(code) for code in catalogs.locales},
                 names={code: admin_views.Locale.parse(code).language_name for code in catalogs.locales})

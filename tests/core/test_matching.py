@@ -121,3 +121,10 @@ def test_a_typo_guess_never_names_a_language(catalogs, text):
 
 def test_long_text_is_cut_before_matching(catalogs):
     assert understand("radiation " + "x" * 20_000, keyword_index(catalogs)).topic == "radiation"
+
+
+def test_a_keyword_of_several_words_is_matched_exactly_or_not_at_all(catalogs):
+    # Vietnamese CẮT BỎ (cut out) is stored joined, CATBO: one letter from "carbo" (a chemo drug's nickname).
+    index = keyword_index(catalogs)
+    assert understand("cắt bỏ", index).topic == "surgery"
+    assert understand("carbo", index).intent == Intent.UNKNOWN

@@ -9,7 +9,7 @@ from service.core.types import Intent
 from service.programs import Program
 from service.segments import to_gsm7
 
-CONTACT = "call Hope Clinic, 0800 123 456"
+CONTACT = "Hope Clinic, 0800 123 456"
 PROGRAMS = [
     Program(id="default", name="Infoline"),
     Program(id="clinic", name="Clinic", contact=CONTACT),
@@ -66,3 +66,38 @@ def test_every_reply_ends_with_the_referral(catalogs, program, body):
 def test_keyword_sentences_also_end_with_the_referral(catalogs, words):
     reply = reply_to(" ".join(words), catalogs)
     assert reply.body.endswith("Ask your care team what is right for you.")
+
+
+HOPE = Program(id="hope", name="Hope Clinic outreach", line_name="Hope Clinic", contact=CONTACT,
+               contacts=(("es", "Clínica Hope, 0800 123 456"),), help_contact="Hope Clinic, 0800 123 400")
+
+
+def test_help_names_the_program_texted_its_support_contact_and_when_it_replies(catalogs):
+    body = reply_to("HELP", catalogs, program=HOPE).body
+    assert body.startswith("Hope Clinic sends") and "Infoline" not in body
+    assert "Support: Hope Clinic, 0800 123 400." in body and "only when you text" in body
+    assert "Msg & data rates may apply" in body and "STOP" in body
+
+
+def test_help_without_a_support_contact_names_none(catalogs):
+    assert "Support:" not in reply_to("HELP", catalogs).body
+
+
+def test_the_start_confirmation_gives_rates_and_help(catalogs):
+    body = reply_to("START", catalogs, subscriber=Subscriber(opted_out=True)).body
+    assert "Msg & data rates may apply" in body and "HELP" in body and "STOP" in body
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "fr", "pt", "sw", "tl", "vi", "ar", "hi", "zh"])
+@pytest.mark.parametrize("body", ["MENU", "HELP", "STOP", "START", "LANG", "nonsense"])
+def test_every_reply_names_the_program_texted_never_infoline(catalogs, locale, body):
+    subscriber = Subscriber(locale=locale, opted_out=body == "START")
+    reply = reply_to(body, catalogs, program=HOPE, subscriber=subscriber)
+    assert reply.locale == locale, "not served in its own language"
+    assert "Infoline" not in reply.body and "Hope Clinic" in reply.body
+
+
+def test_a_contact_given_for_a_language_is_used_in_that_language(catalogs):
+    spanish = reply_to("HER2", catalogs, program=HOPE, subscriber=Subscriber(locale="es")).body
+    assert spanish.endswith(": Clínica Hope, 0800 123 456.")
+    assert reply_to("HER2", catalogs, program=HOPE).body.endswith(f": {CONTACT}.")

@@ -83,6 +83,15 @@ def test_the_overview_shows_every_reply_in_every_language_with_its_cost(client):
     assert client.get("/admin?locale=es").text.count('<th lang="') == 1
 
 
+def test_the_overview_shows_which_languages_each_program_sends_without_accents(client):
+    log_in(client)
+    page = client.get("/admin").text
+    hope = page[page.index("Hope Clinic outreach"):]
+    sent_plain = hope[:hope.index("</tr>")].rsplit("<td>", 1)[1]
+    assert "es" in sent_plain and "vi" not in sent_plain  # Vietnamese is never transliterated
+    assert "none (sends every language as written)" in page  # the default program is on unicode
+
+
 def spanish_po_with(client, old: str, new: str) -> bytes:
     catalog = read_po(io.BytesIO(client.get("/admin/translations/es.po").content))
     entry = next(m for m in catalog if m.string and old in m.string)
@@ -146,7 +155,7 @@ def test_the_simulator_answers_through_the_core_and_store_and_is_kept_apart(clie
     assert text_line(client, "HER2", sender="+15551230001").startswith("HER2:")  # the real number is not opted out
     page = client.post("/admin/simulator", data={"csrf": csrf, "body": "UPASUAJI", "sender": "+15551234567",
                                                  "to": "+15005550006"}).text
-    assert 'id="reply-locale">sw' in page and "call Hope Clinic" in page
+    assert 'id="reply-locale">sw' in page and "Hope Clinic, 0800 123 456" in page
     records = client.app.state.line.store.count_records()
     assert records == 3
     csv_text = client.get("/admin/usage.csv").text

@@ -99,7 +99,7 @@ def test_concurrent_duplicates_get_one_reply_and_one_record(line):
 
 
 def test_the_programs_contact_is_in_its_referral(line):
-    assert line("HER2", to="+15005550006").endswith("call Hope Clinic, 0800 123 456.")
+    assert line("HER2", to="+15005550006").endswith("Hope Clinic, 0800 123 456.")
     assert line("HER2", to="+15005559999").endswith("Ask your care team what is right for you.")
 
 
