@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 from typing import Callable
 
 from service import segments
@@ -14,6 +15,9 @@ from service.programs import Program
 MENU_ITEM = "{number} {keyword}"
 MENU_SEPARATOR = ", "
 PART_SEPARATOR = "\n"
+# Languages written right to left (CLDR's character order), and the mark that says so.
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
+RLM = "\u200f"
 # A part that names something the program has not got is left out (HELP without a support contact).
 OPTIONAL_PLACEHOLDERS = ("help_contact",)
 Part = Callable[[Catalogs, str, "str | None", Program], "list[str | None]"]
@@ -88,11 +92,29 @@ def referral(catalogs: Catalogs, locale: str, program: Program) -> str | None:
     return filled(catalogs, locale, "referral_contact" if program.contact_in(locale) else "referral", program)
 
 
+def _first_strong_is_ltr(text: str) -> bool:
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return False
+        if direction == "L":
+            return True
+    return False
+
+
+def directed(part: str, locale: str) -> str:
+    """A line of a right-to-left reply that opens with Latin text ("HER2:", the program's name) marked
+    right-to-left: phones lay a line out by its first strong letter, and the Arabic after it read out of order."""
+    if locale.split("_", 1)[0] in RTL_LANGUAGES and _first_strong_is_ltr(part):
+        return RLM + part
+    return part
+
+
 def _in_locale(catalogs: Catalogs, intent: Intent, topic: str | None, locale: str, program: Program) -> str | None:
     parts = [*PARTS[intent](catalogs, locale, topic, program), referral(catalogs, locale, program)]
     if any(part is None for part in parts) or not parts[-1]:
         return None
-    return PART_SEPARATOR.join(part for part in parts if part)
+    return PART_SEPARATOR.join(directed(part, locale) for part in parts if part)
 
 
 def transliterates(program: Program, catalogs: Catalogs, locale: str) -> bool:

@@ -1,5 +1,7 @@
 """respond(): every reply in full, and the referral invariant over arbitrary text."""
 
+import unicodedata
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -101,3 +103,16 @@ def test_a_contact_given_for_a_language_is_used_in_that_language(catalogs):
     spanish = reply_to("HER2", catalogs, program=HOPE, subscriber=Subscriber(locale="es")).body
     assert spanish.endswith(": Clínica Hope, 0800 123 456.")
     assert reply_to("HER2", catalogs, program=HOPE).body.endswith(f": {CONTACT}.")
+
+
+@pytest.mark.parametrize("body", ["HER2", "MENU", "HELP", "LANG", "2"])
+def test_an_arabic_line_that_opens_with_latin_text_is_marked_right_to_left(catalogs, body):
+    reply = reply_to(body, catalogs, program=HOPE, subscriber=Subscriber(locale="ar"))
+    assert reply.locale == "ar"
+    for line in reply.body.split("\n"):
+        first_strong = next(c for c in line if unicodedata.bidirectional(c) in ("L", "R", "AL"))
+        assert line.startswith("\u200f") or unicodedata.bidirectional(first_strong) != "L", line
+
+
+def test_left_to_right_languages_get_no_direction_mark(catalogs):
+    assert "\u200f" not in reply_to("HER2", catalogs, program=HOPE, subscriber=Subscriber(locale="es")).body
