@@ -53,6 +53,13 @@ def captured_serve_options(workdir: Path) -> dict:
     return {key: value for key, value in options.items() if key not in ("host", "port")}
 
 
+def toml_value(value) -> str:
+    """A TOML value: JSON writes scalars and arrays as TOML does; a table becomes an inline table."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(key)} = {toml_value(item)}" for key, item in value.items()) + " }"
+    return json.dumps(value, ensure_ascii=False)
+
+
 def high_cap_programs(destination: Path) -> Path:
     """A copy of the programs file (PROGRAMS_FILE or the default) with reply_cap and hourly_cap raised to
     HIGH_CAP for every program, so every request gets a full reply."""
@@ -61,11 +68,11 @@ def high_cap_programs(destination: Path) -> Path:
     for program in tomllib.loads(source.read_text("utf-8"))["program"]:
         out.append("[[program]]\n")
         for key, value in (program | {"reply_cap": HIGH_CAP, "hourly_cap": HIGH_CAP}).items():
-            out.append(f"{key} = {json.dumps(value, ensure_ascii=False)}\n")  # JSON scalars/arrays are TOML
+            out.append(f"{key} = {toml_value(value)}\n")
         out.append("\n")
     destination.write_text("".join(out), "utf-8")
     try:
         tomllib.loads(destination.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as error:  # a value JSON writes unlike TOML (a table)
+    except tomllib.TOMLDecodeError as error:  # a value neither writes as TOML
         raise HarnessError(f"could not write the high-cap programs file: {error}") from None
     return destination

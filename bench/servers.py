@@ -23,7 +23,8 @@ FLOOR_APP = BENCH / "floor_app.py"
 # The service's settings the harness sets itself: none may leak in from the caller's environment.
 CLEARED_ENV = ("DATABASE_URL", "DATA_DIR", "PUBLIC_BASE_URL", "PHONE_HASH_KEY", "PROGRAMS_FILE", "TWILIO_AUTH_TOKEN",
                "LOG_LEVEL", "MAX_REQUEST_BYTES", "CONTENT_DIR", "LOCALES_DIR", "HOST", "PORT", "ALLOWED_HOSTS",
-               "REQUEST_BODY_TIMEOUT_SECONDS", "HELP_CONTACT")
+               "REQUEST_BODY_TIMEOUT_SECONDS", "REQUEST_HEAD_TIMEOUT_SECONDS",
+               "REQUEST_BODY_MIN_BYTES_PER_SECOND", "HELP_CONTACT")
 BUSY_WARNING_PCT = 15
 FIRST_ANSWER_TIMEOUT_S = 30.0
 

@@ -21,7 +21,6 @@ from service.settings import Settings, get_settings
 from service.store import StoreUnavailable
 from service.translations import refresh_catalogs
 from service.web import admin, webhook
-from service.web.body_deadline import BodyDeadline
 from service.web.hosts import REFUSAL as REFUSED_HOST, policy_for
 from service.web.admin_auth import LoginRequired
 from service.web.admin_gate import AdminGate
@@ -92,7 +91,8 @@ async def keep_current_forever(line: Line) -> None:
 class Infoline(FastAPI):
     """The FastAPI app, with Twilio's webhook handed its calls before FastAPI's request layers.
 
-    Every HTTP request, the webhook's included, first has its Host checked and its body put on a deadline.
+    Every HTTP request, the webhook's included, first has its Host checked (and its head and body their
+    deadlines, in the protocol: service.web.http_protocol).
     """
 
     async def __call__(self, scope, receive, send) -> None:
@@ -101,7 +101,6 @@ class Infoline(FastAPI):
         if not self.state.hosts.answers(_host_of(scope), scope["path"]):
             return await webhook.respond(send, 400, webhook.TEXT_TYPE, (REFUSED_HOST + "\n").encode(),
                                          new_request_id())
-        receive = BodyDeadline(receive, seconds=self.state.line.settings.request_body_timeout_seconds)
         if scope["path"] == webhook.PATH:
             await webhook.sms(scope, receive, send, self.state.line)
         else:
@@ -109,10 +108,10 @@ class Infoline(FastAPI):
 
 
 def _host_of(scope) -> bytes:
-    for name, value in scope["headers"]:
-        if name == b"host":
-            return value
-    return b""
+    """The request's one Host header; b"" (refused) without one or with several, since the webhook
+    rebuilds the signed URL from the last and the check would otherwise see the first."""
+    hosts = [value for name, value in scope["headers"] if name == b"host"]
+    return hosts[0] if len(hosts) == 1 else b""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -155,6 +154,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def worker_app() -> FastAPI:
     """The app of one uvicorn worker process (serve --workers N), logging as the parent does."""
+    from service.web.http_protocol import Guarded
+
     settings = get_settings()
     configure_logging(settings.log_level)
+    Guarded.configure(settings)  # this process's protocol class, as serve's
     return create_app(settings)

@@ -14,12 +14,13 @@ from babel.messages.catalog import Catalog
 
 from service import segments
 from service.catalog_tools import LOCALES
-from service.catalogs import NEVER_TRANSLITERATED, SOURCE_LOCALE, TRANSLITERATE, Catalogs, build_catalogs
-from service.content import Content, split_keywords
-from service.core.keywords import build_index, command_entries, language_names, opt_entries, topic_entries
-from service.core.matching import understand
+from service.catalogs import (PLACEHOLDER, SOURCE_LOCALE, Catalogs, build_catalogs, declares_transliteration,
+                              never_transliterated, placeholders_match)
+from service.content import Content
+from service.catalog_opt_words import everyday_word_problems, unaccented_twin_problems
+from service.core.keywords import command_entries, language_names, opt_entries, topic_entries
 from service.core.normalize import keyword_key, strip_accents
-from service.core.render import render
+from service.core.render import compose
 from service.core.types import Intent
 from service.programs import Program
 
@@ -28,13 +29,13 @@ BUDGET = {segments.GSM7: 2, segments.UCS2: 4}
 # HELP carries what carriers require (name, what and when it sends, rates, STOP, a support
 # contact) besides the referral, and is sent only when asked for: one segment more.
 REPLY_BUDGETS = {"help": {segments.GSM7: 3, segments.UCS2: 5}}
+POLICIES = ("unicode", "gsm7")
+REFERRAL_KEYS = ("referral", "referral_contact")
 
 
 def budget(reply: str, encoding: str) -> int:
     """The most segments a reply may cost in an encoding."""
     return REPLY_BUDGETS.get(reply, BUDGET)[encoding]
-POLICIES = ("unicode", "gsm7")
-REFERRAL_KEYS = ("referral", "referral_contact")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,10 @@ def catalog_problems(locale: str, catalog: Catalog) -> list[str]:
         f"{locale}: {message.context or ''} {message.id!r}: {error}"
         for message, errors in catalog.check() for error in errors
     ]
+    problems += [f"{locale}: {message.context} must have exactly the placeholders of its English, as written"
+                 f" ({', '.join(sorted(set(PLACEHOLDER.findall(message.id))))})"
+                 for message in catalog if message.string and isinstance(message.string, str)
+                 and "%(" in str(message.id) and not placeholders_match(str(message.id), message.string)]
     for key in REFERRAL_KEYS:
         entry = next((m for m in catalog if m.context == key), None)
         if entry is None or entry.fuzzy or not entry.string:
@@ -95,28 +100,9 @@ def keyword_collisions(catalogs: Catalogs) -> list[str]:
     return problems
 
 
-# What an everyday word must never be read as: it would opt her out or in, or change her language.
-STATE_CHANGING = frozenset({Intent.STOP, Intent.START, Intent.LANGUAGE_SET})
-
-
-def everyday_word_problems(catalogs: Catalogs) -> list[str]:
-    """Everyday words (yes, thanks, a common name) of a language that the line would read as an opt-out,
-    an opt-in, a choice of language, or another language's keyword."""
-    index, problems = build_index(catalogs), []
-    for locale in catalogs.locales:
-        for word in split_keywords(catalogs.message(locale, "everyday_words") or ""):
-            command = understand(word, index)
-            switches = bool(command.locales) and locale not in command.locales
-            if command.intent in STATE_CHANGING or switches:
-                problems.append(f"{locale}: the everyday word {word!r} would be read as {command.intent.value}"
-                                f"{' of ' + ', '.join(sorted(command.locales)) if switches else ''}")
-    return problems
-
-
 def transliteration_problems(locale: str, catalog: Catalog) -> list[str]:
     """A header opting a language in to gsm7 transliteration that must never have it."""
-    declared = TRANSLITERATE.search(catalog.header_comment or "") is not None
-    if declared and locale.split("_", 1)[0] in NEVER_TRANSLITERATED:
+    if declares_transliteration(catalog) and never_transliterated(locale):
         return [f"{locale}: transliteration to GSM-7 changes the meaning of {locale} text; remove '# transliterate: gsm7'"]
     return []
 
@@ -131,10 +117,18 @@ def reply_costs(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[Cost]
             program = dataclasses.replace(configured, encoding=policy)
             for locale in catalogs.locales:
                 for label, intent, topic in replies(catalogs.content):
-                    text, served, cost = render(catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program)
+                    # Uncached: candidate catalogs of refused uploads must not stay in render's cache.
+                    text, served, cost = compose(catalogs=catalogs, intent=intent, topic=topic, locale=locale,
+                                                 program=program)
                     if served == locale:
                         costs.append(Cost(locale, policy, label, cost.encoding, cost.segments))
     return costs
+
+
+def program_problems(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[str]:
+    """A contact given for a language the line does not serve would never be used (pt-BR for pt)."""
+    return [f"program {program.id}: contacts has {code!r}, which is not one of the line's languages"
+            for program in programs for code, _ in program.contacts if code not in catalogs.locales]
 
 
 def check(*, content: Content, catalogs: Mapping[str, Catalog], programs: tuple[Program, ...]) -> Report:
@@ -146,6 +140,8 @@ def check(*, content: Content, catalogs: Mapping[str, Catalog], programs: tuple[
     served = build_catalogs(content=content, sources=catalogs)
     report.problems.extend(keyword_collisions(served))
     report.problems.extend(everyday_word_problems(served))
+    report.problems.extend(unaccented_twin_problems(served))
+    report.problems.extend(program_problems(served, programs))
     report.costs = reply_costs(served, programs)
     report.problems.extend(
         f"{c.locale}: {c.reply} costs {c.segments} {c.encoding} segments under '{c.policy}'"

@@ -28,6 +28,8 @@ REVIEW_STATUS = re.compile(r"^#?\s*review-status:\s*(\S+)", re.IGNORECASE | re.M
 # A translator's word that dropping accents keeps the meaning (á -> a), so a program on the
 # gsm7 policy may send this language transliterated at half the price.
 TRANSLITERATE = re.compile(r"^#?\s*transliterate:\s*gsm7\s*$", re.IGNORECASE | re.MULTILINE)
+# The only placeholder form the line's messages use: a name, no width, precision or flags.
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Never transliterated, whatever a header says: without its diacritics Vietnamese
 # changes meaning ("khong nham chua khoi benh" reads as "not yet cured").
 NEVER_TRANSLITERATED = frozenset({"vi"})
@@ -91,10 +93,27 @@ def review_status(catalog: Catalog) -> str:
     return found.group(1).lower() if found else "draft"
 
 
+def placeholders_match(source: str, translation: str) -> bool:
+    """Whether a translation has exactly its source's placeholders, as written, and no other % directive:
+    %(contact).0s or a dropped %(contact)s would send the referral without the care team."""
+    found = sorted(PLACEHOLDER.findall(translation))
+    rest = PLACEHOLDER.sub("", translation).replace("%%", "")
+    return found == sorted(PLACEHOLDER.findall(source)) and "%" not in rest
+
+
+def declares_transliteration(catalog: Catalog) -> bool:
+    """Whether a PO file's header says its translators opted in to gsm7 transliteration."""
+    return TRANSLITERATE.search(catalog.header_comment or "") is not None
+
+
+def never_transliterated(locale: str) -> bool:
+    """Whether a locale's meaning lives in its diacritics (Vietnamese): no header can opt it in."""
+    return locale.split("_", 1)[0] in NEVER_TRANSLITERATED
+
+
 def allows_transliteration(catalog: Catalog, locale: str) -> bool:
     """Whether a PO file's header opts its locale in to gsm7 transliteration (never for Vietnamese)."""
-    declared = TRANSLITERATE.search(catalog.header_comment or "") is not None
-    return declared and locale.split("_", 1)[0] not in NEVER_TRANSLITERATED
+    return declares_transliteration(catalog) and not never_transliterated(locale)
 
 
 def served_translations(catalog: Catalog) -> Translations:

@@ -15,6 +15,7 @@ from service import segments
 from service.settings import get_settings
 
 TRY_HOST = "infoline.local"
+HTTP_PROTOCOL = "service.web.http_protocol:Guarded"
 TRY_URL = f"http://{TRY_HOST}/sms"
 
 
@@ -24,6 +25,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from service.app import create_app
     from service.observability import configure_logging
+    from service.web.http_protocol import Guarded
     from service.web.hosts import policy_for
 
     settings = get_settings()
@@ -33,7 +35,10 @@ def serve(args: argparse.Namespace) -> int:
     print(f"Answering {hosts.describe()}; other Host headers get 400.", flush=True)
     # Our own "answered" line replaces uvicorn's access log; SIGTERM lets
     # in-flight requests finish (uvicorn's graceful shutdown).
-    options = dict(host=args.host, port=args.port, log_config=None, access_log=False, timeout_graceful_shutdown=20)
+    # httptools with deadlines and caps uvicorn lacks (slow or endless heads and bodies, pipelining).
+    Guarded.configure(settings)
+    options = dict(host=args.host, port=args.port, log_config=None, access_log=False, timeout_graceful_shutdown=20,
+                   http=HTTP_PROTOCOL)
     if args.workers > 1:
         # Each worker process builds its own app from the same environment.
         uvicorn.run("service.app:worker_app", factory=True, workers=args.workers, **options)
@@ -109,7 +114,7 @@ def catalog(args: argparse.Namespace) -> int:
     """Run one step of the translation workflow."""
     from service import catalog_check, catalog_tools
     from service.content import load_content
-    from service.programs import load_programs
+    from service.line import configured_programs
 
     settings = get_settings()
     dirs = {"content_dir": settings.content_dir, "locales_dir": settings.locales_dir}
@@ -125,7 +130,7 @@ def catalog(args: argparse.Namespace) -> int:
     else:
         catalogs, problems = _read_all(settings.locales_dir)
         report = catalog_check.check(content=load_content(settings.content_dir), catalogs=catalogs,
-                                     programs=load_programs(settings.programs_file).all)
+                                     programs=configured_programs(settings).all)
         print("\n".join(catalog_check.cost_table(report.costs)))
         problems += report.problems
         for problem in problems:

@@ -47,6 +47,11 @@ class Line:
     group: GroupCommit | None = None
 
 
+def configured_programs(settings: Settings) -> Programs:
+    """The programs file with the default program's support contact from HELP_CONTACT."""
+    return load_programs(settings.programs_file, default_help_contact=settings.help_contact)
+
+
 def build_line(settings: Settings) -> Line:
     """Load content, catalogs and programs and open the store, once, at start."""
     token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
@@ -58,7 +63,7 @@ def build_line(settings: Settings) -> Line:
     line = Line(
         settings=settings,
         catalogs=load_catalogs(content=load_content(settings.content_dir), locales_dir=settings.locales_dir),
-        programs=load_programs(settings.programs_file, default_help_contact=settings.help_contact),
+        programs=configured_programs(settings),
         validator=RequestValidator(token) if token else None,
         store=store,
         versions=VersionStore(store),

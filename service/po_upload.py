@@ -10,12 +10,14 @@ the whole file is decoded here first, by its byte-order mark or its declared cha
 from __future__ import annotations
 
 import codecs
+import gettext
 import io
 import re
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
+from service.catalogs import po_bytes
 from service.content import Content
 
 MO_MAGIC = (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")
@@ -24,8 +26,10 @@ BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-
                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 DECLARED = re.compile(rb"Content-Type:[^\"\n]*?charset=([A-Za-z0-9_.:+-]{1,40})", re.IGNORECASE)
 SHOWN = 3  # entries named in a refusal
-# Control characters have no place in a text message, and PostgreSQL's text refuses NUL.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters have no place in a text message, PostgreSQL's text refuses NUL, and what XML 1.0
+# cannot carry (noncharacters, lone surrogates) would make every reply's TwiML unreadable to Twilio.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                     "\U0001fffe\U0001ffff\U0010fffe\U0010ffff]")
 
 
 class Refused(ValueError):
@@ -50,7 +54,11 @@ def charset_of(data: bytes) -> tuple[str, bool]:
     found = DECLARED.search(data)
     name = found.group(1).decode("ascii") if found else "utf-8"
     info = _codec(name)
-    if "charset=".encode(info.name, errors="replace") != b"charset=":  # UTF-16 and the like, but no mark
+    try:
+        ascii_compatible = "charset=".encode(info.name, errors="replace") == b"charset="
+    except (UnicodeError, LookupError):  # idna, "undefined": codecs that encode nothing of the sort
+        raise Refused(f"the file's charset {name!r} is not one for text; save it as UTF-8") from None
+    if not ascii_compatible:  # UTF-16 and the like, but no mark
         raise Refused(f"the file says it is {name} but reads as ASCII text; save it as UTF-8")
     return info.name, False
 
@@ -83,8 +91,30 @@ def parse(data: bytes) -> Catalog:
         raise Refused(f"the file does not parse as a PO file: {str(error)[:200]}") from None
     if not by_mark and _codec(catalog.charset).name != codec:
         raise Refused(f"the file's header declares {catalog.charset}, but it was read as {codec}; save it as UTF-8")
+    _check_plural_forms(catalog)
     catalog.charset = "utf-8"
-    return catalog
+    return _as_stored(catalog)
+
+
+def _check_plural_forms(catalog: Catalog) -> None:
+    try:  # what gettext will do with it when the catalog is served
+        gettext.c2py(catalog.plural_expr)
+    except (ValueError, RecursionError):
+        raise Refused("the file's Plural-Forms header is not a plural expression gettext can read") from None
+
+
+def _as_stored(catalog: Catalog) -> Catalog:
+    """The catalog as it will be stored and served: written out and read back. Babel writes some header
+    values (the project name) into the header comment, newlines and all, so a header can smuggle in
+    entries that only appear once written; the checks must see what replicas will serve."""
+    text = po_bytes(catalog, ignore_obsolete=True)
+    try:
+        stored = read_po(io.BytesIO(text), abort_invalid=True)
+    except Exception as error:
+        raise Refused(f"the file does not survive being stored: {str(error)[:200]}") from None
+    if po_bytes(stored, ignore_obsolete=True) != text:
+        raise Refused("the file's header changes the file when it is stored; start from the .po this page offers")
+    return stored
 
 
 def template_keys(content: Content) -> frozenset[tuple[str, str]]:

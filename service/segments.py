@@ -35,7 +35,7 @@ _SINGLE_GSM, _MULTI_GSM = 160, 153
 _SINGLE_UCS2, _MULTI_UCS2 = 70, 67
 
 # Current Unicode grapheme clusters: what a reader sees as one character, for
-# display (forcing_ucs2) and transliteration -- not for counting, see _PIECE.
+# display (forcing_ucs2) and transliteration -- not for counting, see sms_pieces.
 _GRAPHEME = regex.compile(r"\X")
 
 @dataclass(frozen=True, slots=True)

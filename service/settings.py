@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from typing import Annotated
 
-from pydantic import PositiveFloat, PositiveInt, SecretStr, field_validator
+from pydantic import PositiveFloat, PositiveInt, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.catalogs import DEFAULT_LOCALES_DIR
 from service.content import DEFAULT_CONTENT_DIR
 from service.programs import DEFAULT_PROGRAMS_FILE
 
+ADMIN_LABEL = re.compile(r"[A-Za-z0-9._-]{1,64}")
+MIN_ADMIN_TOKEN_CHARS = 16
 # What `make run` is reached at; an operator behind a proxy sets PUBLIC_BASE_URL or ALLOWED_HOSTS.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "var"
@@ -31,8 +34,12 @@ class Settings(BaseSettings):
     # Without PUBLIC_BASE_URL the URL Twilio signed is built from the Host header, so only these
     # hosts are answered (comma-separated; "*" for any). The loopback names let `make run` work.
     allowed_hosts: Annotated[tuple[str, ...], NoDecode] = LOOPBACK_HOSTS
-    # A request body not all there this many seconds after the request began gets 408.
+    # A request whose headers are not all there this long after its first byte (or after its connection
+    # opened) is cut off; its body gets this long after the headers, plus a second for every
+    # REQUEST_BODY_MIN_BYTES_PER_SECOND it declares; then 408 and the connection is closed.
+    request_head_timeout_seconds: PositiveFloat = 10.0
     request_body_timeout_seconds: PositiveFloat = 20.0
+    request_body_min_bytes_per_second: PositiveFloat = 8192.0
     # Embedded default: a SQLite file in data_dir. postgresql://… for several replicas.
     database_url: str | None = None
     # Where the SQLite file, the opt-out spool and a generated PHONE_HASH_KEY live.
@@ -66,6 +73,18 @@ class Settings(BaseSettings):
     @classmethod
     def _split_hosts(cls, value):
         return tuple(filter(None, (part.strip() for part in value.split(",")))) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _admin_tokens_are_usable(self) -> Settings:
+        # A label is stored with every change and session (64 characters at most); a short token can be
+        # guessed past the login throttle by spreading the guesses over addresses.
+        for label, token in self.admin_credentials().items():
+            if not ADMIN_LABEL.fullmatch(label):
+                raise ValueError(f"admin label {label[:20]!r}: use 1-64 letters, digits, '.', '_' or '-'")
+            if len(token) < MIN_ADMIN_TOKEN_CHARS:
+                raise ValueError(f"the admin token of {label!r} is shorter than {MIN_ADMIN_TOKEN_CHARS} characters"
+                                 " (e.g. openssl rand -hex 32)")
+        return self
 
     def admin_credentials(self) -> dict[str, str]:
         """label -> token for every configured admin token."""

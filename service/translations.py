@@ -22,8 +22,16 @@ MAX_PO_BYTES = 1024 * 1024
 
 
 def served_overrides(*, line: Line) -> dict[str, Catalog]:
-    """The newest uploaded version of each locale, parsed."""
-    return {locale: parse_po(version.po.encode("utf-8")) for locale, version in line.versions.served().items()}
+    """The newest uploaded version of each locale, parsed; one that no longer parses is passed over (its
+    locale is served from the PO file) rather than keeping every replica from starting."""
+    overrides = {}
+    for locale, version in line.versions.served().items():
+        try:
+            overrides[locale] = parse_po(version.po.encode("utf-8"))
+        except Exception as error:  # Babel raises several kinds; any means this version cannot be served
+            log.error("a stored catalog version does not parse; serving the PO file instead",
+                      extra={"locale": locale, "catalog_version": version.id, "error": type(error).__name__})
+    return overrides
 
 
 def refresh_catalogs(*, line: Line) -> bool:
@@ -58,13 +66,17 @@ def validate(*, line: Line, locale: str, data: bytes) -> tuple[Catalog | None, l
 
 
 def _check(*, line: Line, locale: str, catalog: Catalog) -> list[str]:
-    candidate = {**line.catalogs.sources, locale: catalog}
+    """What serving this catalog would newly break, anywhere: a stop word that is another language's
+    everyday word is that language's problem, not this one's, and must refuse the upload all the same."""
+    sources = dict(line.catalogs.sources)
     try:
-        report = check(content=line.catalogs.content, catalogs=candidate, programs=line.programs.all)
+        before = set(check(content=line.catalogs.content, catalogs=sources, programs=line.programs.all).problems)
+        after = check(content=line.catalogs.content, catalogs={**sources, locale: catalog}, programs=line.programs.all)
     except Exception as error:  # an upload the checks cannot even run on is refused, not a 500
-        log.error("catalog check failed on an upload", extra={"locale": locale, "error": type(error).__name__})
+        log.error("catalog check failed on an upload", extra={"locale": locale, "error": type(error).__name__},
+                  exc_info=True)
         return [f"the file could not be checked ({type(error).__name__}); compare it with the downloaded .po"]
-    return [problem for problem in report.problems if problem.startswith(f"{locale}:") or "keyword" in problem]
+    return [problem for problem in after.problems if problem not in before]
 
 
 def publish(*, line: Line, locale: str, data: bytes, label: str) -> tuple[int | None, list[str]]:

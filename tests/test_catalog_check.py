@@ -4,6 +4,7 @@ from babel.messages.catalog import Catalog
 
 from service.catalog_check import check, cost_table
 from service.catalogs import DEFAULT_LOCALES_DIR, po_paths, read_catalog
+from service.content import load_content
 from service.programs import Program
 
 REFERRAL = "Ask your care team what is right for you."
@@ -71,9 +72,8 @@ def test_the_real_catalogs_pass(content, programs):
     assert report.problems == []
 
 
-EVERYDAY = "NO, OK, OKAY, THANKS, THANK YOU, HELLO, HI, BYE, GOOD, FINE, SURE, RIGHT, MARY, JOHN"
-STOP_WORDS = "STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT"
-START_WORDS = "START, UNSTOP, YES"
+ENGLISH = load_content().messages
+EVERYDAY, STOP_WORDS, START_WORDS = ENGLISH["everyday_words"], ENGLISH["stop_keywords"], ENGLISH["start_keywords"]
 
 
 def test_a_stop_or_start_word_that_is_an_everyday_word_is_a_problem(content):
@@ -100,3 +100,45 @@ def test_vietnamese_may_not_opt_in_to_transliteration(content):
     catalog = Catalog(locale="vi", header_comment="# review-status: draft\n# transliterate: gsm7")
     problems = check(content=content, catalogs={"vi": catalog}, programs=PROGRAMS).problems
     assert any(problem.startswith("vi: transliteration") for problem in problems), problems
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize(("case", "translation"), [
+    ("dropped", "Pregunte a su equipo de atención."),
+    ("no precision", "Pregunte a su equipo de atención: %(contact).0s."),
+    ("no width", "Pregunte a su equipo de atención: %(contact)10000000s."),
+    ("a stray directive", "Pregunte a su equipo: %(contact)s, 100% seguro."),
+    ("twice", "Pregunte a su equipo: %(contact)s %(contact)s."),
+])
+def test_a_placeholder_not_exactly_as_in_the_english_is_a_problem(content, case, translation):
+    catalog = spanish(content, {("referral_contact", REFERRAL_CONTACT): translation})
+    problems = check(content=content, catalogs={"es": catalog}, programs=PROGRAMS).problems
+    assert any("referral_contact must have exactly the placeholders" in problem for problem in problems), case
+
+
+@pytest.mark.parametrize(("locale", "stops", "everyday", "flagged"), [
+    ("es", "PARAR, CANCELACIÓN", "SÍ, GRACIAS", True),  # most patients type CANCELACION
+    ("es", "PARAR, CANCELACIÓN, CANCELACION", "SÍ, GRACIAS", False),
+    ("es", "PARAR, CANCELACIÓN", "CANCELACION", False),  # the bare form is another word: it must not stop
+    ("vi", "DỪNG", "ĐÚNG", False),  # Vietnamese: the bare forms are other words
+])
+def test_a_stop_word_listed_only_with_accents_is_a_problem(content, locale, stops, everyday, flagged):
+    catalog = spanish(content, {("stop_keywords", STOP_WORDS): stops, ("everyday_words", EVERYDAY): everyday})
+    catalog.locale = locale
+    problems = check(content=content, catalogs={locale: catalog}, programs=PROGRAMS).problems
+    assert any("only with accents" in problem for problem in problems) == flagged, problems
+
+
+def test_a_stop_phrase_that_starts_an_ordinary_question_is_a_problem(content):
+    # English lists WHAT IS among its everyday words: "what is HER2?" must not opt anyone out.
+    catalog = spanish(content, {("stop_phrases", content.messages["stop_phrases"]): "WHAT IS, DEJEN DE ENVIAR"})
+    problems = check(content=content, catalogs={"es": catalog}, programs=PROGRAMS).problems
+    assert any("'WHAT IS HER2' would be read as an opt-out" in problem for problem in problems), problems
+
+
+def test_a_contact_for_a_language_the_line_does_not_serve_is_a_problem(content):
+    programs = (*PROGRAMS, Program(id="q", name="Q", contact="Q, 1", contacts=(("pt-BR", "Q, 2"),)))
+    problems = check(content=content, catalogs={"es": spanish(content)}, programs=programs).problems
+    assert any("'pt-BR'" in problem for problem in problems), problems

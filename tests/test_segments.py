@@ -2,6 +2,7 @@ import math
 import unicodedata
 
 import pytest
+import regex
 from hypothesis import given, strategies as st
 
 from service.segments import GSM7, UCS2, SegmentCount, count, forcing_ucs2, to_gsm7
@@ -182,9 +183,24 @@ def _around_the_cut(piece, k, total):
     return S * k + piece + S * (total - k - piece_units)
 
 
+def _by_current_clusters(text: str) -> int:
+    """Segments if every current grapheme cluster (regex's \\X) were unsplittable: the old count."""
+    sizes = [len(cluster.encode("utf-16-le", "surrogatepass")) // 2 for cluster in regex.findall(r"\X", text)]
+    if sum(sizes) <= 70:
+        return 1
+    segments, used = 1, 0
+    for size in sizes:
+        if used + size > 67:
+            segments, used = segments + 1, 0
+        used += size
+    return segments
+
+
 @pytest.mark.parametrize("piece, k, total, segments, was", CALCULATOR)
 def test_ucs2_pieces_as_twilios_calculator_cuts_them(piece, k, total, segments, was):
-    assert count(_around_the_cut(piece, k, total)) == SegmentCount(UCS2, segments, total)
+    text = _around_the_cut(piece, k, total)
+    assert count(text) == SegmentCount(UCS2, segments, total)
+    assert _by_current_clusters(text) == was  # the case really is one where the two rules part (or meet)
 
 
 @pytest.mark.parametrize("text", ["ế🏽🏽", "i🏽", "क्ष", "🐈\u200d⬛"])

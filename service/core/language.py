@@ -35,11 +35,6 @@ def country_locales(sender: str, served: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def country_locale(sender: str, served: tuple[str, ...]) -> str | None:
-    """The first language of the sender's country that the line has, from her number alone."""
-    return next(iter(country_locales(sender, served)), None)
-
-
 def choose_locale(
     *, command: Command, subscriber: Subscriber, program: Program, sender: str, served: tuple[str, ...]
 ) -> str:
@@ -53,7 +48,7 @@ def choose_locale(
     if subscriber.locale:
         # A word several languages share (QUIMIO: Spanish and Portuguese) never switches her language.
         return subscriber.locale
-    countrys = country_locales(sender, served)
+    national = country_locales(sender, served)
     # A first text: of the word's languages, her country's if it has one (KEMO from the Philippines: Tagalog).
-    shared = [code for code in countrys if code in command.locales]
-    return (shared or [*countrys, program.default_locale])[0]
+    shared = [code for code in national if code in command.locales]
+    return (shared or [*national, program.default_locale])[0]

@@ -181,8 +181,11 @@ RULES: tuple[Callable[[Folded, KeywordIndex], Command | None], ...] = (
 
 def understand(text: str, index: KeywordIndex) -> Command:
     """The command a text asks for; Intent.UNKNOWN when it asks for nothing the line knows."""
-    folded = Folded(words(text), words(text, join_apostrophes=True), words(text, keep_accents=True),
-                    words(text, join_apostrophes=True, keep_accents=True))
+    exact = words(text, keep_accents=True)
+    exact_contracted = words(text, join_apostrophes=True, keep_accents=True)
+    # Folding a word the rest of the way is folding it: two passes over the text, not four.
+    folded = Folded([strip_accents(word) for word in exact], [strip_accents(word) for word in exact_contracted],
+                    exact, exact_contracted)
     for rule in RULES:
         command = rule(folded, index)
         if command is not None:

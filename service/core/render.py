@@ -7,7 +7,7 @@ import unicodedata
 from typing import Callable
 
 from service import segments
-from service.catalogs import Catalogs, fallback_chain
+from service.catalogs import Catalogs, fallback_chain, placeholders_match
 from service.core.keywords import native_and_english_name
 from service.core.types import Intent
 from service.programs import Program
@@ -30,6 +30,8 @@ def filled(catalogs: Catalogs, locale: str, key: str, program: Program) -> str |
     text, source = catalogs.message(locale, key), catalogs.content.messages[key]
     if text is None or "%(" not in source:
         return text
+    if not placeholders_match(source, text):
+        return None
     values = {"program": program.line_name, "contact": program.contact_in(locale), "help_contact": program.help_contact}
     if any(f"%({name})s" in source and not values[name] for name in OPTIONAL_PLACEHOLDERS):
         return ""
@@ -124,6 +126,13 @@ def transliterates(program: Program, catalogs: Catalogs, locale: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)
 def render(
+    *, catalogs: Catalogs, intent: Intent, topic: str | None, locale: str, program: Program
+) -> tuple[str, str, segments.SegmentCount]:
+    """compose(), remembered: the line sends the same few hundred replies over and over."""
+    return compose(catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program)
+
+
+def compose(
     *, catalogs: Catalogs, intent: Intent, topic: str | None, locale: str, program: Program
 ) -> tuple[str, str, segments.SegmentCount]:
     """(text, locale it is in, its cost): the first locale of the chain that has every part."""

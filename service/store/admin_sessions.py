@@ -80,14 +80,19 @@ class AdminSessionStore:
 
         self._run(work, write=True)
 
-    def add_failure(self, *, client_key: str, label: str | None, at: float) -> None:
-        """Remember one failed login (or bearer token) from a client, for a configured label or none."""
-        from sqlalchemy import insert
+    def add_failure(self, *, client_key: str, label: str | None, at: float, forget_before: float) -> None:
+        """Remember one failed login (or bearer token) from a client, for a configured label or none, and
+        forget those older than the throttle's window: each is an unauthenticated write, and waiting for
+        the next successful login to prune them let a flood of them grow the table without bound."""
+        from sqlalchemy import delete, insert
 
-        from service.store.schema import admin_login_failures
+        from service.store.schema import admin_login_failures as failures
 
-        values = dict(client_key=client_key, label=label, at=at)
-        self._run(lambda c: c.execute(insert(admin_login_failures).values(**values)), write=True)
+        def work(connection) -> None:
+            connection.execute(delete(failures).where(failures.c.at < forget_before))
+            connection.execute(insert(failures).values(client_key=client_key, label=label, at=at))
+
+        self._run(work, write=True)
 
     def nth_newest_failure(self, *, client_key: str, label: str | None, since: float, n: int) -> float | None:
         """The time of the n-th newest failure since `since` from this client or for this label (None: fewer)."""

@@ -79,7 +79,7 @@ def body_limit(method: str, path: str) -> int:
 def declared_length(request: Request) -> int:
     """The Content-Length a request declares (0 when none or not a number: the stream is counted instead)."""
     value = request.headers.get("content-length", "")
-    return int(value) if value.isdigit() else 0
+    return int(value) if value.isascii() and value.isdigit() else 0  # "²".isdigit(), yet int() refuses it
 
 
 class SecuredSend:

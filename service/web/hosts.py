@@ -57,5 +57,10 @@ class HostPolicy:
 
 
 def policy_for(*, allowed_hosts: tuple[str, ...], public_base_url: str | None) -> HostPolicy:
-    """The host policy of a configuration."""
+    """The host policy of a configuration; ValueError for an ALLOWED_HOSTS entry that no Host could match
+    (with a port, a path, a typo), which would otherwise refuse every request without saying why."""
+    unusable = [entry for entry in allowed_hosts
+                if entry != "*" and (host_name(entry) is None or ":" in entry.rsplit("]", 1)[-1])]
+    if unusable:
+        raise ValueError(f"ALLOWED_HOSTS: {', '.join(unusable)} is not a host name (no port, no path)")
     return HostPolicy(allowed=allowed_hosts, any_host=bool(public_base_url))

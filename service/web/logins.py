@@ -20,7 +20,8 @@ from service.web.identity import AdminIdentity, identity_for_token
 from service.web.sessions import Sessions
 
 log = logging.getLogger("service.admin.login")
-# Compared against when the label is unknown, so an unknown label takes as long as a wrong token.
+# What an unknown label's token is looked up as; it is never compared (known is None), and an
+# unknown label is refused as quickly as a throttled one: it says nothing a token guess could use.
 _NO_TOKEN = "\0" * 32
 
 
@@ -59,7 +60,8 @@ class Logins:
         if known is not None and hmac.compare_digest(expected.encode(), token.encode()):
             self._log(outcome="ok", label=known, client=client)
             return Attempt(AdminIdentity(known, "", by_bearer=False))
-        self.sessions.store.add_failure(client_key=client, label=known, at=now)
+        self.sessions.store.add_failure(client_key=client, label=known, at=now,
+                                        forget_before=now - self.settings.admin_login_window_seconds)
         self._log(outcome="wrong token" if known else "unknown label", label=known, client=client)
         return Attempt(None)
 
@@ -72,6 +74,7 @@ class Logins:
             return Attempt(None, retry_after)
         identity = identity_for_token(credentials, token)
         if identity is None:
-            self.sessions.store.add_failure(client_key=client, label=None, at=now)
+            self.sessions.store.add_failure(client_key=client, label=None, at=now,
+                                            forget_before=now - self.settings.admin_login_window_seconds)
             self._log(outcome="wrong bearer token", label=None, client=client)
         return Attempt(identity)

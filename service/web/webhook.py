@@ -17,7 +17,6 @@ from service.answer import answer
 from service.channels import twilio
 from service.line import Line
 from service.observability import LATENCY, REQUEST_ID, REQUESTS, new_request_id
-from service.web.body_deadline import TOO_SLOW, BodyTooSlow
 
 log = logging.getLogger("service.web.webhook")
 PATH = "/sms"
@@ -70,10 +69,7 @@ async def read_body(receive, headers: dict[bytes, bytes], limit: int) -> bytes |
         raise Refused(413, TOO_LARGE)
     chunks, size = [], 0
     while True:
-        try:
-            message = await receive()
-        except BodyTooSlow:
-            raise Refused(408, TOO_SLOW, (b"connection", b"close")) from None
+        message = await receive()
         if message["type"] == "http.disconnect":
             return None
         chunk = message.get("body", b"")
@@ -126,7 +122,7 @@ async def twiml_for(scope: dict, receive, headers: dict[bytes, bytes], line: Lin
         return None
     try:
         form = twilio.parse_form(body)
-        twilio.refuse_repeated(form)
+        twilio.refuse_ambiguous(form)
     except twilio.FormError as error:
         raise Refused(400, str(error)) from None
     signature = headers.get(SIGNATURE)

@@ -85,7 +85,6 @@ def test_parse_form_refuses_what_is_not_utf8(raw):
     [
         ({"From": "+15551230001"}, "sms"),
         ({"From": "whatsapp:+15551230001"}, "whatsapp"),
-        ({"From": "whatsapp:abc-123-not-a-number"}, "whatsapp"),
     ],
 )
 def test_decode_names_the_channel(fields, channel):
@@ -104,6 +103,9 @@ def test_decode_names_the_channel(fields, channel):
         ("a MessageSid that is no Twilio id", {"MessageSid": "SM1", "From": "+1555"}),
         ("a MessageSid holding a number", {"MessageSid": "+15557654321", "From": "+1555"}),
         ("a MessageSid too long", {"MessageSid": SID + "0", "From": "+1555"}),
+        ("a From that is no number", {"MessageSid": SID, "From": "whatsapp:abc-123-not-a-number"}),
+        ("a From carrying the rest of a re-split body", {"MessageSid": SID, "From": "+15550001111From+15552223333"}),
+        ("a To that is no number", {"MessageSid": SID, "From": "+1555", "To": "Body+1555"}),
     ],
 )
 def test_decode_refuses_what_twilio_never_sends(case, fields):
@@ -166,7 +168,7 @@ def test_a_field_the_line_reads_sent_twice_is_refused(field):
     # Body=STOP, From=+1555…2 would, so a re-split capture must not be acted on.
     form = twilio.Form([*FORM.pairs, (field, "x"), (field, "y")])
     with pytest.raises(twilio.FormError, match=field):
-        twilio.refuse_repeated(form)
+        twilio.refuse_ambiguous(form)
 
 
 def test_a_re_split_capture_verifies_but_is_refused():
@@ -175,11 +177,28 @@ def test_a_re_split_capture_verifies_but_is_refused():
     re_split = twilio.Form([("Body", "STOP"), ("From", "+15550001111"), ("From", "+15552223333"), ("MessageSid", SID)])
     assert twilio.is_signed(validator=RequestValidator(TOKEN), url=URL, form=re_split, signature=signature)
     with pytest.raises(twilio.FormError):
-        twilio.refuse_repeated(re_split)
+        twilio.refuse_ambiguous(re_split)
+
+
+def test_a_re_split_capture_that_hides_the_first_from_in_a_field_name_is_refused():
+    # No From repeats: the captured sender is tucked into a field named From+1555…, which sorts
+    # right after From and joins to the same signed string.
+    captured = twilio.Form([("Body", "STOPFrom+15550001111"), ("From", "+15552223333"), ("MessageSid", SID)])
+    signature = RequestValidator(TOKEN).compute_signature(URL, captured)
+    re_split = twilio.Form([("Body", "STOP"), ("From", "+15550001111"), ("From+15552223333", ""), ("MessageSid", SID)])
+    assert twilio.is_signed(validator=RequestValidator(TOKEN), url=URL, form=re_split, signature=signature)
+    with pytest.raises(twilio.FormError, match="name"):
+        twilio.refuse_ambiguous(re_split)
+
+
+@pytest.mark.parametrize("name", ["From+15552223333", "From:x", "", "Body ", "Ünï", "1From", "x" * 65])
+def test_a_field_name_twilio_never_sends_is_refused(name):
+    with pytest.raises(twilio.FormError):
+        twilio.refuse_ambiguous(twilio.Form([*FORM.pairs, (name, "")]))
 
 
 def test_repeated_fields_the_line_does_not_read_are_fine():
-    twilio.refuse_repeated(twilio.Form([*FORM.pairs, ("MediaUrl0", "a"), ("MediaUrl0", "b")]))
+    twilio.refuse_ambiguous(twilio.Form([*FORM.pairs, ("MediaUrl0", "a"), ("MediaUrl0", "b")]))
 
 
 def test_a_form_with_more_fields_than_twilio_sends_is_refused_before_decoding():

@@ -212,3 +212,14 @@ def test_an_arabic_scan_result_is_not_radiation(catalogs):
 def test_tagalog_hindi_no_is_no_choice_of_hindi(catalogs):
     assert converse(catalogs, "hindi", subscriber=Subscriber(locale="tl")).locale == "tl"
     assert converse(catalogs, "LANG HINDI", subscriber=Subscriber(locale="tl")).locale == "hi"
+
+
+def test_a_translation_that_hides_the_contact_is_never_served(tmp_path, content):
+    # %(contact).0s formats to nothing: the referral would name no care team.
+    write_fixture_po(tmp_path, "es", {
+        ("referral_contact", "Ask your care team what is right for you: %(contact)s."): "Pregunte: %(contact).0s.",
+        ("referral", "Ask your care team what is right for you."): "Pregunte a su equipo.",
+        ("goals", content.topic("goals").summary): "Metas: no busca curarlo."})
+    catalogs = load_catalogs(content=content, locales_dir=tmp_path)
+    reply = converse(catalogs, "6", subscriber=Subscriber(locale="es"), program=GSM7_PROGRAM)
+    assert reply.locale == "en" and reply.body.endswith("Hope Clinic, 0800 123 456.")

@@ -32,12 +32,18 @@ def test_pruning_drops_idle_and_old_sessions_and_old_failures(sessions):
     sessions.create(id_hash="idle", session=session(last_seen_at=NOW - 100))
     sessions.create(id_hash="old", session=session(created_at=NOW - 1000))
     sessions.create(id_hash="live", session=session())
-    sessions.add_failure(client_key="c", label=None, at=NOW - 901)
-    sessions.add_failure(client_key="c", label=None, at=NOW - 10)
+    sessions.add_failure(client_key="c", label=None, at=NOW - 901, forget_before=0)
+    sessions.add_failure(client_key="c", label=None, at=NOW - 10, forget_before=0)
     sessions.prune(seen_before=NOW - 50, created_before=NOW - 500, failed_before=NOW - 900)
     assert [sessions.get(id_hash=key) is not None for key in ("idle", "old", "live")] == [False, False, True]
     assert sessions.nth_newest_failure(client_key="c", label=None, since=0, n=1) == NOW - 10
     assert sessions.nth_newest_failure(client_key="c", label=None, since=0, n=2) is None
+
+
+def test_each_failure_forgets_those_older_than_the_window(sessions):
+    sessions.add_failure(client_key="c", label=None, at=NOW - 1000, forget_before=0)
+    sessions.add_failure(client_key="d", label=None, at=NOW, forget_before=NOW - 900)
+    assert sessions.nth_newest_failure(client_key="c", label=None, since=0, n=1) is None  # gone, not just old
 
 
 # Failures: (client, label, seconds ago). The one 1000 s ago is outside the 900 s window.
@@ -54,5 +60,5 @@ FAILURES = [("c1", "alice", 10), ("c1", "alice", 20), ("c1", None, 40), ("c1", "
 ])
 def test_the_nth_newest_failure_counts_per_client_and_per_label(sessions, client, label, expected):
     for key, name, ago in FAILURES:
-        sessions.add_failure(client_key=key, label=name, at=NOW - ago)
+        sessions.add_failure(client_key=key, label=name, at=NOW - ago, forget_before=0)
     assert sessions.nth_newest_failure(client_key=client, label=label, since=NOW - 900, n=3) == expected

@@ -3,6 +3,7 @@
 import codecs
 import html
 import io
+import re
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -140,3 +141,64 @@ def test_no_mangled_po_makes_the_check_raise(client, data):
     mangled = base[:at] + insert + base[at + cut:]
     catalog, problems = translations.validate(line=client.app.state.line, locale="es", data=mangled)
     assert problems or catalog is not None
+    assert not any("could not be checked" in problem for problem in problems), problems
+
+
+def test_an_upload_that_would_opt_another_languages_speakers_out_is_refused(client):
+    # SIGE is Tagalog for "OK": as a Spanish stop word, Tagalog speakers answering "sige" would be opted out.
+    catalog = client.app.state.line.catalogs.sources["es"]
+    entry = next(message for message in catalog if message.context == "stop_keywords")
+    text = po_bytes(catalog).replace(entry.string.encode(), (entry.string + ", SIGE").encode())
+    catalog_, problems = translations.validate(line=client.app.state.line, locale="es", data=text)
+    assert any("'SIGE' would be read as stop" in problem for problem in problems), problems
+
+
+def injected(text: str) -> bytes:
+    """A PO whose checked form has no Spanish stop words but whose stored form has hostile ones: Babel writes
+    the project name from a folded Project-Id-Version header, newlines and all, into the header comment,
+    where the PROJECT placeholder stood, and reading the stored file back finds an entry there."""
+    text = re.sub(r'#[^\n]*\n(?:#[^\n]*\n)*msgctxt "stop_keywords"\nmsgid (?:"[^\n]*"\n)+msgstr (?:"[^\n]*"\n)+\n',
+                  "", text, count=1)
+    text = "# PROJECT\n" + text
+    entry = (' msgctxt \\"stop_keywords\\"\\n msgid \\"STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT\\"'
+             '\\n msgstr \\"STOP, HELLO, THANKS, OK, HER2, MENU, HELP\\"\\n #\\n')
+    text = re.sub(r'"Project-Id-Version: [^"\n]*\\n"', lambda _: '"Project-Id-Version: Infoline\\n"\n"' + entry + ' 1\\n"',
+                  text, count=1)
+    return text.encode("utf-8")
+
+
+def test_what_is_served_is_what_was_checked(client):
+    response = upload(client, injected(spanish(client)))
+    assert response.status_code == 422, response.text[:300]
+    served = client.app.state.line.catalogs.sources["es"]
+    stop_words = next(message for message in served if message.context == "stop_keywords").string
+    assert "HELLO" not in stop_words and client.app.state.line.versions.history() == []
+
+
+@pytest.mark.parametrize("charset", ["idna", "undefined"])
+def test_a_charset_that_encodes_nothing_is_refused_not_a_500(client, charset):
+    response = upload(client, declaring(spanish(client), charset).encode())
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("character", ["\ufffe", "\uffff", "\U0010ffff", "\ufdd0"])
+def test_a_character_xml_cannot_carry_is_refused(client, character):
+    # Every reply in the language would be TwiML Twilio cannot read.
+    response = upload(client, spanish(client).replace("CIRUG", "CIRUG" + character).encode())
+    assert response.status_code == 422 and "U+" in html.unescape(response.text)
+
+
+def test_a_plural_forms_header_gettext_cannot_read_is_refused(client):
+    text = re.sub(r'"Plural-Forms: [^"\n]*\\n"', '"Plural-Forms: nplurals=2; plural=(n \\\\" 1);\\n"', spanish(client))
+    response = upload(client, text.encode())
+    assert response.status_code == 422 and "Plural-Forms" in html.unescape(response.text)
+
+
+def test_a_stored_version_that_no_longer_parses_does_not_stop_a_replica(settings):
+    with admin_client(with_tokens(settings)) as client:
+        client.app.state.line.versions.add(locale="es", po='msgid "unterminated', label="x", note="upload",
+                                           counts=(0, 0, 0))
+        assert translations.refresh_catalogs(line=client.app.state.line)
+        assert client.app.state.line.catalogs.message("es", "referral")  # served from the PO file
+    with admin_client(with_tokens(settings)):  # and a new replica starts
+        pass

@@ -1,6 +1,7 @@
 """POST /sms through the real app with requests signed by twilio's RequestValidator."""
 
 import logging
+from urllib.parse import urlencode
 from xml.etree import ElementTree
 
 import pytest
@@ -50,7 +51,7 @@ def test_bad_input_gets_a_helpful_reply(text, case, body, expected_start):
 
 def test_whatsapp_senders_are_answered_the_same_way(text):
     assert reply_text(text("HER2", From="whatsapp:+15551230001")).startswith("HER2:")
-    assert reply_text(text("HER2", From="whatsapp:not-a-phone-number")).startswith("HER2:")
+    assert text("HER2", From="whatsapp:not-a-phone-number").status_code == 400
 
 
 def test_unknown_form_fields_are_signed_and_ignored(text):
@@ -95,6 +96,9 @@ def post(client, form, signature=None, **kwargs):
             "Host": "other.example/hooks", "X-Twilio-Signature": sign(f, url="https://other.example/hooks/sms")}), 400),
         ("a Host not allowed, signed for its URL", lambda c, f: c.post("/sms", data=f, headers={
             "Host": "other.example", "X-Twilio-Signature": sign(f, url="https://other.example/sms")}), 400),
+        ("an allowed Host, then another signed for", lambda c, f: c.post("/sms", content=urlencode(f), headers=[
+            ("Host", "line.test"), ("Host", "other.example"), ("Content-Type", "application/x-www-form-urlencoded"),
+            ("X-Twilio-Signature", sign(f, url="https://other.example/sms"))]), 400),
         ("a Host with a port out of range", lambda c, f: c.post("/sms", data=f, headers={"Host": "line.test:99999"}), 400),
         ("a signed From naming a number as its channel", lambda c, f: post(
             c, {**f, "From": "+15557654321:x"}, sign({**f, "From": "+15557654321:x"})), 400),
@@ -199,3 +203,13 @@ def test_the_host_policy_follows_allowed_hosts_and_public_base_url(settings):
         assert client.get("/healthz", headers={"Host": host}).status_code == 200  # probes call by address
     with TestClient(create_app(settings), base_url=BASE_URL) as client:
         assert client.get("/healthz", headers={"Host": "h:abc"}).status_code == 400  # but never by a non-host
+
+
+def test_a_capture_re_split_into_a_field_named_after_the_sender_is_refused(client, app):
+    victim, attacker = "+15550001111", "+15552223333"
+    captured = twilio_form("STOP" + "From" + victim, From=attacker)
+    pairs = [*{**captured, "Body": "STOP", "From": victim}.items(), ("From" + attacker, "")]
+    assert sign(Form(pairs)) == sign(captured)  # the same signed string
+    response = client.post("/sms", content=urlencode(pairs), headers={
+        "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sign(captured)})
+    assert response.status_code == 400 and app.state.line.store.count_records() == 0

@@ -1,0 +1,56 @@
+"""Catalog checks that no everyday word opts anyone out or in: what patients type is matched against every
+language's stop and start words at once, so a word safe in one language can be another's everyday word.
+"""
+
+from __future__ import annotations
+
+from service.catalogs import Catalogs, never_transliterated
+from service.content import split_keywords
+from service.core.keywords import OPT_WORDS, PHRASES, build_index
+from service.core.matching import understand
+from service.core.normalize import keyword_key, strip_accents, words
+from service.core.types import Intent
+
+# What an everyday word must never be read as: it would opt her out or in, or change her language.
+STATE_CHANGING = frozenset({Intent.STOP, Intent.START, Intent.LANGUAGE_SET})
+
+
+def everyday_word_problems(catalogs: Catalogs) -> list[str]:
+    """Everyday words (yes, thanks, a common name, "what is") of a language that the line would read, alone
+    or before a topic's keyword, as an opt-out, an opt-in, a choice of language, or another language's
+    keyword: a stop phrase WHAT IS would opt out everyone who asks "what is HER2?"."""
+    index, problems = build_index(catalogs), []
+    for locale in catalogs.locales:
+        keywords = [split_keywords(catalogs.lookup(locale, topic.id, topic.keywords) or "")[:1]
+                    for topic in catalogs.content.topics]
+        for word in split_keywords(catalogs.message(locale, "everyday_words") or ""):
+            command = understand(word, index)
+            switches = bool(command.locales) and locale not in command.locales
+            if command.intent in STATE_CHANGING or switches:
+                problems.append(f"{locale}: the everyday word {word!r} would be read as {command.intent.value}"
+                                f"{' of ' + ', '.join(sorted(command.locales)) if switches else ''}")
+            for keyword in (first for found in keywords for first in found):
+                if understand(f"{word} {keyword}", index).intent in (Intent.STOP, Intent.START):
+                    problems.append(f"{locale}: {word + ' ' + keyword!r} would be read as an opt-out or opt-in")
+                    break
+    return problems
+
+
+def unaccented_twin_problems(catalogs: Catalogs) -> list[str]:
+    """Stop and start words are matched as written, and most patients type no accents: ARRÊT needs ARRET
+    beside it, unless the bare form is an everyday word (then it must not be one) or the language's
+    diacritics carry its meaning (Vietnamese: the bare forms are other words)."""
+    everyday = {keyword_key(word) for locale in catalogs.locales
+                for word in split_keywords(catalogs.message(locale, "everyday_words") or "")}
+    problems = []
+    for locale in catalogs.locales:
+        if never_transliterated(locale):
+            continue
+        for key in (*OPT_WORDS.values(), *PHRASES.values()):
+            written = split_keywords(catalogs.message(locale, key) or "")
+            listed = {" ".join(words(word, keep_accents=True)) for word in written}
+            for bare in sorted({strip_accents(form) for form in listed} - listed):
+                if keyword_key(bare) not in everyday:
+                    problems.append(f"{locale}: {key} lists {bare!r} only with accents; most patients type none:"
+                                    f" list {bare!r} too (or add it to everyday_words if it is another word)")
+    return problems
