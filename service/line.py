@@ -28,6 +28,10 @@ NO_TOKEN_WARNING = (
     "'python -m service text BODY' still works without it."
 )
 SPOOL_FILE = "spool.jsonl"
+NO_HELP_CONTACT_WARNING = (
+    "No support contact for program(s) %s: their HELP reply names none, and carriers require one. "
+    "Set HELP_CONTACT (the default program) or help_contact in the programs file."
+)
 
 
 @dataclass(eq=False)
@@ -49,7 +53,11 @@ class Line:
 
 def configured_programs(settings: Settings) -> Programs:
     """The programs file with the default program's support contact from HELP_CONTACT."""
-    return load_programs(settings.programs_file, default_help_contact=settings.help_contact)
+    programs = load_programs(settings.programs_file, default_help_contact=settings.help_contact)
+    silent = [program.id for program in programs.all if not program.help_contact]
+    if silent:
+        log.warning(NO_HELP_CONTACT_WARNING, ", ".join(silent))
+    return programs
 
 
 def build_line(settings: Settings) -> Line:
