@@ -17,7 +17,7 @@ from service.catalog_tools import LOCALES
 from service.catalogs import (PLACEHOLDER, SOURCE_LOCALE, Catalogs, build_catalogs, declares_transliteration,
                               never_transliterated, placeholders_match)
 from service.content import Content
-from service.catalog_opt_words import everyday_word_problems, unaccented_twin_problems
+from service.catalog_opt_words import everyday_word_problems, ordinary_text_problems, unaccented_twin_problems
 from service.core.keywords import command_entries, language_names, opt_entries, topic_entries
 from service.core.normalize import keyword_key, strip_accents
 from service.core.render import compose
@@ -140,6 +140,7 @@ def check(*, content: Content, catalogs: Mapping[str, Catalog], programs: tuple[
     served = build_catalogs(content=content, sources=catalogs)
     report.problems.extend(keyword_collisions(served))
     report.problems.extend(everyday_word_problems(served))
+    report.problems.extend(ordinary_text_problems(served))
     report.problems.extend(unaccented_twin_problems(served))
     report.problems.extend(program_problems(served, programs))
     report.costs = reply_costs(served, programs)

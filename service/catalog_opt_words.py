@@ -36,6 +36,21 @@ def everyday_word_problems(catalogs: Catalogs) -> list[str]:
     return problems
 
 
+def ordinary_text_problems(catalogs: Catalogs) -> list[str]:
+    """What patients text (content/ordinary_texts.toml, shipped with the code) that the line would read as an
+    opt-out or opt-in, a choice of language, or a keyword that switches her language: whatever stop word,
+    phrase or filler a catalog adds, "I have pain" and "stop taking my meds?" stay questions."""
+    index, problems = build_index(catalogs), []
+    for locale, texts in catalogs.content.ordinary.items():
+        for text in texts:
+            command = understand(text, index)
+            switches = bool(command.locales) and locale not in command.locales
+            if command.intent in STATE_CHANGING or switches:
+                problems.append(f"{locale}: {text!r}, as patients text it, would be read as {command.intent.value}"
+                                f"{' of ' + ', '.join(sorted(command.locales)) if switches else ''}")
+    return problems
+
+
 def unaccented_twin_problems(catalogs: Catalogs) -> list[str]:
     """Stop and start words are matched as written, and most patients type no accents: ARRÊT needs ARRET
     beside it, unless the bare form is an everyday word (then it must not be one) or the language's

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+ORDINARY_FILE = "ordinary_texts.toml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,8 @@ class Topic:
 class Content:
     topics: tuple[Topic, ...]
     messages: Mapping[str, str]
+    # locale -> texts patients send that must never opt them out or in (content/ordinary_texts.toml)
+    ordinary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def topic(self, topic_id: str) -> Topic:
         """The topic with this id."""
@@ -46,7 +49,10 @@ def load_content(content_dir: Path = DEFAULT_CONTENT_DIR) -> Content:
         )
         for entry in topics_doc["topic"]
     )
-    return Content(topics=topics, messages=MappingProxyType(dict(messages_doc["messages"])))
+    ordinary_file = content_dir / ORDINARY_FILE
+    ordinary = tomllib.loads(ordinary_file.read_text("utf-8"))["texts"] if ordinary_file.exists() else {}
+    return Content(topics=topics, messages=MappingProxyType(dict(messages_doc["messages"])),
+                   ordinary=MappingProxyType({locale: tuple(texts) for locale, texts in ordinary.items()}))
 
 
 def split_keywords(words: str) -> list[str]:

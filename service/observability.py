@@ -36,9 +36,14 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # No access log: its lines carry the client's address and the query string. The webhook writes its own
+    # "answered" line; uvicorn's protocol logs access whenever this logger has a handler, even through
+    # propagation, as it did in worker processes (serve --workers N).
+    access = logging.getLogger("uvicorn.access")
+    access.handlers[:], access.propagate = [], False
 
 
 def new_request_id() -> str:

@@ -75,6 +75,12 @@ class Settings(BaseSettings):
         return tuple(filter(None, (part.strip() for part in value.split(",")))) if isinstance(value, str) else value
 
     @model_validator(mode="after")
+    def _some_host_is_answered(self) -> Settings:
+        if not self.public_base_url and not self.allowed_hosts:
+            raise ValueError("ALLOWED_HOSTS is empty and PUBLIC_BASE_URL unset: no request would be answered")
+        return self
+
+    @model_validator(mode="after")
     def _admin_tokens_are_usable(self) -> Settings:
         # A label is stored with every change and session (64 characters at most); a short token can be
         # guessed past the login throttle by spreading the guesses over addresses.
@@ -87,13 +93,17 @@ class Settings(BaseSettings):
         return self
 
     def admin_credentials(self) -> dict[str, str]:
-        """label -> token for every configured admin token."""
-        credentials = {"admin": self.admin_token.get_secret_value()} if self.admin_token else {}
+        """label -> token for every configured admin token; ValueError for an entry that is not label:token
+        or a label given twice (a typo must not silently turn the admin off or keep the wrong token)."""
+        credentials = {"admin": self.admin_token.get_secret_value().strip()} if self.admin_token else {}
         listed = self.admin_tokens.get_secret_value() if self.admin_tokens else ""
         for entry in filter(None, (part.strip() for part in listed.split(","))):
-            label, _, token = entry.partition(":")
-            if label and token:
-                credentials[label.strip()] = token.strip()
+            label, colon, token = (part.strip() for part in entry.partition(":"))
+            if not (label and colon and token):
+                raise ValueError("ADMIN_TOKENS: each entry must be label:token")
+            if label in credentials:
+                raise ValueError(f"ADMIN_TOKENS: the label {label[:20]!r} is given twice")
+            credentials[label] = token
         return {label: token for label, token in credentials.items() if token}
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 
 from service import po_upload
@@ -57,12 +58,20 @@ def validate(*, line: Line, locale: str, data: bytes) -> tuple[Catalog | None, l
         catalog = po_upload.parse(data)
     except po_upload.Refused as refused:
         return None, [str(refused)]
-    if catalog.locale is not None and str(catalog.locale) != locale:
+    if catalog.locale is not None and str(catalog.locale) not in _names_of(locale):
         return None, [f"the file's Language header says {catalog.locale}, not {locale}"]
     extra = po_upload.extra_entries(catalog, line.catalogs.content)
     if extra:
         return None, extra
     return catalog, _check(line=line, locale=locale, catalog=catalog)
+
+
+def _names_of(locale: str) -> set[str]:
+    """What a PO file's Language header may say for a locale: itself, or Babel's name for it (tl: fil_PH)."""
+    try:
+        return {locale, str(Locale.parse(locale))}
+    except (ValueError, UnknownLocaleError):
+        return {locale}
 
 
 def _check(*, line: Line, locale: str, catalog: Catalog) -> list[str]:
@@ -100,16 +109,18 @@ def _origin(version_id: int, by_id: dict) -> int:
     return version_id
 
 
-def rollback(*, line: Line, locale: str, label: str) -> int | None:
-    """Serve what came before the served upload (the PO file at the start); the new version's id.
+def rollback(*, line: Line, locale: str, label: str) -> tuple[int | None, list[str]]:
+    """Serve what came before the served upload (the PO file at the start): (the new version's id, []), (None, [])
+    when there is nothing to roll back, or (None, problems) when what came before may not be served now.
 
-    Rolling back a rollback goes further back, never forth again.
+    Rolling back a rollback goes further back, never forth again. What it restores is checked as an upload
+    is: since it was served, the English or another language may have changed around it.
     """
     history = line.versions.history(locale=locale, limit=10_000)
     by_id = {version.id: version for version in history}
     origin = _origin(history[0].id, by_id) if history else 0
     if not origin:
-        return None
+        return None, []
     before = [version for version in history if version.id < origin]
     if before:
         target = before[0].id
@@ -117,11 +128,15 @@ def rollback(*, line: Line, locale: str, label: str) -> int | None:
     else:
         target = 0
         text, note = po_paths(line.settings.locales_dir)[locale].read_text("utf-8"), "rollback to the PO file"
-    stats = locale_stats(parse_po(text.encode("utf-8")), locale)
-    version = line.versions.add(locale=locale, po=text, label=label, note=note, restores=target,
-                                counts=(stats.translated, stats.fuzzy, stats.missing))
+    catalog, problems = validate(line=line, locale=locale, data=text.encode("utf-8"))
+    if problems:
+        return None, [f"{note} is refused: {problem}" for problem in problems]
+    stats = locale_stats(catalog, locale)
+    version = line.versions.add(locale=locale, po=po_bytes(catalog, ignore_obsolete=True).decode("utf-8"),
+                                label=label, note=note, restores=target, counts=(stats.translated, stats.fuzzy,
+                                                                                 stats.missing))
     refresh_catalogs(line=line)
-    return version
+    return version, []
 
 
 def served_po(*, line: Line, locale: str) -> bytes:

@@ -142,3 +142,13 @@ def test_a_contact_for_a_language_the_line_does_not_serve_is_a_problem(content):
     programs = (*PROGRAMS, Program(id="q", name="Q", contact="Q, 1", contacts=(("pt-BR", "Q, 2"),)))
     problems = check(content=content, catalogs={"es": spanish(content)}, programs=programs).problems
     assert any("'pt-BR'" in problem for problem in problems), problems
+
+
+@pytest.mark.parametrize(("key", "words"), [
+    ("filler_words", "POR, FAVOR, THE, PAIN, TAKING, MY, MEDS"),  # "stop the pain" would be STOP plus fillers
+    ("stop_phrases", "DEJEN DE ENVIAR, I HAVE, WHERE IS"),  # "I have pain", "where is the clinic"
+])
+def test_a_word_that_turns_an_ordinary_english_question_into_an_opt_out_is_a_problem(content, key, words):
+    catalog = spanish(content, {(key, content.messages[key]): words})
+    problems = check(content=content, catalogs={"es": catalog}, programs=PROGRAMS).problems
+    assert any(problem.startswith("en: ") and "would be read as stop" in problem for problem in problems), problems

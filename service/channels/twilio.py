@@ -163,10 +163,14 @@ def refuse_ambiguous(form: Form) -> None:
     no separator, so Body=STOPFrom+1555…2 verifies re-sent as Body=STOP, From=+1555…2 plus either a
     second From or a field named From+1555…1. A field the line reads may occur once, and a name is
     what Twilio's names are: letters, digits, underscores."""
-    for name, _ in form.pairs:
+    for name, value in form.pairs:
         # isidentifier() in C: ASCII letters, digits, underscores, not leading with a digit.
         if not (name.isascii() and name.isidentifier() and len(name) <= MAX_NAME_CHARS):
             raise FormError("a field name is not one Twilio sends")
+        # A forged MessageSid must come out of the captured Body, so the captured one, which sorts
+        # after it, lands inside a later field's value, with its name: Twilio's own values never hold it.
+        if name != "Body" and ("MessageSid" in value or "SmsSid" in value):
+            raise FormError("a field holds another field's name and value")
     if len(form) == len(form.pairs):
         return
     for name in READ_FIELDS:
@@ -197,8 +201,10 @@ def decode(form: Form) -> InboundMessage:
         raise FormError("MessageSid is not a Twilio message id")
     recipient = form.value("To").strip()
     # A phone number, after a channel prefix: never text that could have come from a re-split Body.
-    if not ADDRESS.fullmatch(sender) or (recipient and not ADDRESS.fullmatch(recipient)):
-        raise FormError("From or To is not a phone number as Twilio sends one")
+    if not ADDRESS.fullmatch(sender) or not ADDRESS.fullmatch(recipient):
+        raise FormError("From or To is missing or not a phone number as Twilio sends one")
+    if form.value("SmsSid", message_id) != message_id:  # Twilio sends both, the same
+        raise FormError("SmsSid and MessageSid differ")
     return InboundMessage(
         message_id=message_id,
         sender=sender,

@@ -168,7 +168,9 @@ def rollback(request: Request, identity: AdminForm, locale: str) -> Response:
     line = request.app.state.line
     if locale not in line.catalogs.sources:
         return plain(404, "No such language.")
-    version = translations.rollback(line=line, locale=locale, label=identity.label)
+    version, problems = translations.rollback(line=line, locale=locale, label=identity.label)
+    if problems:
+        return _translations_page(request, identity, 422, locale=locale, problems=problems)
     done = "rolled-back" if version else "unchanged"
     return RedirectResponse(f"/admin/translations?done={done}&locale={locale}&version={version or 0}", status_code=303)
 

@@ -231,3 +231,65 @@ def test_a_form_made_from_a_form_or_a_generator_keeps_every_pair():
     pairs = [("Body", "a"), ("Body", "b"), ("From", "+1")]
     assert twilio.Form(twilio.Form(pairs)).pairs == pairs
     assert twilio.Form(pair for pair in pairs).pairs == pairs
+
+
+ATTACKER, VICTIM = "+15550009999", "+15551230001"
+
+
+def twilio_sms(body: str, sid: str, sender: str = ATTACKER) -> list[tuple[str, str]]:
+    """Every field Twilio sends with an inbound SMS."""
+    return [("ToCountry", "US"), ("ToState", "CA"), ("SmsMessageSid", sid), ("NumMedia", "0"), ("ToCity", "OAKLAND"),
+            ("FromZip", "94105"), ("SmsSid", sid), ("FromState", "CA"), ("SmsStatus", "received"),
+            ("FromCity", "OAKLAND"), ("Body", body), ("FromCountry", "US"), ("To", "+15005550006"), ("ToZip", "94105"),
+            ("NumSegments", "1"), ("MessageSid", sid), ("AccountSid", "AC" + "1" * 32), ("From", sender),
+            ("ApiVersion", "2010-04-01")]
+
+
+def swallowing(captured: list[tuple[str, str]], forged: list[tuple[str, str]], tail: str,
+               name: str) -> list[tuple[str, str]]:
+    """forged, plus a last field `name` holding the rest of the captured form's signed string: what of the
+    Body's tail the forged fields after MessageSid did not spell, then every captured field from From on."""
+    fields = dict(captured)
+    after_body = "".join(key + fields[key] for key in sorted(key for key in fields if key >= "From"))
+    spelled = "".join(key + value for key, value in forged[forged.index(("MessageSid", FRESH)) + 1:])
+    remainder = (tail + after_body)[len(spelled):]
+    assert remainder.startswith(name)
+    return [*forged, (name, remainder[len(name):])]
+
+
+FRESH = "SM" + "ab" * 16
+
+
+@pytest.mark.parametrize(("case", "tail", "name"), [
+    ("into a field named after the tail", "Zzz", "ZzzFrom"),
+    ("into a field Twilio really sends", "To+15005550006ToCity", "ToCity"),
+])
+def test_a_capture_re_split_with_a_fresh_message_sid_is_refused(case, tail, name):
+    # The attacker texts STOP + From + the victim + MessageSid + a fresh id + a tail from her own phone;
+    # re-split, the capture reads Body=STOP, From=victim, MessageSid=fresh, and one last field swallows the rest.
+    captured = twilio_sms("STOP" + "From" + VICTIM + "MessageSid" + FRESH + tail, "SM" + "01" * 16)
+    forged = [("AccountSid", "AC" + "1" * 32), ("ApiVersion", "2010-04-01"), ("Body", "STOP"), ("From", VICTIM),
+              ("MessageSid", FRESH)]
+    if name == "ToCity":
+        forged.append(("To", "+15005550006"))
+    re_split = twilio.Form(swallowing(captured, forged, tail, name))
+    signature = RequestValidator(TOKEN).compute_signature(URL, twilio.Form(captured))
+    assert twilio.is_signed(validator=RequestValidator(TOKEN), url=URL, form=re_split, signature=signature), case
+    with pytest.raises(twilio.FormError):
+        twilio.refuse_ambiguous(re_split)
+        twilio.decode(re_split)
+
+
+def test_every_field_twilio_sends_passes():
+    form = twilio.Form(twilio_sms("HER2", FRESH))
+    twilio.refuse_ambiguous(form)
+    assert twilio.decode(form).message_id == FRESH
+
+
+@pytest.mark.parametrize(("case", "change"), [
+    ("no To", lambda pairs: [(k, v) for k, v in pairs if k != "To"]),
+    ("SmsSid another id", lambda pairs: [(k, "SM" + "cd" * 16 if k == "SmsSid" else v) for k, v in pairs]),
+])
+def test_a_form_missing_or_contradicting_what_twilio_always_sends_is_refused(case, change):
+    with pytest.raises(twilio.FormError):
+        twilio.decode(twilio.Form(change(twilio_sms("HER2", FRESH))))

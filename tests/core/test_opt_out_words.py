@@ -14,23 +14,10 @@ from service.core.types import Intent
 from service.programs import Program
 
 PROGRAM = Program(id="default", name="Infoline")
-# Per language: yes, no, ok, thanks, hello, bye, and common names, as patients type them (with and
-# without accents). None may change what the line remembers of her.
-EVERYDAY = {
-    "en": ["no", "ok", "okay", "thanks", "thank you", "hello", "hi", "bye", "good", "fine", "Mary", "John"],
-    "es": ["sí", "si", "no", "vale", "ok", "gracias", "hola", "adiós", "bueno", "claro", "alto", "María", "José"],
-    "fr": ["oui", "non", "merci", "bonjour", "salut", "d'accord", "bien", "Marie", "Jean"],
-    "pt": ["sim", "não", "nao", "obrigada", "obrigado", "olá", "oi", "tchau", "bem", "Maria", "João"],
-    "sw": ["ndiyo", "hapana", "sawa", "asante", "habari", "jambo", "kwaheri", "nzuri", "Mariamu", "Juma"],
-    "tl": ["oo", "opo", "hindi", "salamat", "kumusta", "sige", "paalam", "Maria", "Juan"],
-    "vi": ["Đúng", "đúng", "dung", "Dùng", "Dũng", "Huy", "huy", "Có", "co", "vâng", "dạ", "không", "cảm ơn",
-           "xin chào", "được", "Lan", "Hùng"],
-    "ar": ["نعم", "لا", "شكرا", "شكراً", "مرحبا", "السلام عليكم", "حسنا", "تمام", "محمد", "فاطمة"],
-    "hi": ["हाँ", "haan", "han", "नहीं", "nahi", "धन्यवाद", "dhanyavad", "shukriya", "नमस्ते", "namaste", "ठीक", "thik",
-           "राम", "Priya"],
-    "zh": ["是", "好", "好的", "谢谢", "你好", "再见", "对", "不", "不是", "王芳"],
-}
 CATALOGS = load_catalogs(content=load_content())
+# Per language: yes, no, ok, thanks, hello, names and ordinary questions, as patients type them
+# (content/ordinary_texts.toml). None may change what the line remembers of her.
+EVERYDAY = CATALOGS.content.ordinary
 
 
 def reply_to(body: str, subscriber: Subscriber):
@@ -45,6 +32,11 @@ def test_an_everyday_word_changes_no_state(locale, word, opted_out):
     reply = reply_to(word, subscriber)
     assert reply.intent not in (Intent.STOP, Intent.START, Intent.LANGUAGE_SET), reply.intent
     assert reply.subscriber == subscriber
+
+
+@pytest.mark.parametrize("locale", CATALOGS.locales)
+def test_every_language_has_its_ordinary_texts(locale):
+    assert len(EVERYDAY.get(locale, ())) >= 8
 
 
 @pytest.mark.parametrize("locale", CATALOGS.locales)

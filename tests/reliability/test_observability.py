@@ -104,3 +104,27 @@ def test_readyz_says_503_while_the_database_is_away(settings, pg_schema_url):
                 time.sleep(0.2)
     finally:
         proxy.stop()
+
+
+def test_uvicorns_access_log_stays_off_in_every_process():
+    # uvicorn's protocol writes access lines (with the client's address) whenever this logger has handlers,
+    # through propagation too: a worker process configured logging after uvicorn had turned it off.
+    import logging
+
+    from service.observability import configure_logging
+
+    configure_logging("INFO")
+    assert not logging.getLogger("uvicorn.access").hasHandlers()
+    assert logging.getLogger("uvicorn.error").hasHandlers()
+
+
+def test_workers_write_no_access_lines(tmp_path):
+    env = {"TWILIO_AUTH_TOKEN": TOKEN, "DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": "", "LOG_LEVEL": "INFO"}
+    with running_service(env, args=("--workers", "2")) as (url, process):
+        for _ in range(4):
+            httpx2.get(url + "/healthz")
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+        output = open(process.log_path, encoding="utf-8").read()
+    assert "Waiting for application startup" in output  # both workers' lines are here
+    assert "uvicorn.access" not in output and "GET /healthz" not in output

@@ -172,3 +172,28 @@ def test_a_few_pipelined_requests_are_all_answered(head_server):
         sock.sendall(request * 5 + f"GET /healthz HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode())
         answer = read_until_closed(sock)
     assert answer.count(b"HTTP/1.1 200") == 6
+
+
+def test_bytes_that_start_no_request_do_not_keep_an_idle_connection(head_server):
+    # A lone CRLF cancelled uvicorn's keep-alive timer and started no request: the connection stayed for good.
+    parts = urlsplit(head_server)
+    with socket.create_connection((parts.hostname, parts.port), timeout=TRICKLE_SECONDS) as sock:
+        sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode())
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        sock.sendall(b"\r\n")
+        assert read_until_closed(sock) == b""  # closed by the keep-alive timeout (5 s), not kept
+
+
+def test_a_body_answered_before_it_is_read_is_not_read_on(head_server):
+    # 413 from the declared length: uvicorn would have read and discarded all 10^15 bytes, with all that time.
+    parts = urlsplit(head_server)
+    with socket.create_connection((parts.hostname, parts.port), timeout=TRICKLE_SECONDS) as sock:
+        sock.sendall((f"POST /sms HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/x-www-form-urlencoded"
+                      "\r\nContent-Length: 1000000000000000\r\n\r\nBody=").encode())
+        for _ in range(5):
+            try:
+                sock.sendall(b"x" * 65536)
+            except OSError:
+                break
+        answer = read_until_closed(sock)
+    assert answer.startswith(b"HTTP/1.1 413") or answer == b""  # reset before the 413 was read: also closed

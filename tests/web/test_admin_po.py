@@ -202,3 +202,49 @@ def test_a_stored_version_that_no_longer_parses_does_not_stop_a_replica(settings
         assert client.app.state.line.catalogs.message("es", "referral")  # served from the PO file
     with admin_client(with_tokens(settings)):  # and a new replica starts
         pass
+
+
+def served_po(client, locale: str) -> str:
+    return client.get(f"/admin/translations/{locale}.po", headers=BEARER).content.decode("utf-8")
+
+
+def with_entry(text: str, context: str, new: str) -> str:
+    """A PO text with one entry's msgstr replaced."""
+    return re.sub(rf'(msgctxt "{context}"\nmsgid (?:"[^\n]*"\n)+)msgstr "[^\n]*"', lambda m: m.group(1) + f'msgstr "{new}"',
+                  text, count=1)
+
+
+def rollback(client, locale: str):
+    return client.post(f"/admin/translations/{locale}/rollback", headers=BEARER)
+
+
+@pytest.mark.parametrize("locale", ["es", "fr", "pt", "sw", "tl", "vi", "ar", "hi", "zh"])
+def test_every_language_downloaded_uploads_again_unchanged(client, locale):
+    # Babel names Tagalog fil_PH in its Language header: tl could never be uploaded.
+    response = client.post(f"/admin/translations/{locale}", headers=BEARER,
+                           files={"po": (f"{locale}.po", served_po(client, locale).encode())})
+    assert response.status_code == 200 and f"{locale} is now served" in response.text
+
+
+def test_a_rollback_that_would_newly_break_another_language_is_refused(client):
+    spanish_now = served_po(client, "es")
+    stops = next(m for m in client.app.state.line.catalogs.sources["es"] if m.context == "stop_keywords").string
+    assert upload(client, with_entry(spanish_now, "stop_keywords", stops + ", DORMIR").encode()).status_code == 200
+    assert upload(client, spanish_now.encode()).status_code == 200  # DORMIR gone again
+    french = served_po(client, "fr")
+    everyday = next(m for m in client.app.state.line.catalogs.sources["fr"] if m.context == "everyday_words").string
+    french_upload = client.post("/admin/translations/fr", headers=BEARER,
+                                files={"po": ("fr.po", with_entry(french, "everyday_words", everyday + ", DORMIR").encode())})
+    assert french_upload.status_code == 200
+    response = rollback(client, "es")  # would bring back the Spanish stop word DORMIR, now a French everyday word
+    assert response.status_code == 422 and "DORMIR" in html.unescape(response.text)
+    assert "DORMIR" not in next(m for m in client.app.state.line.catalogs.sources["es"]
+                                if m.context == "stop_keywords").string
+
+
+def test_a_rollback_onto_a_version_that_does_not_parse_is_refused_not_a_500(client):
+    line = client.app.state.line
+    line.versions.add(locale="es", po='msgid "unterminated', label="x", note="upload", counts=(0, 0, 0))
+    line.versions.add(locale="es", po=served_po(client, "es"), label="x", note="upload", counts=(0, 0, 0))
+    response = rollback(client, "es")
+    assert response.status_code == 422
