@@ -18,7 +18,7 @@ from service.catalogs import (PLACEHOLDER, SOURCE_LOCALE, Catalogs, build_catalo
                               never_transliterated, placeholders_match)
 from service.content import Content
 from service.catalog_opt_words import everyday_word_problems, ordinary_text_problems, unaccented_twin_problems
-from service.core.keywords import command_entries, language_names, opt_entries, topic_entries
+from service.core.keywords import build_index, command_entries, language_names, opt_entries, topic_entries
 from service.core.normalize import keyword_key, strip_accents
 from service.core.render import compose
 from service.core.types import Intent
@@ -139,8 +139,9 @@ def check(*, content: Content, catalogs: Mapping[str, Catalog], programs: tuple[
         report.problems.extend(transliteration_problems(locale, catalog))
     served = build_catalogs(content=content, sources=catalogs)
     report.problems.extend(keyword_collisions(served))
-    report.problems.extend(everyday_word_problems(served))
-    report.problems.extend(ordinary_text_problems(served))
+    index = build_index(served)
+    report.problems.extend(everyday_word_problems(served, index))
+    report.problems.extend(ordinary_text_problems(served, index))
     report.problems.extend(unaccented_twin_problems(served))
     report.problems.extend(program_problems(served, programs))
     report.costs = reply_costs(served, programs)

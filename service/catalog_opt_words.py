@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from service.catalogs import Catalogs, never_transliterated
 from service.content import split_keywords
-from service.core.keywords import OPT_WORDS, PHRASES, build_index
+from service.core.keywords import EVERYDAY, OPT_WORDS, PHRASES, KeywordIndex
 from service.core.matching import understand
 from service.core.normalize import keyword_key, strip_accents, words
 from service.core.types import Intent
@@ -15,40 +15,41 @@ from service.core.types import Intent
 STATE_CHANGING = frozenset({Intent.STOP, Intent.START, Intent.LANGUAGE_SET})
 
 
-def everyday_word_problems(catalogs: Catalogs) -> list[str]:
+def _misread(text: str, locale: str, index: KeywordIndex) -> str | None:
+    """What the line would wrongly read a text of this locale as (None: nothing that changes her state)."""
+    command = understand(text, index)
+    switches = bool(command.locales) and locale not in command.locales
+    if command.intent not in STATE_CHANGING and not switches:
+        return None
+    return command.intent.value + (" of " + ", ".join(sorted(command.locales)) if switches else "")
+
+
+def everyday_word_problems(catalogs: Catalogs, index: KeywordIndex) -> list[str]:
     """Everyday words (yes, thanks, a common name, "what is") of a language that the line would read, alone
     or before a topic's keyword, as an opt-out, an opt-in, a choice of language, or another language's
     keyword: a stop phrase WHAT IS would opt out everyone who asks "what is HER2?"."""
-    index, problems = build_index(catalogs), []
+    problems = []
     for locale in catalogs.locales:
-        keywords = [split_keywords(catalogs.lookup(locale, topic.id, topic.keywords) or "")[:1]
-                    for topic in catalogs.content.topics]
-        for word in split_keywords(catalogs.message(locale, "everyday_words") or ""):
-            command = understand(word, index)
-            switches = bool(command.locales) and locale not in command.locales
-            if command.intent in STATE_CHANGING or switches:
-                problems.append(f"{locale}: the everyday word {word!r} would be read as {command.intent.value}"
-                                f"{' of ' + ', '.join(sorted(command.locales)) if switches else ''}")
-            for keyword in (first for found in keywords for first in found):
-                if understand(f"{word} {keyword}", index).intent in (Intent.STOP, Intent.START):
-                    problems.append(f"{locale}: {word + ' ' + keyword!r} would be read as an opt-out or opt-in")
-                    break
+        keywords = [first for topic in catalogs.content.topics
+                    for first in split_keywords(catalogs.lookup(locale, topic.id, topic.keywords) or "")[:1]]
+        for word in split_keywords(catalogs.message(locale, EVERYDAY) or ""):
+            misread = _misread(word, locale, index)
+            if misread:
+                problems.append(f"{locale}: the everyday word {word!r} would be read as {misread}")
+            opting = next((f"{word} {keyword}" for keyword in keywords
+                           if understand(f"{word} {keyword}", index).intent in (Intent.STOP, Intent.START)), None)
+            if opting:
+                problems.append(f"{locale}: {opting!r} would be read as an opt-out or opt-in")
     return problems
 
 
-def ordinary_text_problems(catalogs: Catalogs) -> list[str]:
+def ordinary_text_problems(catalogs: Catalogs, index: KeywordIndex) -> list[str]:
     """What patients text (content/ordinary_texts.toml, shipped with the code) that the line would read as an
     opt-out or opt-in, a choice of language, or a keyword that switches her language: whatever stop word,
     phrase or filler a catalog adds, "I have pain" and "stop taking my meds?" stay questions."""
-    index, problems = build_index(catalogs), []
-    for locale, texts in catalogs.content.ordinary.items():
-        for text in texts:
-            command = understand(text, index)
-            switches = bool(command.locales) and locale not in command.locales
-            if command.intent in STATE_CHANGING or switches:
-                problems.append(f"{locale}: {text!r}, as patients text it, would be read as {command.intent.value}"
-                                f"{' of ' + ', '.join(sorted(command.locales)) if switches else ''}")
-    return problems
+    return [f"{locale}: {text!r}, as patients text it, would be read as {misread}"
+            for locale, texts in catalogs.content.ordinary.items() for text in texts
+            if (misread := _misread(text, locale, index))]
 
 
 def unaccented_twin_problems(catalogs: Catalogs) -> list[str]:
@@ -56,7 +57,7 @@ def unaccented_twin_problems(catalogs: Catalogs) -> list[str]:
     beside it, unless the bare form is an everyday word (then it must not be one) or the language's
     diacritics carry its meaning (Vietnamese: the bare forms are other words)."""
     everyday = {keyword_key(word) for locale in catalogs.locales
-                for word in split_keywords(catalogs.message(locale, "everyday_words") or "")}
+                for word in split_keywords(catalogs.message(locale, EVERYDAY) or "")}
     problems = []
     for locale in catalogs.locales:
         if never_transliterated(locale):

@@ -24,10 +24,11 @@ from service.content import Content
 
 SOURCE_LOCALE = "en"
 DEFAULT_LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
-REVIEW_STATUS = re.compile(r"^#?\s*review-status:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
+# [ \t], not \s: \s would run across blank lines, tried again at each one (quadratic in a header comment).
+REVIEW_STATUS = re.compile(r"^#?[ \t]*review-status:[ \t]*(\S+)", re.IGNORECASE | re.MULTILINE)
 # A translator's word that dropping accents keeps the meaning (á -> a), so a program on the
 # gsm7 policy may send this language transliterated at half the price.
-TRANSLITERATE = re.compile(r"^#?\s*transliterate:\s*gsm7\s*$", re.IGNORECASE | re.MULTILINE)
+TRANSLITERATE = re.compile(r"^#?[ \t]*transliterate:[ \t]*gsm7[ \t]*$", re.IGNORECASE | re.MULTILINE)
 # The only placeholder form the line's messages use: a name, no width, precision or flags.
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Never transliterated, whatever a header says: without its diacritics Vietnamese

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Mapping
 
+from service.segments import UNSENDABLE
+
 DEFAULT_PROGRAMS_FILE = Path(__file__).resolve().parent.parent / "content" / "programs.toml"
 DEFAULT_PROGRAM_ID = "default"
 DEFAULT_LINE_NAME = "Infoline"
@@ -73,6 +75,8 @@ def _problems(program: Program) -> list[str]:
         problems.append(f"line_name must be 1 to {MAX_LINE_NAME_CHARS} characters")
     if "%" in program.line_name or any("%" in text for _, text in contacts):
         problems.append("names and contacts may not contain '%'")
+    if any(UNSENDABLE.search(text) for text in (program.line_name, *(text for _, text in contacts))):
+        problems.append("names and contacts may not contain control characters (they go into every reply)")
     if program.encoding not in ("unicode", "gsm7"):
         problems.append("encoding must be 'unicode' or 'gsm7'")
     return problems

@@ -31,6 +31,12 @@ _BASIC = frozenset(
 _EXTENSION = frozenset("\f^{}\\[~]|€")
 _GSM = _BASIC | _EXTENSION
 
+# What no reply may hold: control characters have no place in a text message, PostgreSQL's text
+# refuses NUL, and what XML 1.0 cannot carry (noncharacters, lone surrogates) would make the reply's
+# TwiML unreadable to Twilio. Catalog uploads and program names and contacts are refused with one.
+UNSENDABLE = regex.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                           "\U0001fffe\U0001ffff\U0010fffe\U0010ffff]")
+
 _SINGLE_GSM, _MULTI_GSM = 160, 153
 _SINGLE_UCS2, _MULTI_UCS2 = 70, 67
 

@@ -6,6 +6,7 @@ each polls the newest version id and reloads when it changes.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from babel import Locale, UnknownLocaleError
@@ -14,8 +15,9 @@ from babel.messages.catalog import Catalog
 from service import po_upload
 from service.catalog_check import check
 from service.catalog_tools import locale_stats
-from service.catalogs import load_catalogs, parse_po, po_bytes, po_paths
+from service.catalogs import Catalogs, load_catalogs, parse_po, po_bytes, po_paths
 from service.line import Line
+from service.programs import Program
 from service.store import StoreUnavailable
 
 log = logging.getLogger("service.translations")
@@ -74,13 +76,19 @@ def _names_of(locale: str) -> set[str]:
         return {locale}
 
 
+@functools.lru_cache(maxsize=1)
+def _problems_now(catalogs: Catalogs, programs: tuple[Program, ...]) -> frozenset[str]:
+    """The problems of the catalogs served now: checked once per set of catalogs, not once per upload."""
+    return frozenset(check(content=catalogs.content, catalogs=dict(catalogs.sources), programs=programs).problems)
+
+
 def _check(*, line: Line, locale: str, catalog: Catalog) -> list[str]:
     """What serving this catalog would newly break, anywhere: a stop word that is another language's
     everyday word is that language's problem, not this one's, and must refuse the upload all the same."""
-    sources = dict(line.catalogs.sources)
     try:
-        before = set(check(content=line.catalogs.content, catalogs=sources, programs=line.programs.all).problems)
-        after = check(content=line.catalogs.content, catalogs={**sources, locale: catalog}, programs=line.programs.all)
+        before = _problems_now(line.catalogs, line.programs.all)
+        after = check(content=line.catalogs.content, catalogs={**line.catalogs.sources, locale: catalog},
+                      programs=line.programs.all)
     except Exception as error:  # an upload the checks cannot even run on is refused, not a 500
         log.error("catalog check failed on an upload", extra={"locale": locale, "error": type(error).__name__},
                   exc_info=True)

@@ -72,3 +72,18 @@ def test_review_status_comes_from_the_po_header(tmp_path, content):
     write_fixture_po(tmp_path, "sw", {}, header="# Swahili translation")
     catalogs = load_catalogs(content=content, locales_dir=tmp_path)
     assert dict(catalogs.review_status) == {"fr": "clinically-reviewed", "sw": "draft"}
+
+
+@pytest.mark.parametrize(("header", "status", "transliterates"), [
+    ("# review-status: clinically-reviewed\n# transliterate: gsm7", "clinically-reviewed", True),
+    ("#review-status:draft\n#  Transliterate:  GSM7  ", "draft", True),
+    ("# Infoline translation.", "draft", False),
+    ("\n" * 2000 + "# transliterate: gsm7x", "draft", False),  # a run of blank lines is crossed once, not per line
+])
+def test_a_po_header_says_its_review_status_and_transliteration(header, status, transliterates):
+    from babel.messages.catalog import Catalog
+
+    from service.catalogs import allows_transliteration, review_status
+
+    catalog = Catalog(locale="es", header_comment=header)
+    assert review_status(catalog) == status and allows_transliteration(catalog, "es") == transliterates

@@ -78,3 +78,24 @@ def test_no_summary_says_what_the_source_does_not(content, topic, wording):
 def test_chemo_compares_several_chemo_drugs_with_one_not_drugs_in_general(content):
     summary = content.topic("chemo").summary
     assert "one chemo drug at a time" in summary and "Several at once did not help people live longer" in summary
+
+
+@pytest.mark.parametrize("field", ["line_name", "contact", "help_contact"])
+@pytest.mark.parametrize("escape", ["\\u001b", "\\ufffe", "\\u0000"])  # TOML's escapes: raw ones do not parse
+def test_a_program_name_or_contact_no_reply_could_carry_is_refused(tmp_path, field, escape):
+    # It goes into every reply of the program: a character XML cannot carry makes all its TwiML unreadable.
+    from service.programs import load_programs
+
+    programs = tmp_path / "programs.toml"
+    programs.write_text(f'[[program]]\nid = "default"\nname = "X"\n{field} = "Hope{escape}Clinic, 1"\n', "utf-8")
+    with pytest.raises(ValueError, match="control characters"):
+        load_programs(programs)
+
+
+def test_a_help_contact_from_the_environment_is_held_to_the_same_rule(tmp_path):
+    from service.programs import load_programs
+
+    programs = tmp_path / "programs.toml"
+    programs.write_text('[[program]]\nid = "default"\nname = "X"\n', "utf-8")
+    with pytest.raises(ValueError, match="control characters"):
+        load_programs(programs, default_help_contact="Infoline\x1b, 0800")

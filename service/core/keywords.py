@@ -66,12 +66,16 @@ class KeywordIndex:
     topics: Mapping[str, Meaning]
     commands: Mapping[str, Meaning]
     opt_words: Mapping[str, Meaning]  # stop and start words, keyed with their accents
-    phrases: tuple[tuple[tuple[str, ...], Meaning], ...]
+    # Stop phrases by their first word, each with its place in the catalogs' order (the first listed wins):
+    # a text's words are looked up, not every phrase tried at every word (1.5 ms for a long question).
+    phrases_by_first: Mapping[str, tuple[tuple[int, tuple[str, ...], Meaning], ...]]
+    joined_phrases: Mapping[str, Meaning]  # each phrase written without spaces (Chinese texts have none)
     languages: Mapping[str, str]  # folded code or name -> locale
     numbers: Mapping[str, str]
     fuzzy_keys: tuple[str, ...]
     unspaced_keys: tuple[str, ...]
     fillers: frozenset[str]
+    fillers_longest_first: tuple[str, ...]
     not_alone: frozenset[str]  # language names that alone are everyday words, not a choice
 
     @staticmethod
@@ -155,6 +159,14 @@ def phrase_entries(catalogs: Catalogs, locale: str) -> Iterator[tuple[tuple[str,
             yield tuple(words(phrase, join_apostrophes=True, keep_accents=True)), Meaning(intent, None, frozenset({locale}))
 
 
+def _by_first_word(phrases: list[tuple[tuple[str, ...], Meaning]]) -> dict:
+    found: dict[str, list] = defaultdict(list)
+    for order, (phrase, meaning) in enumerate(phrases):
+        if phrase:
+            found[phrase[0]].append((order, phrase, meaning))
+    return {first: tuple(entries) for first, entries in found.items()}
+
+
 def build_index(catalogs: Catalogs) -> KeywordIndex:
     """Index every served keyword of every locale."""
     topic_words, command_words, opt_words, phrases = [], [], [], []
@@ -164,6 +176,7 @@ def build_index(catalogs: Catalogs) -> KeywordIndex:
         opt_words.extend(opt_entries(catalogs, locale))
         phrases.extend(phrase_entries(catalogs, locale))
     topics, several = _collect(topic_words), _several_words(catalogs)
+    fillers = frozenset(keyword_key(word) for locale in catalogs.locales for word in _served_words(catalogs, locale, FILLERS))
     languages = {
         keyword_key(name): locale for locale in catalogs.locales for name in language_names(locale) if name
     }
@@ -171,15 +184,15 @@ def build_index(catalogs: Catalogs) -> KeywordIndex:
         topics=topics,
         commands=_collect(command_words),
         opt_words=_collect(opt_words),
-        phrases=tuple(phrases),
+        phrases_by_first=_by_first_word(phrases),
+        joined_phrases={"".join(phrase): meaning for phrase, meaning in phrases},
         languages=languages,
         numbers={str(topic.number): topic.id for topic in catalogs.content.topics},
         fuzzy_keys=tuple(key for key in topics if KeywordIndex.allowed_typos(key) and not is_unspaced(key)
                          and key not in several),
         unspaced_keys=tuple(key for key in topics if is_unspaced(key)),
-        fillers=frozenset(
-            keyword_key(word) for locale in catalogs.locales for word in _served_words(catalogs, locale, FILLERS)
-        ),
+        fillers=fillers,
+        fillers_longest_first=tuple(sorted(fillers, key=len, reverse=True)),
         not_alone=NOT_ALONE | (languages.keys() & {
             keyword_key(word) for locale in catalogs.locales for word in _served_words(catalogs, locale, EVERYDAY)}),
     )

@@ -100,11 +100,9 @@ def language_choice(text: Folded, index: KeywordIndex) -> Command | None:
 def stop_phrase(text: Folded, index: KeywordIndex) -> Command | None:
     """PLEASE DON'T TEXT ME: a phrase that clearly asks to stop, anywhere in a text."""
     found = text.exact_contracted
-    for phrase, meaning in index.phrases:
-        size = len(phrase)
-        if any(tuple(found[at:at + size]) == phrase for at in range(len(found) - size + 1)):
-            return _command(meaning)
-    return None
+    matches = [(order, meaning) for at, word in enumerate(found) for order, phrase, meaning in
+               index.phrases_by_first.get(word, ()) if tuple(found[at:at + len(phrase)]) == phrase]
+    return _command(min(matches, key=lambda match: match[0])[1]) if matches else None
 
 
 def short_stop(text: Folded, index: KeywordIndex) -> Command | None:
@@ -117,10 +115,9 @@ def short_stop(text: Folded, index: KeywordIndex) -> Command | None:
         return _command(index.opt_words[stops[0]])
     if len(found) == 1 and is_unspaced(found[0]):
         bare = found[0]
-        for filler in sorted(index.fillers, key=len, reverse=True):
+        for filler in index.fillers_longest_first:
             bare = bare.replace(filler, "")
-        phrases = {"".join(phrase): meaning for phrase, meaning in index.phrases}
-        meaning = index.opt_words.get(bare) if _is_stop(index, bare) else phrases.get(bare)
+        meaning = index.opt_words.get(bare) if _is_stop(index, bare) else index.joined_phrases.get(bare)
         return _command(meaning) if meaning else None
     return None
 

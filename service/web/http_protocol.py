@@ -112,7 +112,7 @@ class Guarded(HttpToolsProtocol):
             delay = self.head_seconds
         else:
             declared = next((value for name, value in self.headers if name == b"content-length"), b"0")
-            size = int(declared) if declared.isascii() and declared.isdigit() else 0
+            size = int(declared) if declared.isdigit() else 0  # bytes: ASCII digits only
             delay = self.body_seconds + min(size, MAX_TIMED_BODY_BYTES) / self.body_bytes_per_second
         self._timer = self.loop.call_later(delay, self._expire)
 

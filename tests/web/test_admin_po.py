@@ -248,3 +248,17 @@ def test_a_rollback_onto_a_version_that_does_not_parse_is_refused_not_a_500(clie
     line.versions.add(locale="es", po=served_po(client, "es"), label="x", note="upload", counts=(0, 0, 0))
     response = rollback(client, "es")
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize(("data", "charset"), [
+    (b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=ISO-8859-1\\n"\n', "ISO-8859-1"),
+    (b'"content-type: text/plain; CHARSET=utf-8\\n"\n', "utf-8"),
+    (b'#  Content-Type: text/plain; charset=latin-1\n"Content-Type: text/plain; charset=utf-8\\n"\n', "latin-1"),
+    (b'"Content-Type: text/plain\\n"\n"charset=latin-1"\n', None),  # not on the Content-Type line
+    (b'"Content-Type: "x" charset=latin-1\\n"\n', None),  # a quote between: another string
+    (b'msgid ""\nmsgstr ""\n"' + b"Content-Type: x" * 1000 + b'\n', None),  # looked at once, line by line
+])
+def test_the_declared_charset_is_found_on_its_content_type_line(data, charset):
+    from service.po_upload import declared_charset
+
+    assert declared_charset(data) == charset
