@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qsl, quote_plus
 
-from twilio.request_validator import RequestValidator
-
 from harness import HarnessError, Run
+from twilio.request_validator import RequestValidator
 
 TWILIO_NUMBER = "+15005550000"
 ACCOUNT_SID = "AC4f1c2e9a7b3d5e6f8a9b0c1d2e3f4a5b"
@@ -27,13 +26,35 @@ PROBE_SENDER, PROBE_BODY = "+15550000001", "HER2"
 # What patients text, with weights. A STOP is followed by that sender's START a
 # little later (see plan_messages), so opted-out silence stays rare.
 KEYWORD_MIX: tuple[tuple[str, float], ...] = (
-    ("HER2", 9), ("her2", 2), ("HORMONE", 6), ("Hormone therapy", 2), ("CHEMO", 8), ("chemo", 2),
-    ("SURGERY", 5), ("RADIATION", 5), ("radiaton", 1), ("GOALS", 4),
-    ("1", 3), ("2", 3), ("3", 3), ("4", 3), ("5", 3), ("6", 3),
-    ("MENU", 5), ("menu", 1), ("HELP", 4), ("help", 1),
-    ("surgery please", 4), ("what about chemo?", 3), ("Tell me about radiation", 2),
-    ("her2 positive what does it mean", 2), ("Hi", 2), ("hello, what is this?", 2), ("Thanks!", 2),
-    ("LANG ES", 2), ("LANG EN", 2),
+    ("HER2", 9),
+    ("her2", 2),
+    ("HORMONE", 6),
+    ("Hormone therapy", 2),
+    ("CHEMO", 8),
+    ("chemo", 2),
+    ("SURGERY", 5),
+    ("RADIATION", 5),
+    ("radiaton", 1),
+    ("GOALS", 4),
+    ("1", 3),
+    ("2", 3),
+    ("3", 3),
+    ("4", 3),
+    ("5", 3),
+    ("6", 3),
+    ("MENU", 5),
+    ("menu", 1),
+    ("HELP", 4),
+    ("help", 1),
+    ("surgery please", 4),
+    ("what about chemo?", 3),
+    ("Tell me about radiation", 2),
+    ("her2 positive what does it mean", 2),
+    ("Hi", 2),
+    ("hello, what is this?", 2),
+    ("Thanks!", 2),
+    ("LANG ES", 2),
+    ("LANG EN", 2),
     ("STOP", 1),
 )
 STOP_WORD, START_WORD = "STOP", "START"
@@ -42,13 +63,15 @@ STOP_START_GAP_PER_THREAD = 100
 SIGNING_CHUNK = 10_000
 
 
-def plan_messages(count: int, rng: random.Random, senders: list[str], *, stops: bool, gap: int) -> list[tuple[str, str]]:
+def plan_messages(
+    count: int, rng: random.Random, senders: list[str], *, stops: bool, gap: int
+) -> list[tuple[str, str]]:
     """(sender, body) for `count` messages. A sender who texts STOP texts START `gap` messages later and
     nothing in between, so (gap being a multiple of the wrk threads) both go through the same wrk thread,
     ~gap/threads requests apart: far more than its connections, so they arrive in order, and every other
     message still gets a full reply. Without `stops`, no STOP at all (the warm-up: wrk stops it at an
     unknown point, which could leave a sender opted out for the measured run)."""
-    bodies, weights = zip(*[(body, weight) for body, weight in KEYWORD_MIX if stops or body != STOP_WORD])
+    bodies, weights = zip(*[(body, weight) for body, weight in KEYWORD_MIX if stops or body != STOP_WORD], strict=True)
     starts_at: dict[int, str] = {}
     stopped: set[str] = set()
     planned = []
@@ -77,11 +100,27 @@ def plan_messages(count: int, rng: random.Random, senders: list[str], *, stops: 
 def twilio_form(sid: str, sender: str, body: str) -> dict[str, str]:
     """The fields Twilio posts for an inbound SMS, in Twilio's order."""
     return {
-        "ToCountry": "US", "ToState": "CA", "SmsMessageSid": sid, "NumMedia": "0", "ToCity": "",
-        "FromZip": "", "SmsSid": sid, "FromState": "", "SmsStatus": "received", "FromCity": "",
-        "Body": body, "FromCountry": "US", "To": TWILIO_NUMBER, "MessagingServiceSid": MESSAGING_SERVICE_SID,
-        "ToZip": "", "NumSegments": "1", "ReferralNumMedia": "0", "MessageSid": sid,
-        "AccountSid": ACCOUNT_SID, "From": sender, "ApiVersion": "2010-04-01",
+        "ToCountry": "US",
+        "ToState": "CA",
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "ToCity": "",
+        "FromZip": "",
+        "SmsSid": sid,
+        "FromState": "",
+        "SmsStatus": "received",
+        "FromCity": "",
+        "Body": body,
+        "FromCountry": "US",
+        "To": TWILIO_NUMBER,
+        "MessagingServiceSid": MESSAGING_SERVICE_SID,
+        "ToZip": "",
+        "NumSegments": "1",
+        "ReferralNumMedia": "0",
+        "MessageSid": sid,
+        "AccountSid": ACCOUNT_SID,
+        "From": sender,
+        "ApiVersion": "2010-04-01",
     }
 
 
@@ -114,14 +153,18 @@ def sign_chunk(token: str, url: str, salt: str, phase: int, start: int, items: l
     for index, (sender, body) in enumerate(items, start):
         sid = message_sid(phase, salt, index)
         signature = validator.compute_signature(url, FormParams(twilio_form(sid, sender, body)))
-        lines.append(signature + "\t" + _BODY_TEMPLATE.format(sid=sid, sender=quote_plus(sender), body=quote_plus(body)))
+        lines.append(
+            signature + "\t" + _BODY_TEMPLATE.format(sid=sid, sender=quote_plus(sender), body=quote_plus(body))
+        )
     return lines
 
 
 def sign_messages(run: Run, phase: int, planned: list[tuple[str, str]], pool) -> list[str]:
     """One 'signature<TAB>body' line per planned message, signed for the run's URL, in order."""
-    jobs = [(run.token, run.url, run.salt, phase, start, planned[start:start + SIGNING_CHUNK])
-            for start in range(0, len(planned), SIGNING_CHUNK)]
+    jobs = [
+        (run.token, run.url, run.salt, phase, start, planned[start : start + SIGNING_CHUNK])
+        for start in range(0, len(planned), SIGNING_CHUNK)
+    ]
     return [line for part in pool.starmap(sign_chunk, jobs) for line in part]
 
 
@@ -157,14 +200,17 @@ def prepare_messages(run: Run) -> None:
     sizes = {PHASE_WARMUP: pool_size(a.warmup, 50_000), PHASE_MEASURE: pool_size(a.seconds, 200_000)}
     with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
         for phase, prefix in ((PHASE_WARMUP, "warmup"), (PHASE_MEASURE, "measure")):
-            planned = plan_messages(sizes[phase], rng, senders, stops=phase == PHASE_MEASURE,
-                                    gap=STOP_START_GAP_PER_THREAD * a.threads)
+            planned = plan_messages(
+                sizes[phase], rng, senders, stops=phase == PHASE_MEASURE, gap=STOP_START_GAP_PER_THREAD * a.threads
+            )
             lines = sign_messages(run, phase, planned, pool)
             check_signed_lines(lines, run.token, run.url)
             write_thread_files(lines, run.workdir / prefix, a.threads)
-    print(f"precomputed {sum(sizes.values()):,} distinct signed messages ({sizes[PHASE_WARMUP]:,} warm-up, "
-          f"{sizes[PHASE_MEASURE]:,} measured; {a.senders} senders) in {time.monotonic() - started:.1f} s",
-          flush=True)
+    print(
+        f"precomputed {sum(sizes.values()):,} distinct signed messages ({sizes[PHASE_WARMUP]:,} warm-up, "
+        f"{sizes[PHASE_MEASURE]:,} measured; {a.senders} senders) in {time.monotonic() - started:.1f} s",
+        flush=True,
+    )
 
 
 def probe_request(run: Run) -> tuple[bytes, dict[str, str]]:
@@ -172,6 +218,9 @@ def probe_request(run: Run) -> tuple[bytes, dict[str, str]]:
     run.probes += 1
     form = twilio_form(message_sid(PHASE_PROBE, run.salt, run.probes), PROBE_SENDER, PROBE_BODY)
     signature = RequestValidator(run.token).compute_signature(run.url, form)
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature,
-               "User-Agent": "TwilioProxy/1.1"}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": signature,
+        "User-Agent": "TwilioProxy/1.1",
+    }
     return encode_form(form).encode("ascii"), headers

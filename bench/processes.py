@@ -17,14 +17,23 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 LOGGED_LEVELS = ("WARNING", "ERROR", "CRITICAL")
 
 
-def spawn(command: list[str], *, log: Path, env: dict[str, str] | None = None,
-          cpus: set[int] | None = None) -> subprocess.Popen:
+def spawn(
+    command: list[str], *, log: Path, env: dict[str, str] | None = None, cpus: set[int] | None = None
+) -> subprocess.Popen:
     """Start a child writing to `log`, in its own session (a terminal's Ctrl-C reaches the harness,
     which stops it), pinned to `cpus` if given."""
     pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     with open(log, "ab") as log_file:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=pin)
+        process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=pin,
+        )
     STARTED.append(process)
     return process
 

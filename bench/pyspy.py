@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -14,9 +15,18 @@ from processes import log_tail, spawn, stop
 SUFFIXES = {"raw": "txt", "flamegraph": "svg", "speedscope": "speedscope.json"}
 TOP_FUNCTIONS = 15
 # Frames every sample passes through (interpreter, event loop, worker threads): left out of "by total".
-SCAFFOLD_FILES = ("<frozen runpy>", "threading.py", "asyncio/runners.py", "asyncio/base_events.py",
-                  "asyncio/events.py", "uvicorn/main.py", "uvicorn/server.py", "uvicorn/_compat.py",
-                  "service/__main__.py", "service/cli.py")
+SCAFFOLD_FILES = (
+    "<frozen runpy>",
+    "threading.py",
+    "asyncio/runners.py",
+    "asyncio/base_events.py",
+    "asyncio/events.py",
+    "uvicorn/main.py",
+    "uvicorn/server.py",
+    "uvicorn/_compat.py",
+    "service/__main__.py",
+    "service/cli.py",
+)
 
 
 def py_spy_path() -> str:
@@ -30,8 +40,20 @@ def py_spy_path() -> str:
 def start_profiler(run: Run, backend: str, pid: int) -> tuple[subprocess.Popen, Path, Path]:
     a = run.args
     out = a.profile / f"line-{backend}.{SUFFIXES[a.profile_format]}"
-    command = [py_spy_path(), "record", "--pid", str(pid), "--duration", str(int(a.seconds)),
-               "--rate", str(a.profile_rate), "--format", a.profile_format, "--output", str(out)]
+    command = [
+        py_spy_path(),
+        "record",
+        "--pid",
+        str(pid),
+        "--duration",
+        str(int(a.seconds)),
+        "--rate",
+        str(a.profile_rate),
+        "--format",
+        a.profile_format,
+        "--output",
+        str(out),
+    ]
     if a.profile_format == "raw":
         command.append("--function")
     if not a.profile_all_threads:
@@ -45,10 +67,8 @@ def start_profiler(run: Run, backend: str, pid: int) -> tuple[subprocess.Popen, 
 def finish_profiler(run: Run, backend: str, profiler: tuple[subprocess.Popen, Path, Path]) -> dict:
     """Waits for py-spy to write its file (it stops by itself after --duration); the summary of raw stacks."""
     process, out, log = profiler
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        pass
     stop(process)
     if not out.exists():
         print(f"py-spy wrote nothing:\n{log_tail(log)}", file=sys.stderr)
@@ -90,11 +110,15 @@ def summarise_collapsed(path: Path) -> dict:
     samples = sum(own.values())
     if not samples:
         return {}
-    rows = [{"function": f, "own_pct": 100 * own[f] / samples, "total_pct": 100 * n / samples}
-            for f, n in total.items()]
+    rows = [
+        {"function": f, "own_pct": 100 * own[f] / samples, "total_pct": 100 * n / samples} for f, n in total.items()
+    ]
     by_own = sorted(rows, key=lambda r: r["own_pct"], reverse=True)[:TOP_FUNCTIONS]
-    by_total = sorted((r for r in rows if not frame_file(r["function"]).endswith(SCAFFOLD_FILES)),
-                      key=lambda r: r["total_pct"], reverse=True)[:TOP_FUNCTIONS]
+    by_total = sorted(
+        (r for r in rows if not frame_file(r["function"]).endswith(SCAFFOLD_FILES)),
+        key=lambda r: r["total_pct"],
+        reverse=True,
+    )[:TOP_FUNCTIONS]
     by_package = [{"package": name, "own_pct": 100 * n / samples} for name, n in package.most_common()]
     return {"samples": samples, "by_own": by_own, "by_total": by_total, "by_package": by_package}
 
@@ -103,11 +127,15 @@ def print_profile(result: Result, all_threads: bool) -> None:
     profile = result.profile
     mode = "every thread" if all_threads else "the thread holding the GIL"
     print(f"  profile of the line ({result.backend}; {profile['samples']:,} py-spy samples of {mode}):")
-    for title, key in (("by own time", "by_own"),
-                       ("by total time (event loop and thread scaffolding left out)", "by_total")):
+    for title, key in (
+        ("by own time", "by_own"),
+        ("by total time (event loop and thread scaffolding left out)", "by_total"),
+    ):
         print(f"    {title}:")
         print(f"    {'own %':>6} {'total %':>8}  function")
         for row in profile[key]:
             print(f"    {row['own_pct']:>6.1f} {row['total_pct']:>8.1f}  {row['function']}")
-    print("    own time by package: " + ", ".join(f"{row['package']} {row['own_pct']:.1f}%"
-                                                  for row in profile["by_package"] if row["own_pct"] >= 0.5))
+    print(
+        "    own time by package: "
+        + ", ".join(f"{row['package']} {row['own_pct']:.1f}%" for row in profile["by_package"] if row["own_pct"] >= 0.5)
+    )

@@ -11,12 +11,16 @@ from harness import HarnessError
 from messages import PHASE_MEASURE, PHASE_PROBE, PHASE_WARMUP
 
 # The phase is the two hex digits after "SM" in the MessageSid.
-COUNT_SQL = ("SELECT substr(message_sid, 3, 2), count(*), "
-             "sum(CASE WHEN replied THEN 0 ELSE 1 END), sum(CASE WHEN rate_limited THEN 1 ELSE 0 END) "
-             "FROM records GROUP BY 1")
+COUNT_SQL = (
+    "SELECT substr(message_sid, 3, 2), count(*), "
+    "sum(CASE WHEN replied THEN 0 ELSE 1 END), sum(CASE WHEN rate_limited THEN 1 ELSE 0 END) "
+    "FROM records GROUP BY 1"
+)
 # The measured run's empty replies by what the line understood the message as.
-EMPTY_SQL = (f"SELECT intent, count(*) FROM records WHERE NOT replied AND message_sid LIKE 'SM{PHASE_MEASURE:02x}%' "
-             "GROUP BY 1 ORDER BY 2 DESC")
+EMPTY_SQL = (
+    f"SELECT intent, count(*) FROM records WHERE NOT replied AND message_sid LIKE 'SM{PHASE_MEASURE:02x}%' "
+    "GROUP BY 1 ORDER BY 2 DESC"
+)
 PHASE_NAMES = {f"{PHASE_PROBE:02x}": "probe", f"{PHASE_WARMUP:02x}": "warmup", f"{PHASE_MEASURE:02x}": "measure"}
 
 
@@ -26,8 +30,11 @@ def phase_counts(connection) -> dict:
     counts = {"total": 0, "empty_by_intent": {intent: int(count) for intent, count in empty_rows}}
     for phase, count, empty, limited in connection.execute(COUNT_SQL).fetchall():
         counts["total"] += count
-        counts[PHASE_NAMES.get(phase, phase)] = {"records": count, "empty": int(empty or 0),
-                                                 "rate_limited": int(limited or 0)}
+        counts[PHASE_NAMES.get(phase, phase)] = {
+            "records": count,
+            "empty": int(empty or 0),
+            "rate_limited": int(limited or 0),
+        }
     return counts
 
 

@@ -47,45 +47,58 @@ def report(run: Run, floor: Result, lines: list[Result]) -> list[str]:
 def print_setup(run: Run) -> None:
     a = run.args
     print()
-    print(f"wrk -t{a.threads} -c{a.connections}, {a.seconds:g} s after {a.warmup:g} s warm-up, "
-          f"keep-alive, on {HOST}; {os.cpu_count()} CPUs; caps: {a.caps}"
-          + ("; server pinned to CPU 0, wrk to the others" if a.pin else "")
-          + (f"; line env {a.line_env}" if a.line_env else ""))
+    print(
+        f"wrk -t{a.threads} -c{a.connections}, {a.seconds:g} s after {a.warmup:g} s warm-up, "
+        f"keep-alive, on {HOST}; {os.cpu_count()} CPUs; caps: {a.caps}"
+        + ("; server pinned to CPU 0, wrk to the others" if a.pin else "")
+        + (f"; line env {a.line_env}" if a.line_env else "")
+    )
     print(f"both served by uvicorn.run(app, host=, port=, **{run.serve_options}), captured from `serve`")
 
 
 def print_table(results: list[Result]) -> None:
-    print(f"{'backend':<11}{'server':<7}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'non-2xx':>9}"
-          f"{'peak RSS MiB':>14}{'cold start s':>14}")
+    print(
+        f"{'backend':<11}{'server':<7}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'non-2xx':>9}"
+        f"{'peak RSS MiB':>14}{'cold start s':>14}"
+    )
     for r in results:
-        print(f"{r.backend:<11}{r.server:<7}{r.req_s:>9,.0f}{r.p50_ms:>8.2f}{r.p99_ms:>8.2f}{r.non_2xx:>9}"
-              f"{r.peak_rss_mib:>14.1f}{r.cold_start_s:>14.3f}")
+        print(
+            f"{r.backend:<11}{r.server:<7}{r.req_s:>9,.0f}{r.p50_ms:>8.2f}{r.p99_ms:>8.2f}{r.non_2xx:>9}"
+            f"{r.peak_rss_mib:>14.1f}{r.cold_start_s:>14.3f}"
+        )
 
 
 def print_details(results: list[Result]) -> None:
     print()
-    print("details: p90 / p99.9 / max ms; requests answered / sent; distinct messages used of pool (wraps); "
-          "CPU: server and wrk in % of one core, machine in % of all")
+    print(
+        "details: p90 / p99.9 / max ms; requests answered / sent; distinct messages used of pool (wraps); "
+        "CPU: server and wrk in % of one core, machine in % of all"
+    )
     for r in results:
-        def pct(key: str) -> str:
+
+        def pct(key: str, r: Result = r) -> str:
             value = r.cpu.get(key)
             return "?" if value is None else f"{value:.0f}%"
 
-        print(f"  {r.label}: {r.p90_ms:.2f} / {r.p999_ms:.2f} / {r.max_ms:.2f} ms; "
-              f"{r.requests:,} / {r.sent:,}; {min(r.sent, r.pool):,} of {r.pool:,} ({r.wraps} wraps); "
-              f"socket errors {r.socket_errors}; RSS after the first answer {r.rss_started_mib:.1f} MiB, "
-              f"{r.threads} threads after the run; CPU server {pct('server_cpu_pct')}, wrk {pct('wrk_cpu_pct')}, "
-              f"machine {pct('machine_busy_pct')} (idle check before start: {r.busy_before_pct:.0f}% busy)")
+        print(
+            f"  {r.label}: {r.p90_ms:.2f} / {r.p999_ms:.2f} / {r.max_ms:.2f} ms; "
+            f"{r.requests:,} / {r.sent:,}; {min(r.sent, r.pool):,} of {r.pool:,} ({r.wraps} wraps); "
+            f"socket errors {r.socket_errors}; RSS after the first answer {r.rss_started_mib:.1f} MiB, "
+            f"{r.threads} threads after the run; CPU server {pct('server_cpu_pct')}, wrk {pct('wrk_cpu_pct')}, "
+            f"machine {pct('machine_busy_pct')} (idle check before start: {r.busy_before_pct:.0f}% busy)"
+        )
     print()
 
 
 def print_targets(r: Result, floor: Result) -> None:
     ratio = r.req_s / floor.req_s if floor.req_s else 0.0
-    print(f"{r.backend}: line/floor = {ratio:.2f}   targets: "
-          f">= {TARGET_RATIO:.2f} {verdict(ratio >= TARGET_RATIO)}, "
-          f"p99 <= {TARGET_P99_MS:g} ms {verdict(r.p99_ms <= TARGET_P99_MS)} ({r.p99_ms:.2f}), "
-          f"RSS <= {TARGET_RSS_MIB:g} MiB {verdict(r.peak_rss_mib <= TARGET_RSS_MIB)} ({r.peak_rss_mib:.1f}), "
-          f"cold start <= {TARGET_COLD_S:g} s {verdict(r.cold_start_s <= TARGET_COLD_S)} ({r.cold_start_s:.3f})")
+    print(
+        f"{r.backend}: line/floor = {ratio:.2f}   targets: "
+        f">= {TARGET_RATIO:.2f} {verdict(ratio >= TARGET_RATIO)}, "
+        f"p99 <= {TARGET_P99_MS:g} ms {verdict(r.p99_ms <= TARGET_P99_MS)} ({r.p99_ms:.2f}), "
+        f"RSS <= {TARGET_RSS_MIB:g} MiB {verdict(r.peak_rss_mib <= TARGET_RSS_MIB)} ({r.peak_rss_mib:.1f}), "
+        f"cold start <= {TARGET_COLD_S:g} s {verdict(r.cold_start_s <= TARGET_COLD_S)} ({r.cold_start_s:.3f})"
+    )
 
 
 def check_records(r: Result) -> list[str]:
@@ -95,18 +108,24 @@ def check_records(r: Result) -> list[str]:
     measured = r.records.get("measure", NO_RECORDS)
     answered = r.requests - r.non_2xx
     in_range = answered <= measured["records"] <= r.sent
-    print(f"  records (measured run): {measured['records']:,}; answered 2xx: {answered:,}; sent: {r.sent:,} "
-          f"-> {ok_or_fail(in_range)} (answered <= records <= sent; the difference is requests "
-          f"in flight when wrk stopped)")
+    print(
+        f"  records (measured run): {measured['records']:,}; answered 2xx: {answered:,}; sent: {r.sent:,} "
+        f"-> {ok_or_fail(in_range)} (answered <= records <= sent; the difference is requests "
+        f"in flight when wrk stopped)"
+    )
     warm = r.records.get("warmup", NO_RECORDS)
     warm_answered = r.warmup_requests - r.warmup_non_2xx
     warm_ok = warm_answered <= warm["records"] <= r.warmup_sent
-    print(f"  records (warm-up): {warm['records']:,}; answered 2xx: {warm_answered:,}; sent: {r.warmup_sent:,} "
-          f"-> {ok_or_fail(warm_ok)}; all records: {r.records.get('total', 0):,}")
+    print(
+        f"  records (warm-up): {warm['records']:,}; answered 2xx: {warm_answered:,}; sent: {r.warmup_sent:,} "
+        f"-> {ok_or_fail(warm_ok)}; all records: {r.records.get('total', 0):,}"
+    )
     share = 100 * measured["empty"] / measured["records"] if measured["records"] else 0.0
     by_intent = ", ".join(f"{k} {v}" for k, v in r.records.get("empty_by_intent", {}).items()) or "-"
-    print(f"  empty <Response/> replies: {share:.1f}% of the measured run ({measured['empty']:,}; "
-          f"rate-limited {measured['rate_limited']:,}; by intent: {by_intent})")
+    print(
+        f"  empty <Response/> replies: {share:.1f}% of the measured run ({measured['empty']:,}; "
+        f"rate-limited {measured['rate_limited']:,}; by intent: {by_intent})"
+    )
     if not in_range:
         failed.append(f"{r.backend}: records {measured['records']} not within answered {answered}..sent {r.sent}")
     if not warm_ok:
@@ -122,11 +141,17 @@ def print_load_and_log(r: Result, floor: Result) -> None:
     """Whether wrk could have been the limit (it drove the floor much faster), and the line's log problems."""
     times = floor.req_s / max(r.req_s, 1)
     if floor.req_s < 2 * r.req_s:
-        print(f"  WARNING: the floor reached only {times:.1f}x the line's rate; "
-              "the load generator or the machine may be the limit")
+        print(
+            f"  WARNING: the floor reached only {times:.1f}x the line's rate; "
+            "the load generator or the machine may be the limit"
+        )
     else:
-        print(f"  load generator: the same wrk drove the floor at {floor.req_s:,.0f} req/s, "
-              f"{times:.1f}x the line, so wrk is not what limits the line")
+        print(
+            f"  load generator: the same wrk drove the floor at {floor.req_s:,.0f} req/s, "
+            f"{times:.1f}x the line, so wrk is not what limits the line"
+        )
     problems = sorted(r.log_problems.items(), key=lambda item: -item[1])
-    print(f"  server log: {sum(r.log_problems.values())} warning/error line(s)"
-          + (": " + "; ".join(f"{count}x {message}" for message, count in problems[:5]) if problems else ""))
+    print(
+        f"  server log: {sum(r.log_problems.values())} warning/error line(s)"
+        + (": " + "; ".join(f"{count}x {message}" for message, count in problems[:5]) if problems else "")
+    )

@@ -76,32 +76,58 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def options_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="bench/run.py", description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="measured run per server (default 10)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up per server, own messages (default 2)")
     parser.add_argument("--database-url", help="PostgreSQL URL: bench the line on it (a fresh schema, dropped after)")
-    parser.add_argument("--backends", help="comma-separated: sqlite,postgresql (default: postgresql when "
-                                           "--database-url is given, else sqlite)")
-    parser.add_argument("--caps", choices=["high", "real"], default="high",
-                        help="high (default): programs with reply caps of 1,000,000, every request gets a full "
-                             "reply; real: the programs file's own caps")
+    parser.add_argument(
+        "--backends",
+        help="comma-separated: sqlite,postgresql (default: postgresql when --database-url is given, else sqlite)",
+    )
+    parser.add_argument(
+        "--caps",
+        choices=["high", "real"],
+        default="high",
+        help="high (default): programs with reply caps of 1,000,000, every request gets a full "
+        "reply; real: the programs file's own caps",
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--senders", type=int, default=1000, help="distinct sender numbers (default 1000)")
-    parser.add_argument("--line-env", action="append", default=[], metavar="NAME=VALUE",
-                        help="extra environment for the line (repeatable), e.g. MALLOC_ARENA_MAX=2, for experiments")
+    parser.add_argument(
+        "--line-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra environment for the line (repeatable), e.g. MALLOC_ARENA_MAX=2, for experiments",
+    )
     parser.add_argument("--pin", action="store_true", help="pin the server to CPU 0 and wrk to the other CPUs")
-    parser.add_argument("--profile", type=Path, metavar="DIR",
-                        help="record the line with py-spy during the measured run into DIR (numbers are then "
-                             "perturbed by the sampling)")
-    parser.add_argument("--profile-format", choices=["raw", "flamegraph", "speedscope"], default="raw",
-                        help="raw (default; collapsed stacks, summarised here), flamegraph (SVG) or speedscope")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="record the line with py-spy during the measured run into DIR (numbers are then "
+        "perturbed by the sampling)",
+    )
+    parser.add_argument(
+        "--profile-format",
+        choices=["raw", "flamegraph", "speedscope"],
+        default="raw",
+        help="raw (default; collapsed stacks, summarised here), flamegraph (SVG) or speedscope",
+    )
     parser.add_argument("--profile-rate", type=int, default=250, help="py-spy samples per second (default 250)")
-    parser.add_argument("--profile-nonblocking", action="store_true",
-                        help="let py-spy sample without pausing the line (less slowdown, some torn stacks)")
-    parser.add_argument("--profile-all-threads", action="store_true",
-                        help="sample every thread, waiting ones too (default: only the one holding the GIL)")
+    parser.add_argument(
+        "--profile-nonblocking",
+        action="store_true",
+        help="let py-spy sample without pausing the line (less slowdown, some torn stacks)",
+    )
+    parser.add_argument(
+        "--profile-all-threads",
+        action="store_true",
+        help="sample every thread, waiting ones too (default: only the one holding the GIL)",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--seed", type=int, default=20240611)
     parser.add_argument("--strict", action="store_true", help="exit 1 when a check (not a target) fails")
@@ -115,8 +141,11 @@ def on_sigterm(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if shutil.which("wrk") is None:
-        print("bench: wrk is not installed. Install it with:  apt-get update && apt-get install -y wrk\n"
-              "(or run `make bench`, which does that)", file=sys.stderr)
+        print(
+            "bench: wrk is not installed. Install it with:  apt-get update && apt-get install -y wrk\n"
+            "(or run `make bench`, which does that)",
+            file=sys.stderr,
+        )
         return 2
     signal.signal(signal.SIGTERM, on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored (`cmd &`)
@@ -141,16 +170,28 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
         args.profile.mkdir(parents=True, exist_ok=True)
     if "postgresql" in args.backends:
         PgSchema(args.database_url).drop()  # reachable and allowed to create a schema, before anything runs
-    run = Run(args=args, workdir=workdir, port=free_port(), token=secrets.token_hex(16),
-              salt=secrets.token_hex(3), hash_key=secrets.token_hex(32), serve_options=serve_options(workdir))
+    run = Run(
+        args=args,
+        workdir=workdir,
+        port=free_port(),
+        token=secrets.token_hex(16),
+        salt=secrets.token_hex(3),
+        hash_key=secrets.token_hex(32),
+        serve_options=serve_options(workdir),
+    )
     prepare_messages(run)
     programs_file = high_cap_programs(workdir / "programs.toml") if args.caps == "high" else None
     floor = bench_floor(run)
     lines = [bench_line(run, backend, programs_file) for backend in args.backends]
     failed = report(run, floor, lines)
     if args.json:
-        args.json.write_text(json.dumps({"floor": vars(floor), "lines": [vars(r) for r in lines],
-                                         "failed_checks": failed}, indent=2, default=str))
+        args.json.write_text(
+            json.dumps(
+                {"floor": vars(floor), "lines": [vars(r) for r in lines], "failed_checks": failed},
+                indent=2,
+                default=str,
+            )
+        )
     return 1 if (failed and args.strict) else 0
 
 

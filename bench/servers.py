@@ -21,10 +21,25 @@ from wrk import record_measured, record_warmup, run_wrk
 
 FLOOR_APP = BENCH / "floor_app.py"
 # The service's settings the harness sets itself: none may leak in from the caller's environment.
-CLEARED_ENV = ("DATABASE_URL", "DATA_DIR", "PUBLIC_BASE_URL", "PHONE_HASH_KEY", "PROGRAMS_FILE", "TWILIO_AUTH_TOKEN",
-               "LOG_LEVEL", "MAX_REQUEST_BYTES", "CONTENT_DIR", "LOCALES_DIR", "HOST", "PORT", "ALLOWED_HOSTS",
-               "REQUEST_BODY_TIMEOUT_SECONDS", "REQUEST_HEAD_TIMEOUT_SECONDS",
-               "REQUEST_BODY_MIN_BYTES_PER_SECOND", "HELP_CONTACT")
+CLEARED_ENV = (
+    "DATABASE_URL",
+    "DATA_DIR",
+    "PUBLIC_BASE_URL",
+    "PHONE_HASH_KEY",
+    "PROGRAMS_FILE",
+    "TWILIO_AUTH_TOKEN",
+    "LOG_LEVEL",
+    "MAX_REQUEST_BYTES",
+    "CONTENT_DIR",
+    "LOCALES_DIR",
+    "HOST",
+    "PORT",
+    "ALLOWED_HOSTS",
+    "REQUEST_BODY_TIMEOUT_SECONDS",
+    "REQUEST_HEAD_TIMEOUT_SECONDS",
+    "REQUEST_BODY_MIN_BYTES_PER_SECOND",
+    "HELP_CONTACT",
+)
 BUSY_WARNING_PCT = 15
 FIRST_ANSWER_TIMEOUT_S = 30.0
 
@@ -42,8 +57,18 @@ def base_env() -> dict[str, str]:
 
 
 def bench_floor(run: Run) -> Result:
-    command = [sys.executable, str(FLOOR_APP), "--host", HOST, "--port", str(run.port), "--log-level", "WARNING",
-               "--uvicorn-options", json.dumps(run.serve_options)]
+    command = [
+        sys.executable,
+        str(FLOOR_APP),
+        "--host",
+        HOST,
+        "--port",
+        str(run.port),
+        "--log-level",
+        "WARNING",
+        "--uvicorn-options",
+        json.dumps(run.serve_options),
+    ]
     return bench_server(run, Result(backend="-", server="floor"), command, base_env())
 
 
@@ -51,8 +76,12 @@ def bench_line(run: Run, backend: str, programs_file: Path | None) -> Result:
     """The line on SQLite (a fresh DATA_DIR) or PostgreSQL (a fresh schema, dropped afterwards)."""
     data_dir = run.workdir / f"data-{backend}"
     data_dir.mkdir()
-    env = base_env() | {"TWILIO_AUTH_TOKEN": run.token, "LOG_LEVEL": "WARNING", "PHONE_HASH_KEY": run.hash_key,
-                        "DATA_DIR": str(data_dir)}
+    env = base_env() | {
+        "TWILIO_AUTH_TOKEN": run.token,
+        "LOG_LEVEL": "WARNING",
+        "PHONE_HASH_KEY": run.hash_key,
+        "DATA_DIR": str(data_dir),
+    }
     if programs_file:
         env["PROGRAMS_FILE"] = str(programs_file)
     env.update(run.args.line_env)
@@ -80,16 +109,22 @@ def bench_server(run: Run, result: Result, command: list[str], env: dict[str, st
         result.rss_started_mib = status_mib(process.pid, "VmRSS")
         if result.server == "line" and "<Message>" not in first:
             raise HarnessError(f"the line's first answer has no message: {first[:300]}")
-        print(f"[{result.label}] pid {process.pid}, first signed answer after {result.cold_start_s:.3f} s; "
-              f"warm-up {run.args.warmup:g} s", flush=True)
+        print(
+            f"[{result.label}] pid {process.pid}, first signed answer after {result.cold_start_s:.3f} s; "
+            f"warm-up {run.args.warmup:g} s",
+            flush=True,
+        )
         drive(run, result, process, log)
     finally:
         stop(process)
     result.log_problems = log_problems(log)
     if records is not None:
         result.records = records()
-    print(f"[{result.label}] {result.req_s:,.0f} req/s, p99 {result.p99_ms:.2f} ms, "
-          f"peak RSS {result.peak_rss_mib:.1f} MiB", flush=True)
+    print(
+        f"[{result.label}] {result.req_s:,.0f} req/s, p99 {result.p99_ms:.2f} ms, "
+        f"peak RSS {result.peak_rss_mib:.1f} MiB",
+        flush=True,
+    )
     return result
 
 
@@ -97,8 +132,11 @@ def check_machine_idle(result: Result) -> None:
     """Other work on the machine skews the numbers: measure it before the start, warn when it is high."""
     result.busy_before_pct = machine_busy_now(quiet=BUSY_WARNING_PCT)
     if result.busy_before_pct > BUSY_WARNING_PCT:
-        print(f"[{result.label}] WARNING: the machine is already {result.busy_before_pct:.0f}% busy before "
-              "the start; other work will skew these numbers", flush=True)
+        print(
+            f"[{result.label}] WARNING: the machine is already {result.busy_before_pct:.0f}% busy before "
+            "the start; other work will skew these numbers",
+            flush=True,
+        )
 
 
 def drive(run: Run, result: Result, process: subprocess.Popen, log: Path) -> None:
@@ -106,13 +144,25 @@ def drive(run: Run, result: Result, process: subprocess.Popen, log: Path) -> Non
     memory and threads afterwards."""
     a = run.args
     wrk_cpus = set(range(1, os.cpu_count() or 2)) if a.pin else None
-    warm, _ = run_wrk(run, prefix=run.workdir / "warmup", seconds=a.warmup, server_pid=process.pid,
-                      out=log.with_suffix(".warmup.wrk.out"), cpus=wrk_cpus)
+    warm, _ = run_wrk(
+        run,
+        prefix=run.workdir / "warmup",
+        seconds=a.warmup,
+        server_pid=process.pid,
+        out=log.with_suffix(".warmup.wrk.out"),
+        cpus=wrk_cpus,
+    )
     record_warmup(result, warm)
     print(f"[{result.label}] measuring {a.seconds:g} s", flush=True)
     profiler = start_profiler(run, result.backend, process.pid) if (a.profile and result.server == "line") else None
-    summary, rates = run_wrk(run, prefix=run.workdir / "measure", seconds=a.seconds, server_pid=process.pid,
-                             out=log.with_suffix(".wrk.out"), cpus=wrk_cpus)
+    summary, rates = run_wrk(
+        run,
+        prefix=run.workdir / "measure",
+        seconds=a.seconds,
+        server_pid=process.pid,
+        out=log.with_suffix(".wrk.out"),
+        cpus=wrk_cpus,
+    )
     record_measured(result, summary, rates)
     if profiler is not None:
         result.profile = finish_profiler(run, result.backend, profiler)
@@ -136,8 +186,9 @@ def wait_first_answer(run: Run, process: subprocess.Popen, started: float, log: 
             elapsed = time.monotonic() - started
         except (ConnectionRefusedError, ConnectionResetError, http.client.RemoteDisconnected):
             if time.monotonic() - started > FIRST_ANSWER_TIMEOUT_S:
-                raise HarnessError(f"the server did not answer within {FIRST_ANSWER_TIMEOUT_S:.0f} s:\n"
-                                   f"{log_tail(log)}") from None
+                raise HarnessError(
+                    f"the server did not answer within {FIRST_ANSWER_TIMEOUT_S:.0f} s:\n{log_tail(log)}"
+                ) from None
             time.sleep(0.002)
             continue
         finally:

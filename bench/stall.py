@@ -33,14 +33,24 @@ def free_port() -> int:
 
 
 def start(port: int, pythonpath: str | None) -> subprocess.Popen:
-    env = {**os.environ, "TWILIO_AUTH_TOKEN": "stall-bench-token", "DATA_DIR": tempfile.mkdtemp(prefix="stall-"),
-           "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "TWILIO_AUTH_TOKEN": "stall-bench-token",
+        "DATA_DIR": tempfile.mkdtemp(prefix="stall-"),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
     for name in ("DATABASE_URL", "PUBLIC_BASE_URL", "ALLOWED_HOSTS"):
         env.pop(name, None)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
-    process = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", HOST, "--port", str(port)],
-                               env=env, cwd=pythonpath or None, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service", "serve", "--host", HOST, "--port", str(port)],
+        env=env,
+        cwd=pythonpath or None,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -91,8 +101,10 @@ def latencies(port: int, count: int, pause: float) -> list[float]:
 def summary(name: str, values: list[float]) -> str:
     ordered = sorted(values)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return (f"{name:34} n={len(values):5}  p50 {statistics.median(values) * 1000:8.2f} ms  "
-            f"p99 {p99 * 1000:8.2f} ms  max {ordered[-1] * 1000:8.2f} ms")
+    return (
+        f"{name:34} n={len(values):5}  p50 {statistics.median(values) * 1000:8.2f} ms  "
+        f"p99 {p99 * 1000:8.2f} ms  max {ordered[-1] * 1000:8.2f} ms"
+    )
 
 
 def main() -> int:
@@ -110,8 +122,10 @@ def main() -> int:
         body = forged_body(args.fields, args.value_bytes)
         outcomes, durations = Counter(), []
         until = time.monotonic() + args.seconds
-        threads = [threading.Thread(target=attack, args=(port, body, until, outcomes, durations))
-                   for _ in range(args.attackers)]
+        threads = [
+            threading.Thread(target=attack, args=(port, body, until, outcomes, durations))
+            for _ in range(args.attackers)
+        ]
         for thread in threads:
             thread.start()
         time.sleep(0.2)

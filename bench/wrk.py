@@ -29,8 +29,9 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         while not self.halt.is_set():
             busy, total = machine_busy_ticks()
-            self.samples.append((time.monotonic(), cpu_seconds(self.server_pid), cpu_seconds(self.wrk_pid),
-                                 busy, total))
+            self.samples.append(
+                (time.monotonic(), cpu_seconds(self.server_pid), cpu_seconds(self.wrk_pid), busy, total)
+            )
             self.halt.wait(SAMPLE_EVERY_S)
 
     def rates(self, start: float, end: float) -> dict[str, float | None]:
@@ -47,13 +48,25 @@ class Sampler(threading.Thread):
         }
 
 
-def run_wrk(run: Run, *, prefix: Path, seconds: float, server_pid: int, out: Path,
-            cpus: set[int] | None) -> tuple[dict, dict]:
+def run_wrk(
+    run: Run, *, prefix: Path, seconds: float, server_pid: int, out: Path, cpus: set[int] | None
+) -> tuple[dict, dict]:
     """wrk for `seconds` over the thread files at `prefix`, its output in `out`: (its BENCH_JSON summary,
     the CPU rates while it sent)."""
     a = run.args
-    command = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{seconds:g}s", "--timeout", "5s",
-               "-s", str(LUA_SCRIPT), run.url, "--", str(prefix)]
+    command = [
+        "wrk",
+        f"-t{a.threads}",
+        f"-c{a.connections}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(LUA_SCRIPT),
+        run.url,
+        "--",
+        str(prefix),
+    ]
     process = spawn(command, log=out, cpus=cpus)
     sampler = Sampler(server_pid, process.pid)
     sampler.start()

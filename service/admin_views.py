@@ -19,8 +19,12 @@ from service.store.usage import UsageRow
 from service.store.versions import CatalogVersion
 
 MESSAGE_PARTS = {
-    Intent.MENU: ("menu", "menu_footer"), Intent.HELP: ("help", "help_support"), Intent.STOP: ("stop_confirm",),
-    Intent.START: ("start_confirm",), Intent.LANGUAGE: ("language_list",), Intent.LANGUAGE_SET: ("language_set",),
+    Intent.MENU: ("menu", "menu_footer"),
+    Intent.HELP: ("help", "help_support"),
+    Intent.STOP: ("stop_confirm",),
+    Intent.START: ("start_confirm",),
+    Intent.LANGUAGE: ("language_list",),
+    Intent.LANGUAGE_SET: ("language_set",),
 }
 REFERRAL_ROW = "referral"
 MAX_MARKED_SHARE = 0.2
@@ -35,8 +39,10 @@ class ProgramRow:
 
 def program_rows(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[ProgramRow]:
     """Each program and the languages it sends transliterated to GSM-7 (its translators opted in)."""
-    return [ProgramRow(program, tuple(code for code in catalogs.locales if transliterates(program, catalogs, code)))
-            for program in programs]
+    return [
+        ProgramRow(program, tuple(code for code in catalogs.locales if transliterates(program, catalogs, code)))
+        for program in programs
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +120,15 @@ def cell(catalogs: Catalogs, locale: str, intent, topic: str | None, programs: t
             cost = segments.count(text)
         else:
             text, _, cost = render(catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program)
-        result.costs.append(Cost(program.name, program.encoding, cost.encoding, cost.segments,
-                                 cost.segments > budget(getattr(intent, "value", intent), cost.encoding)))
+        result.costs.append(
+            Cost(
+                program.name,
+                program.encoding,
+                cost.encoding,
+                cost.segments,
+                cost.segments > budget(getattr(intent, "value", intent), cost.encoding),
+            )
+        )
         if program is programs[0]:
             result.chunks = highlight(text)
     return result
@@ -124,8 +137,10 @@ def cell(catalogs: Catalogs, locale: str, intent, topic: str | None, programs: t
 def overview(catalogs: Catalogs, programs: tuple[Program, ...]) -> dict[str, dict[str, Cell]]:
     """row label -> locale -> cell, for every reply the line can send."""
     rows = [*replies(catalogs.content), (REFERRAL_ROW, REFERRAL_ROW, None)]
-    return {label: {locale: cell(catalogs, locale, intent, topic, programs) for locale in catalogs.locales}
-            for label, intent, topic in rows}
+    return {
+        label: {locale: cell(catalogs, locale, intent, topic, programs) for locale in catalogs.locales}
+        for label, intent, topic in rows
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +158,15 @@ def locale_summaries(catalogs: Catalogs, history: list[CatalogVersion]) -> list[
     for version in reversed(history):
         newest[version.locale] = version
     return [
-        LocaleSummary(locale, Locale.parse(locale).language_name, is_rtl(locale),
-                      locale_stats(catalogs.sources[locale], locale), newest.get(locale))
-        for locale in catalogs.locales if locale != SOURCE_LOCALE
+        LocaleSummary(
+            locale,
+            Locale.parse(locale).language_name,
+            is_rtl(locale),
+            locale_stats(catalogs.sources[locale], locale),
+            newest.get(locale),
+        )
+        for locale in catalogs.locales
+        if locale != SOURCE_LOCALE
     ]
 
 
@@ -170,10 +191,10 @@ def usage_summary(rows: list[UsageRow]) -> UsageSummary:
         for name in ("locale", "program", "channel"):
             by[name][getattr(row, name)] += row.replies
     return UsageSummary(
-        days=[(day, replies, segs) for day, (replies, segs) in sorted(per_day.items())], by=by,
+        days=[(day, replies, segs) for day, (replies, segs) in sorted(per_day.items())],
+        by=by,
         opt_outs=sum(row.messages for row in rows if row.intent == "stop"),
         rate_limited=sum(row.rate_limited for row in rows),
-        replies=sum(row.replies for row in rows), segments=sum(row.segments for row in rows),
+        replies=sum(row.replies for row in rows),
+        segments=sum(row.segments for row in rows),
     )
-
-

@@ -30,7 +30,9 @@ def over_cap(*, state: SubscriberState, program: Program, now: float) -> bool:
     """Whether the sender has had as many replies as the program allows for now."""
     in_window = state.window_start > now - program.reply_window_seconds
     in_hour = state.hour_start > now - HOUR
-    return (in_window and state.window_count >= program.reply_cap) or (in_hour and state.hour_count >= program.hourly_cap)
+    return (in_window and state.window_count >= program.reply_cap) or (
+        in_hour and state.hour_count >= program.hourly_cap
+    )
 
 
 def replay(*, record: Record, program: Program, line: Line, opted_out: bool) -> Reply:
@@ -41,15 +43,30 @@ def replay(*, record: Record, program: Program, line: Line, opted_out: bool) -> 
     intent = Intent(record.intent)
     if not record.replied or (opted_out and intent not in NEVER_CAPPED):
         return Reply(body=None, intent=intent, locale=record.locale, topic=record.topic)
-    text, locale, cost = render(catalogs=line.catalogs, intent=intent, topic=record.topic, locale=record.locale, program=program)
-    return Reply(body=text, intent=intent, locale=locale, topic=record.topic, encoding=cost.encoding, segments=cost.segments)
+    text, locale, cost = render(
+        catalogs=line.catalogs, intent=intent, topic=record.topic, locale=record.locale, program=program
+    )
+    return Reply(
+        body=text, intent=intent, locale=locale, topic=record.topic, encoding=cost.encoding, segments=cost.segments
+    )
 
 
-def _record(*, message: InboundMessage, key: str, program: Program, reply: Reply, rate_limited: bool, simulated: bool) -> Record:
+def _record(
+    *, message: InboundMessage, key: str, program: Program, reply: Reply, rate_limited: bool, simulated: bool
+) -> Record:
     return Record(
-        message_sid=message.message_id, sender_key=key, program=program.id, channel=message.channel,
-        intent=reply.intent.value, topic=reply.topic, locale=reply.locale, segments=reply.segments,
-        encoding=reply.encoding, replied=reply.body is not None, rate_limited=rate_limited, simulated=simulated,
+        message_sid=message.message_id,
+        sender_key=key,
+        program=program.id,
+        channel=message.channel,
+        intent=reply.intent.value,
+        topic=reply.topic,
+        locale=reply.locale,
+        segments=reply.segments,
+        encoding=reply.encoding,
+        replied=reply.body is not None,
+        rate_limited=rate_limited,
+        simulated=simulated,
     )
 
 
@@ -88,8 +105,9 @@ def _with_spooled_opt_out(*, line: Line, key: str, state: SubscriberState, spool
     spooled = line.spool.opted_out(key) if spool_pending else None
     if spooled is None or (state.opted_changed_at is not None and state.opted_changed_at >= spooled[1]):
         return state
-    return dataclasses.replace(state, subscriber=dataclasses.replace(state.subscriber, opted_out=spooled[0]),
-                               opted_changed_at=spooled[1])
+    return dataclasses.replace(
+        state, subscriber=dataclasses.replace(state.subscriber, opted_out=spooled[0]), opted_changed_at=spooled[1]
+    )
 
 
 def load(*, line: Line, key: str) -> SubscriberState | None:
@@ -120,8 +138,17 @@ class Answer:
     opted_out: bool
 
 
-def understand(*, line: Line, message: InboundMessage, key: str, program: Program, stored: SubscriberState | None,
-               now: float, simulated: bool, spool_pending: bool | None = None) -> Answer:
+def understand(
+    *,
+    line: Line,
+    message: InboundMessage,
+    key: str,
+    program: Program,
+    stored: SubscriberState | None,
+    now: float,
+    simulated: bool,
+    spool_pending: bool | None = None,
+) -> Answer:
     """Answer her message by her stored state (None: the database is away) and any opt-out still spooled.
 
     spool_pending: line.spool.pending(), when the caller has just asked it for several messages.
@@ -130,18 +157,33 @@ def understand(*, line: Line, message: InboundMessage, key: str, program: Progra
         spool_pending = line.spool.pending()
     state = _with_spooled_opt_out(line=line, key=key, state=stored or SubscriberState(), spool_pending=spool_pending)
     reply = respond(message, state.subscriber, program, line.catalogs)
-    limited = reply.body is not None and reply.intent not in NEVER_CAPPED and over_cap(state=state, program=program, now=now)
+    limited = (
+        reply.body is not None and reply.intent not in NEVER_CAPPED and over_cap(state=state, program=program, now=now)
+    )
     if limited:
         reply = dataclasses.replace(reply, body=None, segments=0)
     return Answer(
-        reply=reply, stored=stored is not None, limited=limited, opted_out=state.subscriber.opted_out,
-        record=_record(message=message, key=key, program=program, reply=reply, rate_limited=limited, simulated=simulated),
+        reply=reply,
+        stored=stored is not None,
+        limited=limited,
+        opted_out=state.subscriber.opted_out,
+        record=_record(
+            message=message, key=key, program=program, reply=reply, rate_limited=limited, simulated=simulated
+        ),
         change=_change(before=state.subscriber, reply=reply, program=program, now=now, known=stored is not None),
     )
 
 
-def conclude(*, line: Line, message: InboundMessage, program: Program, answered: Answer, first: Record | None,
-             saved: bool, simulated: bool) -> Reply:
+def conclude(
+    *,
+    line: Line,
+    message: InboundMessage,
+    program: Program,
+    answered: Answer,
+    first: Record | None,
+    saved: bool,
+    simulated: bool,
+) -> Reply:
     """The reply to send once the write is done: spooled if it could not be, replayed if it was a duplicate."""
     if not saved:
         line.spool.add(record=answered.record, change=answered.change)
@@ -170,8 +212,9 @@ def answer(*, line: Line, message: InboundMessage, simulated: bool = False, now:
         except StoreUnavailable:
             degraded(step="save")
             saved = False
-    return conclude(line=line, message=message, program=program, answered=answered, first=first, saved=saved,
-                    simulated=simulated)
+    return conclude(
+        line=line, message=message, program=program, answered=answered, first=first, saved=saved, simulated=simulated
+    )
 
 
 def answer_unsaved(*, line: Line, message: InboundMessage) -> Reply:
@@ -179,14 +222,22 @@ def answer_unsaved(*, line: Line, message: InboundMessage) -> Reply:
     a read through while another connection holds the write lock), the write spooled."""
     degraded(step="save")
     program, answered = _understood(line=line, message=message, simulated=False, now=None)
-    return conclude(line=line, message=message, program=program, answered=answered, first=None, saved=False,
-                    simulated=False)
+    return conclude(
+        line=line, message=message, program=program, answered=answered, first=None, saved=False, simulated=False
+    )
 
 
 def _understood(*, line: Line, message: InboundMessage, simulated: bool, now: float | None) -> tuple[Program, Answer]:
     program, key = program_and_key(line=line, message=message, simulated=simulated)
-    return program, understand(line=line, message=message, key=key, program=program, stored=load(line=line, key=key),
-                               now=time.time() if now is None else now, simulated=simulated)
+    return program, understand(
+        line=line,
+        message=message,
+        key=key,
+        program=program,
+        stored=load(line=line, key=key),
+        now=time.time() if now is None else now,
+        simulated=simulated,
+    )
 
 
 def count(*, reply: Reply, program: Program, channel: str, limited: bool) -> None:
@@ -194,8 +245,9 @@ def count(*, reply: Reply, program: Program, channel: str, limited: bool) -> Non
     if limited:
         RATE_LIMITED.labels(program=program.id).inc()
     if reply.body is not None:
-        replies, segments = _reply_counters(reply.intent.value, reply.topic or "", reply.locale, program.id, channel,
-                                            reply.encoding)
+        replies, segments = _reply_counters(
+            reply.intent.value, reply.topic or "", reply.locale, program.id, channel, reply.encoding
+        )
         replies.inc()
         segments.inc(reply.segments)
 
@@ -203,5 +255,7 @@ def count(*, reply: Reply, program: Program, channel: str, limited: bool) -> Non
 @functools.lru_cache(maxsize=4096)
 def _reply_counters(intent: str, topic: str, locale: str, program: str, channel: str, encoding: str):
     # Looking a labelled child up costs more than counting; the label sets are few.
-    return (REPLIES.labels(intent=intent, topic=topic, locale=locale, program=program, channel=channel),
-            SEGMENTS.labels(program=program, encoding=encoding))
+    return (
+        REPLIES.labels(intent=intent, topic=topic, locale=locale, program=program, channel=channel),
+        SEGMENTS.labels(program=program, encoding=encoding),
+    )

@@ -6,13 +6,12 @@ import asyncio
 import contextlib
 import gc
 import logging
-
 from typing import Literal
 
 from fastapi import FastAPI, Request
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from service.line import Line, build_line
@@ -21,9 +20,10 @@ from service.settings import Settings, get_settings
 from service.store import StoreUnavailable
 from service.translations import refresh_catalogs
 from service.web import admin, webhook
-from service.web.hosts import REFUSAL as REFUSED_HOST, policy_for
 from service.web.admin_auth import LoginRequired
 from service.web.admin_gate import AdminGate
+from service.web.hosts import REFUSAL as REFUSED_HOST
+from service.web.hosts import policy_for
 
 log = logging.getLogger("service.app")
 # How often a worker looks for spooled messages to hand to a database that is
@@ -52,8 +52,12 @@ def readyz(request: Request) -> JSONResponse:
         database = "ok"
     except StoreUnavailable:
         database = "unavailable"
-    body = Readiness(catalogs=list(line.catalogs.locales), catalog_version=line.catalog_version[1],
-                     database=database, spooled=line.spool.pending())
+    body = Readiness(
+        catalogs=list(line.catalogs.locales),
+        catalog_version=line.catalog_version[1],
+        database=database,
+        spooled=line.spool.pending(),
+    )
     return JSONResponse(body.model_dump(), status_code=200 if database == "ok" and body.catalogs else 503)
 
 
@@ -73,10 +77,8 @@ def keep_current(line: Line) -> None:
         applied = line.spool.drain(line.store)
         if applied:
             log.warning("applied spooled messages", extra={"count": applied})
-    try:
+    with contextlib.suppress(StoreUnavailable):
         refresh_catalogs(line=line)
-    except StoreUnavailable:
-        pass
 
 
 async def keep_current_forever(line: Line) -> None:
@@ -99,8 +101,7 @@ class Infoline(FastAPI):
         if scope["type"] != "http":
             return await super().__call__(scope, receive, send)
         if not self.state.hosts.answers(_host_of(scope), scope["path"]):
-            return await webhook.respond(send, 400, webhook.TEXT_TYPE, (REFUSED_HOST + "\n").encode(),
-                                         new_request_id())
+            return await webhook.respond(send, 400, webhook.TEXT_TYPE, (REFUSED_HOST + "\n").encode(), new_request_id())
         if scope["path"] == webhook.PATH:
             await webhook.sms(scope, receive, send, self.state.line)
         else:

@@ -7,17 +7,24 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from babel.messages.catalog import Catalog
 
 from service import segments
-from service.catalog_tools import LOCALES
-from service.catalogs import (PLACEHOLDER, SOURCE_LOCALE, Catalogs, build_catalogs, declares_transliteration,
-                              never_transliterated, placeholders_match)
-from service.content import Content
 from service.catalog_opt_words import everyday_word_problems, ordinary_text_problems, unaccented_twin_problems
+from service.catalog_tools import LOCALES
+from service.catalogs import (
+    PLACEHOLDER,
+    SOURCE_LOCALE,
+    Catalogs,
+    build_catalogs,
+    declares_transliteration,
+    never_transliterated,
+    placeholders_match,
+)
+from service.content import Content
 from service.core.keywords import build_index, command_entries, language_names, opt_entries, topic_entries
 from service.core.normalize import keyword_key, strip_accents
 from service.core.render import compose
@@ -67,12 +74,18 @@ def catalog_problems(locale: str, catalog: Catalog) -> list[str]:
     """Babel's own checks (placeholders among them) and a served referral."""
     problems = [
         f"{locale}: {message.context or ''} {message.id!r}: {error}"
-        for message, errors in catalog.check() for error in errors
+        for message, errors in catalog.check()
+        for error in errors
     ]
-    problems += [f"{locale}: {message.context} must have exactly the placeholders of its English, as written"
-                 f" ({', '.join(sorted(set(PLACEHOLDER.findall(message.id))))})"
-                 for message in catalog if message.string and isinstance(message.string, str)
-                 and "%(" in str(message.id) and not placeholders_match(str(message.id), message.string)]
+    problems += [
+        f"{locale}: {message.context} must have exactly the placeholders of its English, as written"
+        f" ({', '.join(sorted(set(PLACEHOLDER.findall(message.id))))})"
+        for message in catalog
+        if message.string
+        and isinstance(message.string, str)
+        and "%(" in str(message.id)
+        and not placeholders_match(str(message.id), message.string)
+    ]
     for key in REFERRAL_KEYS:
         entry = next((m for m in catalog if m.context == key), None)
         if entry is None or entry.fuzzy or not entry.string:
@@ -86,7 +99,7 @@ def keyword_collisions(catalogs: Catalogs) -> list[str]:
     for locale in catalogs.locales:
         for key, intent, topic, _ in [*topic_entries(catalogs, locale), *command_entries(catalogs, locale)]:
             meanings[key].add((intent.value, topic or "", locale))
-        for key, intent, topic, _ in opt_entries(catalogs, locale):  # folded: stricter than they are matched
+        for key, intent, _topic, _ in opt_entries(catalogs, locale):  # folded: stricter than they are matched
             meanings[strip_accents(key)].add((intent.value, "", locale))
     for locale in {*catalogs.locales, *LOCALES}:
         for name in language_names(locale):
@@ -103,7 +116,9 @@ def keyword_collisions(catalogs: Catalogs) -> list[str]:
 def transliteration_problems(locale: str, catalog: Catalog) -> list[str]:
     """A header opting a language in to gsm7 transliteration that must never have it."""
     if declares_transliteration(catalog) and never_transliterated(locale):
-        return [f"{locale}: transliteration to GSM-7 changes the meaning of {locale} text; remove '# transliterate: gsm7'"]
+        return [
+            f"{locale}: transliteration to GSM-7 changes the meaning of {locale} text; remove '# transliterate: gsm7'"
+        ]
     return []
 
 
@@ -118,8 +133,9 @@ def reply_costs(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[Cost]
             for locale in catalogs.locales:
                 for label, intent, topic in replies(catalogs.content):
                     # Uncached: candidate catalogs of refused uploads must not stay in render's cache.
-                    text, served, cost = compose(catalogs=catalogs, intent=intent, topic=topic, locale=locale,
-                                                 program=program)
+                    text, served, cost = compose(
+                        catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program
+                    )
                     if served == locale:
                         costs.append(Cost(locale, policy, label, cost.encoding, cost.segments))
     return costs
@@ -127,8 +143,12 @@ def reply_costs(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[Cost]
 
 def program_problems(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[str]:
     """A contact given for a language the line does not serve would never be used (pt-BR for pt)."""
-    return [f"program {program.id}: contacts has {code!r}, which is not one of the line's languages"
-            for program in programs for code, _ in program.contacts if code not in catalogs.locales]
+    return [
+        f"program {program.id}: contacts has {code!r}, which is not one of the line's languages"
+        for program in programs
+        for code, _ in program.contacts
+        if code not in catalogs.locales
+    ]
 
 
 def check(*, content: Content, catalogs: Mapping[str, Catalog], programs: tuple[Program, ...]) -> Report:
@@ -148,7 +168,8 @@ def check(*, content: Content, catalogs: Mapping[str, Catalog], programs: tuple[
     report.problems.extend(
         f"{c.locale}: {c.reply} costs {c.segments} {c.encoding} segments under '{c.policy}'"
         f" (budget {budget(c.reply, c.encoding)})"
-        for c in report.costs if c.over_budget
+        for c in report.costs
+        if c.over_budget
     )
     return report
 
@@ -171,6 +192,8 @@ def cost_table(costs: list[Cost]) -> list[str]:
     for locale in sorted({cost.locale for cost in costs}, key=lambda code: (code != SOURCE_LOCALE, code)):
         cells = [_cell([c for c in costs if c.locale == locale and c.policy == policy]) for policy in POLICIES]
         lines.append(f"{locale:7}" + "".join(f"{cell:<{width}}" for cell in cells))
-    lines.append(f"budgets: GSM-7 <= {BUDGET['GSM-7']} segments, UCS-2 <= {BUDGET['UCS-2']} (HELP: one more); "
-                 "each reply counted for every program and for one without contacts")
+    lines.append(
+        f"budgets: GSM-7 <= {BUDGET['GSM-7']} segments, UCS-2 <= {BUDGET['UCS-2']} (HELP: one more); "
+        "each reply counted for every program and for one without contacts"
+    )
     return lines

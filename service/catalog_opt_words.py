@@ -30,14 +30,23 @@ def everyday_word_problems(catalogs: Catalogs, index: KeywordIndex) -> list[str]
     keyword: a stop phrase WHAT IS would opt out everyone who asks "what is HER2?"."""
     problems = []
     for locale in catalogs.locales:
-        keywords = [first for topic in catalogs.content.topics
-                    for first in split_keywords(catalogs.lookup(locale, topic.id, topic.keywords) or "")[:1]]
+        keywords = [
+            first
+            for topic in catalogs.content.topics
+            for first in split_keywords(catalogs.lookup(locale, topic.id, topic.keywords) or "")[:1]
+        ]
         for word in split_keywords(catalogs.message(locale, EVERYDAY) or ""):
             misread = _misread(word, locale, index)
             if misread:
                 problems.append(f"{locale}: the everyday word {word!r} would be read as {misread}")
-            opting = next((f"{word} {keyword}" for keyword in keywords
-                           if understand(f"{word} {keyword}", index).intent in (Intent.STOP, Intent.START)), None)
+            opting = next(
+                (
+                    f"{word} {keyword}"
+                    for keyword in keywords
+                    if understand(f"{word} {keyword}", index).intent in (Intent.STOP, Intent.START)
+                ),
+                None,
+            )
             if opting:
                 problems.append(f"{locale}: {opting!r} would be read as an opt-out or opt-in")
     return problems
@@ -47,17 +56,23 @@ def ordinary_text_problems(catalogs: Catalogs, index: KeywordIndex) -> list[str]
     """What patients text (content/ordinary_texts.toml, shipped with the code) that the line would read as an
     opt-out or opt-in, a choice of language, or a keyword that switches her language: whatever stop word,
     phrase or filler a catalog adds, "I have pain" and "stop taking my meds?" stay questions."""
-    return [f"{locale}: {text!r}, as patients text it, would be read as {misread}"
-            for locale, texts in catalogs.content.ordinary.items() for text in texts
-            if (misread := _misread(text, locale, index))]
+    return [
+        f"{locale}: {text!r}, as patients text it, would be read as {misread}"
+        for locale, texts in catalogs.content.ordinary.items()
+        for text in texts
+        if (misread := _misread(text, locale, index))
+    ]
 
 
 def unaccented_twin_problems(catalogs: Catalogs) -> list[str]:
     """Stop and start words are matched as written, and most patients type no accents: ARRÊT needs ARRET
     beside it, unless the bare form is an everyday word (then it must not be one) or the language's
     diacritics carry its meaning (Vietnamese: the bare forms are other words)."""
-    everyday = {keyword_key(word) for locale in catalogs.locales
-                for word in split_keywords(catalogs.message(locale, EVERYDAY) or "")}
+    everyday = {
+        keyword_key(word)
+        for locale in catalogs.locales
+        for word in split_keywords(catalogs.message(locale, EVERYDAY) or "")
+    }
     problems = []
     for locale in catalogs.locales:
         if never_transliterated(locale):
@@ -67,6 +82,8 @@ def unaccented_twin_problems(catalogs: Catalogs) -> list[str]:
             listed = {" ".join(words(word, keep_accents=True)) for word in written}
             for bare in sorted({strip_accents(form) for form in listed} - listed):
                 if keyword_key(bare) not in everyday:
-                    problems.append(f"{locale}: {key} lists {bare!r} only with accents; most patients type none:"
-                                    f" list {bare!r} too (or add it to everyday_words if it is another word)")
+                    problems.append(
+                        f"{locale}: {key} lists {bare!r} only with accents; most patients type none:"
+                        f" list {bare!r} too (or add it to everyday_words if it is another word)"
+                    )
     return problems

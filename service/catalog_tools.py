@@ -59,8 +59,10 @@ def update(*, content_dir: Path, locales_dir: Path, locales: tuple[str, ...] = L
     written = []
     for locale in locales:
         path = locales_dir / locale / "LC_MESSAGES" / "messages.po"
-        catalog = read_catalog(path) if path.exists() else Catalog(
-            locale=locale, header_comment=DRAFT_HEADER, project="Infoline", version="1", fuzzy=False
+        catalog = (
+            read_catalog(path)
+            if path.exists()
+            else Catalog(locale=locale, header_comment=DRAFT_HEADER, project="Infoline", version="1", fuzzy=False)
         )
         catalog.update(pot)
         write_catalog(catalog, path, ignore_obsolete=True)
@@ -98,5 +100,8 @@ def locale_stats(catalog: Catalog, locale: str) -> LocaleStats:
 
 def stats(*, locales_dir: Path) -> list[LocaleStats]:
     """Per-locale translated / fuzzy / missing counts and review status."""
-    return [locale_stats(read_catalog(path), locale) for locale, path in po_paths(locales_dir).items()
-            if locale != SOURCE_LOCALE]
+    return [
+        locale_stats(read_catalog(path), locale)
+        for locale, path in po_paths(locales_dir).items()
+        if locale != SOURCE_LOCALE
+    ]

@@ -11,9 +11,9 @@ import functools
 import gettext
 import io
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -162,8 +162,9 @@ def build_catalogs(
         content=content,
         translations={locale: served_translations(cat) for locale, cat in sources.items()},
         review_status={locale: review_status(cat) for locale, cat in sources.items()},
-        transliterable=frozenset({SOURCE_LOCALE, *(locale for locale, cat in sources.items()
-                                                   if allows_transliteration(cat, locale))}),
+        transliterable=frozenset(
+            {SOURCE_LOCALE, *(locale for locale, cat in sources.items() if allows_transliteration(cat, locale))}
+        ),
         read_sources=read_sources or (lambda: sources),
     )
 
@@ -172,6 +173,7 @@ def load_catalogs(
     *, content: Content, locales_dir: Path = DEFAULT_LOCALES_DIR, overrides: Mapping[str, Catalog] | None = None
 ) -> Catalogs:
     """Every locale's PO file under locales_dir, with uploaded versions (overrides) in their place."""
+
     def read_sources() -> dict[str, Catalog]:
         return {**{locale: read_catalog(path) for locale, path in po_paths(locales_dir).items()}, **(overrides or {})}
 

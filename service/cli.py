@@ -25,8 +25,8 @@ def serve(args: argparse.Namespace) -> int:
 
     from service.app import create_app
     from service.observability import configure_logging
-    from service.web.http_protocol import Guarded
     from service.web.hosts import policy_for
+    from service.web.http_protocol import Guarded
 
     settings = get_settings()
     configure_logging(settings.log_level)
@@ -37,8 +37,14 @@ def serve(args: argparse.Namespace) -> int:
     # in-flight requests finish (uvicorn's graceful shutdown).
     # httptools with deadlines and caps uvicorn lacks (slow or endless heads and bodies, pipelining).
     Guarded.configure(settings)
-    options = dict(host=args.host, port=args.port, log_config=None, access_log=False, timeout_graceful_shutdown=20,
-                   http=HTTP_PROTOCOL)
+    options = dict(
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=20,
+        http=HTTP_PROTOCOL,
+    )
     if args.workers > 1:
         # Each worker process builds its own app from the same environment.
         uvicorn.run("service.app:worker_app", factory=True, workers=args.workers, **options)
@@ -60,8 +66,14 @@ def text(args: argparse.Namespace) -> int:
 
     token = secrets.token_hex(16)
     app = create_app(get_settings(twilio_auth_token=token, public_base_url=None, allowed_hosts=(TRY_HOST,)))
-    form = {"MessageSid": "SM" + secrets.token_hex(16), "AccountSid": "AC" + "0" * 32,
-            "From": args.sender, "To": args.to, "Body": args.body, "NumMedia": "0"}
+    form = {
+        "MessageSid": "SM" + secrets.token_hex(16),
+        "AccountSid": "AC" + "0" * 32,
+        "From": args.sender,
+        "To": args.to,
+        "Body": args.body,
+        "NumMedia": "0",
+    }
     signature = RequestValidator(token).compute_signature(TRY_URL, form)
     with TestClient(app, base_url="http://infoline.local") as client:
         response = client.post("/sms", data=form, headers={"X-Twilio-Signature": signature})
@@ -126,11 +138,14 @@ def catalog(args: argparse.Namespace) -> int:
         print("\n".join(map(str, catalog_tools.compile_all(locales_dir=settings.locales_dir))))
     elif args.step == "stats":
         for row in catalog_tools.stats(locales_dir=settings.locales_dir):
-            print(f"{row.locale:6} translated {row.translated:3}  fuzzy {row.fuzzy:3}  missing {row.missing:3}  {row.review_status}")
+            print(
+                f"{row.locale:6} translated {row.translated:3}  fuzzy {row.fuzzy:3}  missing {row.missing:3}  {row.review_status}"
+            )
     else:
         catalogs, problems = _read_all(settings.locales_dir)
-        report = catalog_check.check(content=load_content(settings.content_dir), catalogs=catalogs,
-                                     programs=configured_programs(settings).all)
+        report = catalog_check.check(
+            content=load_content(settings.content_dir), catalogs=catalogs, programs=configured_programs(settings).all
+        )
         print("\n".join(catalog_check.cost_table(report.costs)))
         problems += report.problems
         for problem in problems:
@@ -154,7 +169,7 @@ def purge(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    cutoff = datetime.datetime.now(datetime.timezone.utc) - args.older_than
+    cutoff = datetime.datetime.now(datetime.UTC) - args.older_than
     deleted = open_store(settings.sqlalchemy_url).purge(before=cutoff)
     print(f"deleted {deleted} record(s) older than {cutoff:%Y-%m-%d %H:%M} UTC")
     return 0

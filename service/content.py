@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 ORDINARY_FILE = "ordinary_texts.toml"
@@ -51,8 +51,11 @@ def load_content(content_dir: Path = DEFAULT_CONTENT_DIR) -> Content:
     )
     ordinary_file = content_dir / ORDINARY_FILE
     ordinary = tomllib.loads(ordinary_file.read_text("utf-8"))["texts"] if ordinary_file.exists() else {}
-    return Content(topics=topics, messages=MappingProxyType(dict(messages_doc["messages"])),
-                   ordinary=MappingProxyType({locale: tuple(texts) for locale, texts in ordinary.items()}))
+    return Content(
+        topics=topics,
+        messages=MappingProxyType(dict(messages_doc["messages"])),
+        ordinary=MappingProxyType({locale: tuple(texts) for locale, texts in ordinary.items()}),
+    )
 
 
 def split_keywords(words: str) -> list[str]:

@@ -8,7 +8,8 @@ the comments written above a message in content/messages.toml.
 from __future__ import annotations
 
 import tomllib
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
 Extracted = tuple[int, str, tuple[str, str], list[str]]
 

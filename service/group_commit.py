@@ -76,7 +76,7 @@ class GroupCommit:
                     self._settle([one])
                 return
             replies = [error]
-        for (_, future), reply in zip(group, replies):
+        for (_, future), reply in zip(group, replies, strict=True):
             if future.done():  # its caller went away: the record stands all the same
                 continue
             if isinstance(reply, Exception):
@@ -101,16 +101,28 @@ class GroupCommit:
             for message in messages:
                 program, key = program_and_key(line=line, message=message)
                 stored = states.get(key) or self._states.get(key) or line.store.load_in(cursor, sender_key=key)
-                answered = understand(line=line, message=message, key=key, program=program, stored=stored, now=now,
-                                      simulated=False, spool_pending=spool_pending)
+                answered = understand(
+                    line=line,
+                    message=message,
+                    key=key,
+                    program=program,
+                    stored=stored,
+                    now=now,
+                    simulated=False,
+                    spool_pending=spool_pending,
+                )
                 first, after = line.store.save_in(cursor, record=answered.record, change=answered.change, stamp=stamp)
                 states[key] = after or stored
                 done.append((message, program, answered, first))
         # Committed: only now do the states reach memory (a rolled-back transaction's never do).
         self._keep(states, _version(cursor.connection, data_version))
         self.commits += 1
-        return [conclude(line=line, message=message, program=program, answered=answered, first=first, saved=True,
-                         simulated=False) for message, program, answered, first in done]
+        return [
+            conclude(
+                line=line, message=message, program=program, answered=answered, first=first, saved=True, simulated=False
+            )
+            for message, program, answered, first in done
+        ]
 
     def _forget_if_changed_elsewhere(self, cursor) -> int:
         """Forget the states kept if anything wrote since the last group; the data_version read."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 import itertools
+import logging
 import secrets
+import sys
 from contextvars import ContextVar
 
 from prometheus_client import Counter, Histogram
@@ -18,8 +18,11 @@ REPLIES = Counter("infoline_replies_total", "Replies sent", ["intent", "topic", 
 SEGMENTS = Counter("infoline_segments_sent_total", "SMS segments the replies cost", ["program", "encoding"])
 RATE_LIMITED = Counter("infoline_rate_limited_total", "Replies withheld by a program's reply cap", ["program"])
 DEGRADED = Counter("infoline_store_degraded_total", "Messages answered while the database was away", ["step"])
-LATENCY = Histogram("infoline_webhook_seconds", "Webhook handling time",
-                    buckets=(0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5))
+LATENCY = Histogram(
+    "infoline_webhook_seconds",
+    "Webhook handling time",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
 
 
 class RequestIdFilter(logging.Filter):

@@ -18,13 +18,18 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from service.catalogs import po_bytes
-from service.segments import UNSENDABLE
 from service.content import Content
+from service.segments import UNSENDABLE
 
 MO_MAGIC = (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")
 # UTF-32's marks first: UTF-32-LE's begins with UTF-16-LE's.
-BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-                    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 CHARSET_NAME = re.compile(rb"[A-Za-z0-9_.:+-]{1,40}")
 SHOWN = 3  # entries named in a refusal
 
@@ -144,5 +149,7 @@ def extra_entries(catalog: Catalog, content: Content) -> list[str]:
         return []
     shown = "; ".join(f"{message.context or '(no msgctxt)'} {str(message.id)[:40]!r}" for message in extra[:SHOWN])
     more = f" and {len(extra) - SHOWN} more" if len(extra) > SHOWN else ""
-    return [f"{len(extra)} entries are not in the template (messages.pot): {shown}{more}. "
-            "Start from the .po this page offers, or run `python -m service catalog update`."]
+    return [
+        f"{len(extra)} entries are not in the template (messages.pot): {shown}{more}. "
+        "Start from the .po this page offers, or run `python -m service catalog update`."
+    ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Literal
 
 from service.segments import UNSENDABLE
 
@@ -67,10 +68,16 @@ def bare_number(address: str) -> str:
 
 
 def _problems(program: Program) -> list[str]:
-    contacts = [("contact", program.contact), ("help_contact", program.help_contact),
-                *((f"contacts.{code}", text) for code, text in program.contacts)]
-    problems = [f"{field} is longer than {MAX_CONTACT_CHARS} characters"
-                for field, text in contacts if len(text) > MAX_CONTACT_CHARS]
+    contacts = [
+        ("contact", program.contact),
+        ("help_contact", program.help_contact),
+        *((f"contacts.{code}", text) for code, text in program.contacts),
+    ]
+    problems = [
+        f"{field} is longer than {MAX_CONTACT_CHARS} characters"
+        for field, text in contacts
+        if len(text) > MAX_CONTACT_CHARS
+    ]
     if not program.line_name or len(program.line_name) > MAX_LINE_NAME_CHARS:
         problems.append(f"line_name must be 1 to {MAX_LINE_NAME_CHARS} characters")
     if "%" in program.line_name or any("%" in text for _, text in contacts):
@@ -83,8 +90,11 @@ def _problems(program: Program) -> list[str]:
 
 
 def _program(entry: Mapping, *, default_help_contact: str) -> Program:
-    fields = {**entry, "numbers": tuple(entry.get("numbers", ())),
-              "contacts": tuple(sorted(dict(entry.get("contacts", {})).items()))}
+    fields = {
+        **entry,
+        "numbers": tuple(entry.get("numbers", ())),
+        "contacts": tuple(sorted(dict(entry.get("contacts", {})).items())),
+    }
     if entry.get("id") == DEFAULT_PROGRAM_ID and not entry.get("help_contact"):
         fields["help_contact"] = default_help_contact
     program = Program(**fields)
@@ -99,9 +109,13 @@ def load_programs(path: Path = DEFAULT_PROGRAMS_FILE, *, default_help_contact: s
 
     default_help_contact: the default program's support contact when the file gives none (HELP_CONTACT).
     """
-    entries = [_program(entry, default_help_contact=default_help_contact)
-               for entry in tomllib.loads(path.read_text("utf-8"))["program"]]
-    fallback = _program({"id": DEFAULT_PROGRAM_ID, "name": DEFAULT_LINE_NAME}, default_help_contact=default_help_contact)
+    entries = [
+        _program(entry, default_help_contact=default_help_contact)
+        for entry in tomllib.loads(path.read_text("utf-8"))["program"]
+    ]
+    fallback = _program(
+        {"id": DEFAULT_PROGRAM_ID, "name": DEFAULT_LINE_NAME}, default_help_contact=default_help_contact
+    )
     default = next((p for p in entries if p.id == DEFAULT_PROGRAM_ID), fallback)
     by_number = {number: program for program in entries for number in program.numbers}
     return Programs(default=default, by_number=by_number)

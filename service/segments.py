@@ -6,9 +6,9 @@ septets or 70 UTF-16 units; longer messages are split into segments of 153
 septets or 67 units, because each part carries a 6-byte concatenation header.
 """
 
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-import unicodedata
 
 import regex
 
@@ -34,8 +34,9 @@ _GSM = _BASIC | _EXTENSION
 # What no reply may hold: control characters have no place in a text message, PostgreSQL's text
 # refuses NUL, and what XML 1.0 cannot carry (noncharacters, lone surrogates) would make the reply's
 # TwiML unreadable to Twilio. Catalog uploads and program names and contacts are refused with one.
-UNSENDABLE = regex.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-                           "\U0001fffe\U0001ffff\U0010fffe\U0010ffff]")
+UNSENDABLE = regex.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"
+)
 
 _SINGLE_GSM, _MULTI_GSM = 160, 153
 _SINGLE_UCS2, _MULTI_UCS2 = 70, 67
@@ -43,6 +44,7 @@ _SINGLE_UCS2, _MULTI_UCS2 = 70, 67
 # Current Unicode grapheme clusters: what a reader sees as one character, for
 # display (forcing_ucs2) and transliteration -- not for counting, see sms_pieces.
 _GRAPHEME = regex.compile(r"\X")
+
 
 @dataclass(frozen=True, slots=True)
 class SegmentCount:
@@ -126,10 +128,26 @@ _LATIN_NAME = regex.compile(
     r"(\w+)"
 )
 _NAMED_LETTERS = {
-    "ETH": "d", "THORN": "th", "ENG": "n", "KRA": "k", "SCHWA": "e",
-    "GAMMA": "g", "IOTA": "i", "LAMBDA": "l", "DELTA": "d", "UPSILON": "u",
-    "ESH": "s", "EZH": "z", "WYNN": "w", "YOGH": "y", "HWAIR": "hw",
-    "SHARP": "ss", "GLOTTAL": "'", "TWO": "2", "FIVE": "5", "SIX": "6",
+    "ETH": "d",
+    "THORN": "th",
+    "ENG": "n",
+    "KRA": "k",
+    "SCHWA": "e",
+    "GAMMA": "g",
+    "IOTA": "i",
+    "LAMBDA": "l",
+    "DELTA": "d",
+    "UPSILON": "u",
+    "ESH": "s",
+    "EZH": "z",
+    "WYNN": "w",
+    "YOGH": "y",
+    "HWAIR": "hw",
+    "SHARP": "ss",
+    "GLOTTAL": "'",
+    "TWO": "2",
+    "FIVE": "5",
+    "SIX": "6",
 }
 
 
@@ -156,9 +174,7 @@ def _plain_cluster(cluster: str) -> str:
         return composed
     # NFKD also unfolds ligatures, fullwidth forms and fractions (ﬁ, Ａ, ½).
     decomposed = unicodedata.normalize("NFKD", composed)
-    plain = "".join(
-        _plain_char(ch) for ch in decomposed if unicodedata.category(ch) != "Mn"
-    )
+    plain = "".join(_plain_char(ch) for ch in decomposed if unicodedata.category(ch) != "Mn")
     # All or nothing, so an Arabic or Devanagari cluster keeps its marks.
     return plain if _GSM.issuperset(plain) else cluster
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
 from typing import Annotated
 
 from pydantic import PositiveFloat, PositiveInt, SecretStr, field_validator, model_validator
@@ -88,8 +87,10 @@ class Settings(BaseSettings):
             if not ADMIN_LABEL.fullmatch(label):
                 raise ValueError(f"admin label {label[:20]!r}: use 1-64 letters, digits, '.', '_' or '-'")
             if len(token) < MIN_ADMIN_TOKEN_CHARS:
-                raise ValueError(f"the admin token of {label!r} is shorter than {MIN_ADMIN_TOKEN_CHARS} characters"
-                                 " (e.g. openssl rand -hex 32)")
+                raise ValueError(
+                    f"the admin token of {label!r} is shorter than {MIN_ADMIN_TOKEN_CHARS} characters"
+                    " (e.g. openssl rand -hex 32)"
+                )
         return self
 
     def admin_credentials(self) -> dict[str, str]:
@@ -112,7 +113,7 @@ class Settings(BaseSettings):
         url = self.database_url or f"sqlite:///{self.data_dir / 'infoline.db'}"
         for plain in ("postgresql://", "postgres://"):
             if url.startswith(plain):
-                return "postgresql+psycopg://" + url[len(plain):]
+                return "postgresql+psycopg://" + url[len(plain) :]
         return url
 
 

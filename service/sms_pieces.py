@@ -79,7 +79,6 @@ _JOINER = regex.compile(
 )
 
 
-
 def ucs2_piece_units(text: str, *, longest: int) -> Iterator[int]:
     """Unit sizes of the unsplittable pieces (see _PIECE), except a piece longer
     than a segment, which can only be split, and then at code points (never

@@ -32,8 +32,10 @@ def served_overrides(*, line: Line) -> dict[str, Catalog]:
         try:
             overrides[locale] = parse_po(version.po.encode("utf-8"))
         except Exception as error:  # Babel raises several kinds; any means this version cannot be served
-            log.error("a stored catalog version does not parse; serving the PO file instead",
-                      extra={"locale": locale, "catalog_version": version.id, "error": type(error).__name__})
+            log.error(
+                "a stored catalog version does not parse; serving the PO file instead",
+                extra={"locale": locale, "catalog_version": version.id, "error": type(error).__name__},
+            )
     return overrides
 
 
@@ -87,11 +89,15 @@ def _check(*, line: Line, locale: str, catalog: Catalog) -> list[str]:
     everyday word is that language's problem, not this one's, and must refuse the upload all the same."""
     try:
         before = _problems_now(line.catalogs, line.programs.all)
-        after = check(content=line.catalogs.content, catalogs={**line.catalogs.sources, locale: catalog},
-                      programs=line.programs.all)
+        after = check(
+            content=line.catalogs.content,
+            catalogs={**line.catalogs.sources, locale: catalog},
+            programs=line.programs.all,
+        )
     except Exception as error:  # an upload the checks cannot even run on is refused, not a 500
-        log.error("catalog check failed on an upload", extra={"locale": locale, "error": type(error).__name__},
-                  exc_info=True)
+        log.error(
+            "catalog check failed on an upload", extra={"locale": locale, "error": type(error).__name__}, exc_info=True
+        )
         return [f"the file could not be checked ({type(error).__name__}); compare it with the downloaded .po"]
     return [problem for problem in after.problems if problem not in before]
 
@@ -104,8 +110,9 @@ def publish(*, line: Line, locale: str, data: bytes, label: str) -> tuple[int | 
     stats = locale_stats(catalog, locale)
     # Stored as UTF-8 whatever the upload's charset (po_upload.parse set it), obsolete entries left out.
     text = po_bytes(catalog, ignore_obsolete=True).decode("utf-8")
-    version = line.versions.add(locale=locale, po=text, label=label, note="upload",
-                                counts=(stats.translated, stats.fuzzy, stats.missing))
+    version = line.versions.add(
+        locale=locale, po=text, label=label, note="upload", counts=(stats.translated, stats.fuzzy, stats.missing)
+    )
     refresh_catalogs(line=line)
     return version, []
 
@@ -140,9 +147,14 @@ def rollback(*, line: Line, locale: str, label: str) -> tuple[int | None, list[s
     if problems:
         return None, [f"{note} is refused: {problem}" for problem in problems]
     stats = locale_stats(catalog, locale)
-    version = line.versions.add(locale=locale, po=po_bytes(catalog, ignore_obsolete=True).decode("utf-8"),
-                                label=label, note=note, restores=target, counts=(stats.translated, stats.fuzzy,
-                                                                                 stats.missing))
+    version = line.versions.add(
+        locale=locale,
+        po=po_bytes(catalog, ignore_obsolete=True).decode("utf-8"),
+        label=label,
+        note=note,
+        restores=target,
+        counts=(stats.translated, stats.fuzzy, stats.missing),
+    )
     refresh_catalogs(line=line)
     return version, []
 

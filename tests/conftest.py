@@ -45,7 +45,9 @@ def program() -> Program:
     return Program(id="default", name="Infoline")
 
 
-def write_fixture_po(locales_dir: Path, locale: str, entries: dict, *, fuzzy: set = frozenset(), header: str = "") -> Path:
+def write_fixture_po(
+    locales_dir: Path, locale: str, entries: dict, *, fuzzy: set = frozenset(), header: str = ""
+) -> Path:
     """A tiny PO file: entries maps (msgctxt, msgid) -> msgstr."""
     catalog = Catalog(locale=locale, header_comment=header or "# review-status: draft")
     for (context, msgid), msgstr in entries.items():
@@ -76,8 +78,13 @@ def twilio_form(body: str = "HER2", **fields) -> dict:
 
 @pytest.fixture
 def settings(tmp_path):
-    return get_settings(twilio_auth_token=TOKEN, public_base_url=None, allowed_hosts=("line.test",), data_dir=tmp_path / "var",
-                        database_url=None)
+    return get_settings(
+        twilio_auth_token=TOKEN,
+        public_base_url=None,
+        allowed_hosts=("line.test",),
+        data_dir=tmp_path / "var",
+        database_url=None,
+    )
 
 
 @pytest.fixture

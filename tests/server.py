@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from typing import Iterator
+from collections.abc import Iterator
 
 
 def free_port() -> int:
@@ -41,10 +41,13 @@ def running_service(
     a full pipe would block the server's logging and hang it.
     """
     port = port or free_port()
-    log = tempfile.NamedTemporaryFile("w+", prefix="infoline-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile("w+", prefix="infoline-", suffix=".log", delete=False)  # noqa: SIM115 (the server writes to it until stopped)
     process = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--port", str(port), *args],
-        env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     process.log_path = log.name
     url = f"http://127.0.0.1:{port}"

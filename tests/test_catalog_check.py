@@ -77,8 +77,14 @@ EVERYDAY, STOP_WORDS, START_WORDS = ENGLISH["everyday_words"], ENGLISH["stop_key
 
 
 def test_a_stop_or_start_word_that_is_an_everyday_word_is_a_problem(content):
-    catalog = spanish(content, {("stop_keywords", STOP_WORDS): "PARAR, ALTO", ("start_keywords", START_WORDS): "SÍ",
-                                ("everyday_words", EVERYDAY): "SÍ, NO, ALTO, GRACIAS"})
+    catalog = spanish(
+        content,
+        {
+            ("stop_keywords", STOP_WORDS): "PARAR, ALTO",
+            ("start_keywords", START_WORDS): "SÍ",
+            ("everyday_words", EVERYDAY): "SÍ, NO, ALTO, GRACIAS",
+        },
+    )
     problems = check(content=content, catalogs={"es": catalog}, programs=PROGRAMS).problems
     assert any("'ALTO' would be read as stop" in problem for problem in problems), problems
     assert any("'SÍ' would be read as start" in problem for problem in problems), problems
@@ -89,8 +95,9 @@ def test_an_everyday_word_that_is_another_languages_keyword_is_a_problem(content
     french = Catalog(locale="fr")
     french.add(content.topic("surgery").keywords, "CIRUGIA, CHIRURGIE", context="surgery")
     problems = check(content=content, catalogs={"es": catalog, "fr": french}, programs=PROGRAMS).problems
-    assert not any("'CIRUGIA'" in problem and problem.startswith("es: the everyday") for problem in problems), \
+    assert not any("'CIRUGIA'" in problem and problem.startswith("es: the everyday") for problem in problems), (
         "a word both languages share switches nobody"
+    )
     french.get(content.topic("surgery").keywords, context="surgery").string = "GRACIAS"
     problems = check(content=content, catalogs={"es": catalog, "fr": french}, programs=PROGRAMS).problems
     assert any("'GRACIAS' would be read as topic of fr" in problem for problem in problems), problems
@@ -105,25 +112,31 @@ def test_vietnamese_may_not_opt_in_to_transliteration(content):
 import pytest  # noqa: E402
 
 
-@pytest.mark.parametrize(("case", "translation"), [
-    ("dropped", "Pregunte a su equipo de atención."),
-    ("no precision", "Pregunte a su equipo de atención: %(contact).0s."),
-    ("no width", "Pregunte a su equipo de atención: %(contact)10000000s."),
-    ("a stray directive", "Pregunte a su equipo: %(contact)s, 100% seguro."),
-    ("twice", "Pregunte a su equipo: %(contact)s %(contact)s."),
-])
+@pytest.mark.parametrize(
+    ("case", "translation"),
+    [
+        ("dropped", "Pregunte a su equipo de atención."),
+        ("no precision", "Pregunte a su equipo de atención: %(contact).0s."),
+        ("no width", "Pregunte a su equipo de atención: %(contact)10000000s."),
+        ("a stray directive", "Pregunte a su equipo: %(contact)s, 100% seguro."),
+        ("twice", "Pregunte a su equipo: %(contact)s %(contact)s."),
+    ],
+)
 def test_a_placeholder_not_exactly_as_in_the_english_is_a_problem(content, case, translation):
     catalog = spanish(content, {("referral_contact", REFERRAL_CONTACT): translation})
     problems = check(content=content, catalogs={"es": catalog}, programs=PROGRAMS).problems
     assert any("referral_contact must have exactly the placeholders" in problem for problem in problems), case
 
 
-@pytest.mark.parametrize(("locale", "stops", "everyday", "flagged"), [
-    ("es", "PARAR, CANCELACIÓN", "SÍ, GRACIAS", True),  # most patients type CANCELACION
-    ("es", "PARAR, CANCELACIÓN, CANCELACION", "SÍ, GRACIAS", False),
-    ("es", "PARAR, CANCELACIÓN", "CANCELACION", False),  # the bare form is another word: it must not stop
-    ("vi", "DỪNG", "ĐÚNG", False),  # Vietnamese: the bare forms are other words
-])
+@pytest.mark.parametrize(
+    ("locale", "stops", "everyday", "flagged"),
+    [
+        ("es", "PARAR, CANCELACIÓN", "SÍ, GRACIAS", True),  # most patients type CANCELACION
+        ("es", "PARAR, CANCELACIÓN, CANCELACION", "SÍ, GRACIAS", False),
+        ("es", "PARAR, CANCELACIÓN", "CANCELACION", False),  # the bare form is another word: it must not stop
+        ("vi", "DỪNG", "ĐÚNG", False),  # Vietnamese: the bare forms are other words
+    ],
+)
 def test_a_stop_word_listed_only_with_accents_is_a_problem(content, locale, stops, everyday, flagged):
     catalog = spanish(content, {("stop_keywords", STOP_WORDS): stops, ("everyday_words", EVERYDAY): everyday})
     catalog.locale = locale
@@ -144,10 +157,13 @@ def test_a_contact_for_a_language_the_line_does_not_serve_is_a_problem(content):
     assert any("'pt-BR'" in problem for problem in problems), problems
 
 
-@pytest.mark.parametrize(("key", "words"), [
-    ("filler_words", "POR, FAVOR, THE, PAIN, TAKING, MY, MEDS"),  # "stop the pain" would be STOP plus fillers
-    ("stop_phrases", "DEJEN DE ENVIAR, I HAVE, WHERE IS"),  # "I have pain", "where is the clinic"
-])
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("filler_words", "POR, FAVOR, THE, PAIN, TAKING, MY, MEDS"),  # "stop the pain" would be STOP plus fillers
+        ("stop_phrases", "DEJEN DE ENVIAR, I HAVE, WHERE IS"),  # "I have pain", "where is the clinic"
+    ],
+)
 def test_a_word_that_turns_an_ordinary_english_question_into_an_opt_out_is_a_problem(content, key, words):
     catalog = spanish(content, {(key, content.messages[key]): words})
     problems = check(content=content, catalogs={"es": catalog}, programs=PROGRAMS).problems

@@ -45,7 +45,10 @@ def test_changed_english_makes_its_translation_fuzzy_and_unserved(tmp_path):
     changed = load_content(content_dir).topic("surgery").summary
     updated = read_catalog(po_path).get(changed, context="surgery")
     assert updated.fuzzy
-    assert load_catalogs(content=load_content(content_dir), locales_dir=locales_dir).lookup("es", "surgery", changed) is None
+    assert (
+        load_catalogs(content=load_content(content_dir), locales_dir=locales_dir).lookup("es", "surgery", changed)
+        is None
+    )
 
 
 def test_stats_count_translated_fuzzy_and_missing(tmp_path):
@@ -58,7 +61,13 @@ def test_stats_count_translated_fuzzy_and_missing(tmp_path):
     messages[1].flags.add("fuzzy")
     catalog_tools.write_catalog(catalog, path)
     [row] = catalog_tools.stats(locales_dir=tmp_path)
-    assert (row.locale, row.translated, row.fuzzy, row.missing, row.review_status) == ("fr", 1, 1, len(messages) - 2, "draft")
+    assert (row.locale, row.translated, row.fuzzy, row.missing, row.review_status) == (
+        "fr",
+        1,
+        1,
+        len(messages) - 2,
+        "draft",
+    )
 
 
 def test_compile_writes_mo_files_without_fuzzy_entries(tmp_path):

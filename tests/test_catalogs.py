@@ -5,7 +5,6 @@ import pytest
 from service.catalogs import fallback_chain, load_catalogs
 from service.core import InboundMessage, Subscriber, respond
 from service.programs import Program
-
 from tests.conftest import write_fixture_po
 
 REFERRAL = "Ask your care team what is right for you."
@@ -36,7 +35,10 @@ def reply(catalogs, body="HER2", locale="es"):
 def test_a_translated_reply_is_wholly_in_its_locale(spanish):
     result = reply(spanish())
     assert result.locale == "es"
-    assert result.body == "HER2: Si el tumor es HER2 positivo ...\nPregunte a su equipo de atención qué es lo mejor para usted."
+    assert (
+        result.body
+        == "HER2: Si el tumor es HER2 positivo ...\nPregunte a su equipo de atención qué es lo mejor para usted."
+    )
 
 
 @pytest.mark.parametrize("part", [("her2", "summary"), ("referral", REFERRAL)])
@@ -74,12 +76,15 @@ def test_review_status_comes_from_the_po_header(tmp_path, content):
     assert dict(catalogs.review_status) == {"fr": "clinically-reviewed", "sw": "draft"}
 
 
-@pytest.mark.parametrize(("header", "status", "transliterates"), [
-    ("# review-status: clinically-reviewed\n# transliterate: gsm7", "clinically-reviewed", True),
-    ("#review-status:draft\n#  Transliterate:  GSM7  ", "draft", True),
-    ("# Infoline translation.", "draft", False),
-    ("\n" * 2000 + "# transliterate: gsm7x", "draft", False),  # a run of blank lines is crossed once, not per line
-])
+@pytest.mark.parametrize(
+    ("header", "status", "transliterates"),
+    [
+        ("# review-status: clinically-reviewed\n# transliterate: gsm7", "clinically-reviewed", True),
+        ("#review-status:draft\n#  Transliterate:  GSM7  ", "draft", True),
+        ("# Infoline translation.", "draft", False),
+        ("\n" * 2000 + "# transliterate: gsm7x", "draft", False),  # a run of blank lines is crossed once, not per line
+    ],
+)
 def test_a_po_header_says_its_review_status_and_transliteration(header, status, transliterates):
     from babel.messages.catalog import Catalog
 

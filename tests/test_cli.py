@@ -9,7 +9,6 @@ import httpx2
 import pytest
 
 from service.cli import main
-
 from tests.server import running_service
 
 
@@ -20,8 +19,14 @@ def data_dir(tmp_path, monkeypatch):
 
 
 def run(*args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "service", *args], input=stdin, capture_output=True,
-                          text=True, timeout=60, env={**os.environ, "TWILIO_AUTH_TOKEN": ""})
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "TWILIO_AUTH_TOKEN": ""},
+    )
 
 
 @pytest.mark.parametrize(
@@ -80,9 +85,13 @@ def test_serve_answers_and_warns_when_no_token_is_set():
     import urllib.request
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, "TWILIO_AUTH_TOKEN": ""})
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TWILIO_AUTH_TOKEN": ""},
+    )
     try:
         deadline = time.monotonic() + 20
         while True:

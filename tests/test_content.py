@@ -9,7 +9,15 @@ import pytest
 from service.content import split_keywords
 
 SOURCE = (Path(__file__).resolve().parent.parent / "content" / "source-article.txt").read_text("utf-8")
-FORBIDDEN = [r"\bmg\b", r"\bdose", r"\bdosing\b", r"\bguarantee", r"\bwill cure\b", r"\bcures?\b(?! it)", r"\bcurable\b"]
+FORBIDDEN = [
+    r"\bmg\b",
+    r"\bdose",
+    r"\bdosing\b",
+    r"\bguarantee",
+    r"\bwill cure\b",
+    r"\bcures?\b(?! it)",
+    r"\bcurable\b",
+]
 
 
 def squash(text: str) -> str:
@@ -18,7 +26,12 @@ def squash(text: str) -> str:
 
 def test_six_topics_numbered_one_to_six(content):
     assert [(t.id, t.number) for t in content.topics] == [
-        ("her2", 1), ("hormone", 2), ("chemo", 3), ("surgery", 4), ("radiation", 5), ("goals", 6)
+        ("her2", 1),
+        ("hormone", 2),
+        ("chemo", 3),
+        ("surgery", 4),
+        ("radiation", 5),
+        ("goals", 6),
     ]
 
 
@@ -45,7 +58,12 @@ def test_goals_never_describe_stage_iv_treatment_as_curative(content):
 
 def test_first_keyword_of_each_topic_is_its_menu_word(content):
     assert [split_keywords(t.keywords)[0] for t in content.topics] == [
-        "HER2", "HORMONE", "CHEMO", "SURGERY", "RADIATION", "GOALS"
+        "HER2",
+        "HORMONE",
+        "CHEMO",
+        "SURGERY",
+        "RADIATION",
+        "GOALS",
     ]
 
 

@@ -12,8 +12,9 @@ from tests.conftest import BASE_URL, sign, twilio_form
 async def post_all(app, forms: list[dict]) -> list[httpx.Response]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
-        return await asyncio.gather(*(client.post("/sms", data=form, headers={"X-Twilio-Signature": sign(form)})
-                                      for form in forms))
+        return await asyncio.gather(
+            *(client.post("/sms", data=form, headers={"X-Twilio-Signature": sign(form)}) for form in forms)
+        )
 
 
 def test_messages_that_arrive_together_share_a_commit_and_are_all_recorded(settings):

@@ -7,14 +7,17 @@ from service.settings import get_settings
 from service.web.hosts import policy_for
 
 
-@pytest.mark.parametrize(("tokens", "reason"), [
-    ("alice:short", "shorter than 16"),
-    ("al ice:" + "t" * 32, "label"),
-    ("x" * 65 + ":" + "t" * 32, "label"),
-    ("alice" + "t" * 32, "label:token"),  # no colon: admin silently off
-    ("alice:", "label:token"),
-    ("alice:" + "a" * 32 + ",alice:" + "b" * 32, "twice"),
-])
+@pytest.mark.parametrize(
+    ("tokens", "reason"),
+    [
+        ("alice:short", "shorter than 16"),
+        ("al ice:" + "t" * 32, "label"),
+        ("x" * 65 + ":" + "t" * 32, "label"),
+        ("alice" + "t" * 32, "label:token"),  # no colon: admin silently off
+        ("alice:", "label:token"),
+        ("alice:" + "a" * 32 + ",alice:" + "b" * 32, "twice"),
+    ],
+)
 def test_an_admin_token_that_cannot_be_used_safely_is_refused(tokens, reason):
     with pytest.raises(pydantic.ValidationError, match=reason):
         get_settings(admin_tokens=tokens)
@@ -34,7 +37,8 @@ def test_an_allowed_host_no_host_header_could_match_is_refused(entry):
 @pytest.mark.parametrize("entry", ["line.example.org", "LINE.example.org.", "[::1]", "127.0.0.1", "*"])
 def test_allowed_host_names_are_taken(entry):
     assert policy_for(allowed_hosts=(entry,), public_base_url=None).answers(b"line.example.org") == (
-        entry.lower().rstrip(".") in ("line.example.org", "*"))
+        entry.lower().rstrip(".") in ("line.example.org", "*")
+    )
 
 
 def test_an_admin_token_of_spaces_is_too_short():

@@ -10,13 +10,13 @@ from urllib.parse import urlparse
 
 from twilio.request_validator import (
     HMAC_SHA1,
-    add_port,
-    remove_port,
     HMAC_SHA256,
     SIGNATURE_HEADER,
     SIGNATURE_SETTINGS_HEADER,
     RequestValidator,
+    add_port,
     get_signature_algorithm,
+    remove_port,
 )
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -24,8 +24,20 @@ from service.channels.twilio_form import MAX_FIELDS, READ_FIELDS, Form, FormErro
 from service.core.types import InboundMessage, Reply
 from service.macs import mac
 
-__all__ = ["MAX_FIELDS", "READ_FIELDS", "SIGNATURE_HEADER", "SIGNATURE_SETTINGS_HEADER", "Form", "FormError", "parse_form", "signature_of", "is_signed",
-           "refuse_ambiguous", "decode", "twiml"]
+__all__ = [
+    "MAX_FIELDS",
+    "READ_FIELDS",
+    "SIGNATURE_HEADER",
+    "SIGNATURE_SETTINGS_HEADER",
+    "Form",
+    "FormError",
+    "parse_form",
+    "signature_of",
+    "is_signed",
+    "refuse_ambiguous",
+    "decode",
+    "twiml",
+]
 
 
 # Twilio address prefixes the line answers, and the channel each is recorded as. Anything else in
@@ -68,7 +80,11 @@ def url_variants(url: str) -> tuple[str, ...]:
 
 
 def is_signed(
-    *, validator: RequestValidator, url: str, form: Form, signature: str | None,
+    *,
+    validator: RequestValidator,
+    url: str,
+    form: Form,
+    signature: str | None,
     settings_header: str | None = None,
 ) -> bool:
     """Whether the signature is Twilio's for this URL (with or without its port) and form.

@@ -7,7 +7,7 @@ All of it runs before any signature is computed, so all of it is linear in the f
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import unquote
 
 # Twilio sends a few dozen fields (WhatsApp with ten media items about sixty): a form with far

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterator, Mapping
 
 import regex
 from babel import Locale, UnknownLocaleError
@@ -32,15 +32,24 @@ PHRASES: Mapping[Intent, str] = {Intent.STOP: "stop_phrases"}
 FILLERS = "filler_words"
 # Other names people use for a language than Babel's native and English names.
 LANGUAGE_ALIASES: Mapping[str, tuple[str, ...]] = {
-    "tl": ("TAGALOG",), "zh": ("MANDARIN", "CHINESE", "普通话", "汉语", "漢語", "國語", "华语", "華語"),
-    "hi": ("हिंदी",), "ar": ("عربي", "عربى"),
+    "tl": ("TAGALOG",),
+    "zh": ("MANDARIN", "CHINESE", "普通话", "汉语", "漢語", "國語", "华语", "華語"),
+    "hi": ("हिंदी",),
+    "ar": ("عربي", "عربى"),
 }
 # The line's languages, named as CLDR names them. Loading CLDR's data for ten
 # locales costs a worker 11 MiB; a language not listed here is named by Babel.
 LANGUAGE_NAMES: Mapping[str, tuple[str, str]] = {
-    "en": ("English", "English"), "es": ("español", "Spanish"), "fr": ("français", "French"),
-    "pt": ("português", "Portuguese"), "sw": ("Kiswahili", "Swahili"), "ar": ("العربية", "Arabic"),
-    "hi": ("हिन्दी", "Hindi"), "zh": ("中文", "Chinese"), "vi": ("Tiếng Việt", "Vietnamese"), "tl": ("Filipino", "Filipino"),
+    "en": ("English", "English"),
+    "es": ("español", "Spanish"),
+    "fr": ("français", "French"),
+    "pt": ("português", "Portuguese"),
+    "sw": ("Kiswahili", "Swahili"),
+    "ar": ("العربية", "Arabic"),
+    "hi": ("हिन्दी", "Hindi"),
+    "zh": ("中文", "Chinese"),
+    "vi": ("Tiếng Việt", "Vietnamese"),
+    "tl": ("Filipino", "Filipino"),
 }
 # Language codes that are also everyday words: alone they are not a choice
 # ("HI" is a greeting), but "LANG HI" and "HINDI" are. Every language's everyday_words
@@ -137,8 +146,12 @@ def topic_entries(catalogs: Catalogs, locale: str) -> Iterator[tuple[str, Intent
 def _several_words(catalogs: Catalogs) -> set[str]:
     """Keys of keywords written as several words (CẮT BỎ): joined, they look like one word a letter
     off others (CATBO, carbo), so they are matched exactly or not at all."""
-    return {keyword_key(word) for locale in catalogs.locales for word, _ in _topic_words(catalogs, locale)
-            if len(words(word)) > 1}
+    return {
+        keyword_key(word)
+        for locale in catalogs.locales
+        for word, _ in _topic_words(catalogs, locale)
+        if len(words(word)) > 1
+    }
 
 
 def command_entries(catalogs: Catalogs, locale: str) -> Iterator[tuple[str, Intent, str | None, str]]:
@@ -156,7 +169,10 @@ def opt_entries(catalogs: Catalogs, locale: str) -> Iterator[tuple[str, Intent, 
 def phrase_entries(catalogs: Catalogs, locale: str) -> Iterator[tuple[tuple[str, ...], Meaning]]:
     for intent, message_key in PHRASES.items():
         for phrase in _served_words(catalogs, locale, message_key):
-            yield tuple(words(phrase, join_apostrophes=True, keep_accents=True)), Meaning(intent, None, frozenset({locale}))
+            yield (
+                tuple(words(phrase, join_apostrophes=True, keep_accents=True)),
+                Meaning(intent, None, frozenset({locale})),
+            )
 
 
 def _by_first_word(phrases: list[tuple[tuple[str, ...], Meaning]]) -> dict:
@@ -176,10 +192,10 @@ def build_index(catalogs: Catalogs) -> KeywordIndex:
         opt_words.extend(opt_entries(catalogs, locale))
         phrases.extend(phrase_entries(catalogs, locale))
     topics, several = _collect(topic_words), _several_words(catalogs)
-    fillers = frozenset(keyword_key(word) for locale in catalogs.locales for word in _served_words(catalogs, locale, FILLERS))
-    languages = {
-        keyword_key(name): locale for locale in catalogs.locales for name in language_names(locale) if name
-    }
+    fillers = frozenset(
+        keyword_key(word) for locale in catalogs.locales for word in _served_words(catalogs, locale, FILLERS)
+    )
+    languages = {keyword_key(name): locale for locale in catalogs.locales for name in language_names(locale) if name}
     return KeywordIndex(
         topics=topics,
         commands=_collect(command_words),
@@ -188,11 +204,15 @@ def build_index(catalogs: Catalogs) -> KeywordIndex:
         joined_phrases={"".join(phrase): meaning for phrase, meaning in phrases},
         languages=languages,
         numbers={str(topic.number): topic.id for topic in catalogs.content.topics},
-        fuzzy_keys=tuple(key for key in topics if KeywordIndex.allowed_typos(key) and not is_unspaced(key)
-                         and key not in several),
+        fuzzy_keys=tuple(
+            key for key in topics if KeywordIndex.allowed_typos(key) and not is_unspaced(key) and key not in several
+        ),
         unspaced_keys=tuple(key for key in topics if is_unspaced(key)),
         fillers=fillers,
         fillers_longest_first=tuple(sorted(fillers, key=len, reverse=True)),
-        not_alone=NOT_ALONE | (languages.keys() & {
-            keyword_key(word) for locale in catalogs.locales for word in _served_words(catalogs, locale, EVERYDAY)}),
+        not_alone=NOT_ALONE
+        | (
+            languages.keys()
+            & {keyword_key(word) for locale in catalogs.locales for word in _served_words(catalogs, locale, EVERYDAY)}
+        ),
     )

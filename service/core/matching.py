@@ -5,8 +5,8 @@ understand() tries each rule of RULES in order; the first that finds a meaning w
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from service.catalogs import SOURCE_LOCALE
 from service.core.keywords import KeywordIndex, Meaning, is_unspaced
@@ -61,7 +61,7 @@ def _candidates(found: list[str]) -> Iterator[str]:
     for position in range(len(found)):
         for size in range(1, MAX_KEYWORD_WORDS + 1):
             if position + size <= len(found):
-                yield "".join(found[position:position + size])
+                yield "".join(found[position : position + size])
 
 
 def _is(index: KeywordIndex, word: str, intent: Intent) -> bool:
@@ -100,8 +100,12 @@ def language_choice(text: Folded, index: KeywordIndex) -> Command | None:
 def stop_phrase(text: Folded, index: KeywordIndex) -> Command | None:
     """PLEASE DON'T TEXT ME: a phrase that clearly asks to stop, anywhere in a text."""
     found = text.exact_contracted
-    matches = [(order, meaning) for at, word in enumerate(found) for order, phrase, meaning in
-               index.phrases_by_first.get(word, ()) if tuple(found[at:at + len(phrase)]) == phrase]
+    matches = [
+        (order, meaning)
+        for at, word in enumerate(found)
+        for order, phrase, meaning in index.phrases_by_first.get(word, ())
+        if tuple(found[at : at + len(phrase)]) == phrase
+    ]
     return _command(min(matches, key=lambda match: match[0])[1]) if matches else None
 
 
@@ -149,7 +153,9 @@ def fuzzy_topic(text: Folded, index: KeywordIndex) -> Command | None:
     for word in text.words:
         if len(word) < FUZZY_MIN_WORD:
             continue
-        for key, distance, _ in process.extract(word, index.fuzzy_keys, scorer=OSA.distance, score_cutoff=2, limit=None):
+        for key, distance, _ in process.extract(
+            word, index.fuzzy_keys, scorer=OSA.distance, score_cutoff=2, limit=None
+        ):
             if distance <= index.allowed_typos(key):
                 best.setdefault(distance, set()).add(index.topics[key].topic)
     closest = best[min(best)] if best else set()
@@ -172,7 +178,14 @@ def short_command(text: Folded, index: KeywordIndex) -> Command | None:
 # phrase beats a topic; a topic beats a lone stop word ("stop chemo?" asks
 # about chemo: STOP alone still opts out); topics beat help and language words.
 RULES: tuple[Callable[[Folded, KeywordIndex], Command | None], ...] = (
-    by_number, whole_keyword, language_choice, stop_phrase, exact_topic, short_stop, fuzzy_topic, short_command,
+    by_number,
+    whole_keyword,
+    language_choice,
+    stop_phrase,
+    exact_topic,
+    short_stop,
+    fuzzy_topic,
+    short_command,
 )
 
 
@@ -181,8 +194,12 @@ def understand(text: str, index: KeywordIndex) -> Command:
     exact = words(text, keep_accents=True)
     exact_contracted = words(text, join_apostrophes=True, keep_accents=True)
     # Folding a word the rest of the way is folding it: two passes over the text, not four.
-    folded = Folded([strip_accents(word) for word in exact], [strip_accents(word) for word in exact_contracted],
-                    exact, exact_contracted)
+    folded = Folded(
+        [strip_accents(word) for word in exact],
+        [strip_accents(word) for word in exact_contracted],
+        exact,
+        exact_contracted,
+    )
     for rule in RULES:
         command = rule(folded, index)
         if command is not None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import regex
 import unicodedata
+
+import regex
 
 # Latin letters end here; marks after them are accents a patient may or may not
 # type (CIRUGÍA / CIRUGIA). Marks in other scripts (Devanagari vowel signs) are

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from typing import Callable
+from collections.abc import Callable
 
 from service import segments
 from service.catalogs import Catalogs, fallback_chain, placeholders_match

@@ -16,8 +16,9 @@ from service.programs import Program
 # Carriers allow an opted-out number to get only the opt-in confirmation and HELP.
 ANSWERED_WHEN_OPTED_OUT = frozenset({Intent.START, Intent.HELP})
 # Twilio's own opt-out handling on SMS long codes answers exactly these single words itself.
-TWILIO_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
-                          "START", "UNSTOP", "YES"})
+TWILIO_WORDS = frozenset(
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT", "START", "UNSTOP", "YES"}
+)
 
 
 @functools.lru_cache(maxsize=8)
@@ -57,9 +58,7 @@ def is_silent(*, command: Command, subscriber: Subscriber, program: Program, mes
     return program.confirm_opt_out == "twilio" and twilio_answers and command.intent in (Intent.STOP, Intent.START)
 
 
-def respond(
-    message: InboundMessage, subscriber: Subscriber, program: Program, catalogs: Catalogs
-) -> Reply:
+def respond(message: InboundMessage, subscriber: Subscriber, program: Program, catalogs: Catalogs) -> Reply:
     """The reply the line sends to one inbound text."""
     command = understand_cached(message.body, catalogs)
     locale = choose_locale(
@@ -72,6 +71,11 @@ def respond(
         catalogs=catalogs, intent=command.intent, topic=command.topic, locale=locale, program=program
     )
     return Reply(
-        body=text, intent=command.intent, locale=served_locale, topic=command.topic,
-        encoding=cost.encoding, segments=cost.segments, subscriber=after,
+        body=text,
+        intent=command.intent,
+        locale=served_locale,
+        topic=command.topic,
+        encoding=cost.encoding,
+        segments=cost.segments,
+        subscriber=after,
     )

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 
 
-class Intent(str, enum.Enum):
+class Intent(enum.StrEnum):
     """What an inbound text is understood as."""
 
     TOPIC = "topic"

@@ -35,8 +35,14 @@ class AdminSessionStore:
 
         from service.store.schema import admin_sessions
 
-        values = dict(id_hash=id_hash, label=session.label, token_fingerprint=session.token_fingerprint,
-                      csrf=session.csrf, created_at=session.created_at, last_seen_at=session.last_seen_at)
+        values = dict(
+            id_hash=id_hash,
+            label=session.label,
+            token_fingerprint=session.token_fingerprint,
+            csrf=session.csrf,
+            created_at=session.created_at,
+            last_seen_at=session.last_seen_at,
+        )
         self._run(lambda c: c.execute(insert(admin_sessions).values(**values)), write=True)
 
     def get(self, *, id_hash: str) -> AdminSession | None:
@@ -74,8 +80,11 @@ class AdminSessionStore:
         from service.store.schema import admin_login_failures, admin_sessions
 
         def work(connection) -> None:
-            connection.execute(delete(admin_sessions).where(or_(admin_sessions.c.last_seen_at < seen_before,
-                                                                admin_sessions.c.created_at < created_before)))
+            connection.execute(
+                delete(admin_sessions).where(
+                    or_(admin_sessions.c.last_seen_at < seen_before, admin_sessions.c.created_at < created_before)
+                )
+            )
             connection.execute(delete(admin_login_failures).where(admin_login_failures.c.at < failed_before))
 
         self._run(work, write=True)
@@ -101,8 +110,13 @@ class AdminSessionStore:
         from service.store.schema import admin_login_failures as failures
 
         def nth(condition) -> float | None:
-            query = (select(failures.c.at).where(condition, failures.c.at > since)
-                     .order_by(failures.c.at.desc()).offset(n - 1).limit(1))
+            query = (
+                select(failures.c.at)
+                .where(condition, failures.c.at > since)
+                .order_by(failures.c.at.desc())
+                .offset(n - 1)
+                .limit(1)
+            )
             return self._run(lambda c: c.execute(query).scalar())
 
         found = [nth(failures.c.client_key == client_key)]

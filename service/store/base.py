@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from service.store.records import StoreUnavailable
 
@@ -16,7 +17,7 @@ def run(engine, work: Callable, *, write: bool = False) -> T:
     from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, SQLAlchemyError
 
     try:
-        with (engine.begin() if write else engine.connect()) as connection:
+        with engine.begin() if write else engine.connect() as connection:
             return work(connection)
     except SQLAlchemyError as error:
         # The error's text can hold query parameters: keep only its kind.

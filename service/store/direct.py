@@ -10,13 +10,26 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 from service.store.records import StoreUnavailable
 
-RECORD_COLUMNS = ("message_sid", "sender_key", "program", "channel", "intent", "topic", "locale", "segments",
-                  "encoding", "replied", "rate_limited", "simulated", "created_at")
+RECORD_COLUMNS = (
+    "message_sid",
+    "sender_key",
+    "program",
+    "channel",
+    "intent",
+    "topic",
+    "locale",
+    "segments",
+    "encoding",
+    "replied",
+    "rate_limited",
+    "simulated",
+    "created_at",
+)
 STATE_COLUMNS = ("locale", "opted_out", "opted_changed_at", "window_start", "window_count", "hour_start", "hour_count")
 
 LOAD_SUBSCRIBER = f"SELECT {', '.join(STATE_COLUMNS)} FROM subscribers WHERE key = :key"
@@ -43,7 +56,7 @@ ON CONFLICT (key) DO UPDATE SET
                    THEN :opted_out ELSE subscribers.opted_out END,
   opted_changed_at = CASE WHEN :opt_given AND (subscribers.opted_changed_at IS NULL OR subscribers.opted_changed_at <= :at)
                           THEN :at ELSE subscribers.opted_changed_at END
-RETURNING {', '.join(STATE_COLUMNS)}
+RETURNING {", ".join(STATE_COLUMNS)}
 """
 # The per-message connection runs on the event loop: it (and the loop with it) waits at
 # most a second for another process's write lock, then the line answers by the state it
@@ -63,8 +76,13 @@ def sqlite_pragmas(busy_ms: int) -> tuple[str, ...]:
     their own could not keep up under load: the WAL grew to 180 MB in seconds, and
     the webhook slowed with it.)
     """
-    return ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", f"PRAGMA busy_timeout={busy_ms}",
-            f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
+    return (
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA synchronous=NORMAL",
+        f"PRAGMA busy_timeout={busy_ms}",
+        f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}",
+    )
+
 
 _NAMED = re.compile(r":(\w+)")
 
@@ -85,9 +103,15 @@ class Direct:
         self.sqlite = self.path is not None
         self._engine = engine
         self._local = threading.local()
-        self.sql = {name: self._styled(sql) for name, sql in
-                    (("load", LOAD_SUBSCRIBER), ("record", GET_RECORD), ("insert", INSERT_RECORD),
-                     ("upsert", UPSERT_SUBSCRIBER))}
+        self.sql = {
+            name: self._styled(sql)
+            for name, sql in (
+                ("load", LOAD_SUBSCRIBER),
+                ("record", GET_RECORD),
+                ("insert", INSERT_RECORD),
+                ("upsert", UPSERT_SUBSCRIBER),
+            )
+        }
         if self.sqlite:
             self._errors, self._refusals = (sqlite3.Error,), refusals_of(sqlite3)
 
@@ -144,7 +168,7 @@ class Direct:
         if not self.sqlite and not hasattr(self, "_errors"):
             self._postgres_errors()
         try:
-            with (self._sqlite_transaction(write=write) if self.sqlite else self._pooled_transaction()) as cursor:
+            with self._sqlite_transaction(write=write) if self.sqlite else self._pooled_transaction() as cursor:
                 yield cursor
         except self._refusals as error:
             raise StoreUnavailable(type(error).__name__, transient=False) from None

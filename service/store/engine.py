@@ -24,8 +24,9 @@ def _postgres_timeouts(dbapi_connection, _record) -> None:
     # transaction a vanished client left open, must fail fast and let the
     # line answer without the database instead.
     with dbapi_connection.cursor() as cursor:
-        cursor.execute("SET statement_timeout = 3000; SET lock_timeout = 2000; "
-                       "SET idle_in_transaction_session_timeout = 10000")
+        cursor.execute(
+            "SET statement_timeout = 3000; SET lock_timeout = 2000; SET idle_in_transaction_session_timeout = 10000"
+        )
     dbapi_connection.commit()
 
 
@@ -36,9 +37,18 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # Keepalives notice a database host that vanished without closing the connection.
-    engine = create_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=2, connect_args={
-        "connect_timeout": 2, "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2})
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=2,
+        connect_args={
+            "connect_timeout": 2,
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 2,
+        },
+    )
     event.listen(engine, "connect", _postgres_timeouts)
     return engine
-
-

@@ -16,9 +16,11 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_SCHEMA = Path(__file__).resolve().parent / "schema_sqlite.sql"
 # The newest migration; a test keeps it equal to Alembic's head.
 HEAD = "0005"
-STAMP = ("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
-         "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));\n"
-         f"INSERT INTO alembic_version (version_num) VALUES ('{HEAD}');\n")
+STAMP = (
+    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));\n"
+    f"INSERT INTO alembic_version (version_num) VALUES ('{HEAD}');\n"
+)
 # Any constant: replicas starting together take turns at migrating.
 PG_MIGRATION_LOCK = 0x1F0_11E
 

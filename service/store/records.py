@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from service.core.types import Subscriber
 
-
 # The long window of a program's reply cap (hourly_cap).
 HOUR = 3600.0
 
@@ -66,4 +65,3 @@ class Change:
     opted_out: bool | None = None
     replied: bool = False
     window_seconds: int = 30
-

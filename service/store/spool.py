@@ -12,9 +12,9 @@ import datetime
 import fcntl
 import json
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from service.store.records import Change, Record, StoreUnavailable
 
@@ -35,7 +35,7 @@ def _parsed(line: str) -> tuple[Record, Change] | None:
 
 
 def _moment(epoch: float) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    return datetime.datetime.fromtimestamp(epoch, datetime.UTC)
 
 
 def _ends_mid_line(handle) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import functools
 import operator
-from typing import Callable
+from collections.abc import Callable
 
 from service.core.types import Subscriber
 from service.store.base import run
@@ -24,9 +24,14 @@ POOL_SIZE = 8
 def _subscriber_values(key: str, change: Change) -> dict:
     sent = 1 if change.replied else 0
     return {
-        "key": key, "locale": change.locale, "at": change.at, "sent": sent,
-        "window_since": change.at - change.window_seconds, "hour_since": change.at - HOUR,
-        "opt_given": change.opted_out is not None, "opted_out": bool(change.opted_out),
+        "key": key,
+        "locale": change.locale,
+        "at": change.at,
+        "sent": sent,
+        "window_since": change.at - change.window_seconds,
+        "hour_since": change.at - HOUR,
+        "opt_given": change.opted_out is not None,
+        "opted_out": bool(change.opted_out),
         "opted_at": change.at if change.opted_out is not None else None,
     }
 
@@ -39,8 +44,12 @@ def _state(row: tuple | None) -> SubscriberState:
         return SubscriberState()
     locale, opted_out, opted_changed_at, window_start, window_count, hour_start, hour_count = row
     return SubscriberState(
-        subscriber=Subscriber(locale=locale, opted_out=bool(opted_out)), opted_changed_at=opted_changed_at,
-        window_start=window_start, window_count=window_count, hour_start=hour_start, hour_count=hour_count,
+        subscriber=Subscriber(locale=locale, opted_out=bool(opted_out)),
+        opted_changed_at=opted_changed_at,
+        window_start=window_start,
+        window_count=window_count,
+        hour_start=hour_start,
+        hour_count=hour_count,
     )
 
 
@@ -75,7 +84,7 @@ class SqlStore:
     def find(self, *, message_sid: str) -> Record | None:
         """The record of a message, if it was handled."""
         row = self.direct.fetchone(self.direct.sql["record"], {"message_sid": message_sid})
-        return Record(**dict(zip(RECORD_COLUMNS, row))) if row else None
+        return Record(**dict(zip(RECORD_COLUMNS, row, strict=True))) if row else None
 
     def save(self, *, record: Record, change: Change) -> Record | None:
         """Record a message and apply its change, once per MessageSid; a duplicate returns the first record."""
@@ -87,16 +96,18 @@ class SqlStore:
         cursor.execute(self.direct.sql["load"], {"key": sender_key})
         return _state(cursor.fetchone())
 
-    def save_in(self, cursor, *, record: Record, change: Change, stamp=None) -> tuple[Record | None, SubscriberState | None]:
+    def save_in(
+        self, cursor, *, record: Record, change: Change, stamp=None
+    ) -> tuple[Record | None, SubscriberState | None]:
         """save() inside a transaction of write_transaction(): (the first record of a duplicate, or None;
         the sender's state after the change, or None for a duplicate). stamp: stamp() for a record
         without created_at (one for a whole transaction)."""
-        values = dict(zip(RECORD_COLUMNS, _record_values(record)))
+        values = dict(zip(RECORD_COLUMNS, _record_values(record), strict=True))
         values["created_at"] = self.stamp(record.created_at) if record.created_at or stamp is None else stamp
         cursor.execute(self.direct.sql["insert"], values)
         if cursor.rowcount == 0:  # the MessageSid was there already
             cursor.execute(self.direct.sql["record"], {"message_sid": record.message_sid})
-            return Record(**dict(zip(RECORD_COLUMNS, cursor.fetchone()))), None
+            return Record(**dict(zip(RECORD_COLUMNS, cursor.fetchone(), strict=True))), None
         cursor.execute(self.direct.sql["upsert"], _subscriber_values(record.sender_key, change))
         return None, _state(cursor.fetchone())
 
@@ -106,10 +117,10 @@ class SqlStore:
 
     def stamp(self, moment: datetime.datetime | None = None):
         """A record's created_at as this database takes it (now when moment is None)."""
-        moment = moment or datetime.datetime.now(datetime.timezone.utc)
+        moment = moment or datetime.datetime.now(datetime.UTC)
         # SQLAlchemy's own SQLite format, so its queries (usage, purge) read these rows alike.
         if self.inline:
-            return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+            return moment.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         return moment
 
     def purge(self, *, before: datetime.datetime) -> int:

@@ -31,8 +31,13 @@ def usage(engine, *, since: datetime.datetime) -> list[UsageRow]:
     day = func.date(records.c.created_at)
     keys = [day, records.c.program, records.c.channel, records.c.locale, records.c.intent, records.c.topic]
     query = (
-        select(*keys, func.count(), func.sum(case((records.c.replied, 1), else_=0)), func.sum(records.c.segments),
-               func.sum(case((records.c.rate_limited, 1), else_=0)))
+        select(
+            *keys,
+            func.count(),
+            func.sum(case((records.c.replied, 1), else_=0)),
+            func.sum(records.c.segments),
+            func.sum(case((records.c.rate_limited, 1), else_=0)),
+        )
         .where(records.c.created_at >= since, records.c.simulated.is_(False))
         .group_by(*keys)
         .order_by(day, records.c.program, records.c.intent, records.c.topic)
@@ -40,10 +45,21 @@ def usage(engine, *, since: datetime.datetime) -> list[UsageRow]:
 
     def rows(connection):
         return [
-            UsageRow(str(day_), program, channel, locale, intent, topic or "", int(messages), int(replies or 0),
-                     int(segments or 0), int(limited or 0))
-            for day_, program, channel, locale, intent, topic, messages, replies, segments, limited
-            in connection.execute(query)
+            UsageRow(
+                str(day_),
+                program,
+                channel,
+                locale,
+                intent,
+                topic or "",
+                int(messages),
+                int(replies or 0),
+                int(segments or 0),
+                int(limited or 0),
+            )
+            for day_, program, channel, locale, intent, topic, messages, replies, segments, limited in connection.execute(
+                query
+            )
         ]
 
     return run(engine, rows)

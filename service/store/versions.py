@@ -33,18 +33,31 @@ class VersionStore:
     def engine(self):
         return self.store.engine
 
-    def add(self, *, locale: str, po: str, label: str, note: str, counts: tuple[int, int, int],
-            restores: int | None = None) -> int:
+    def add(
+        self, *, locale: str, po: str, label: str, note: str, counts: tuple[int, int, int], restores: int | None = None
+    ) -> int:
         """Store a new version of a locale's catalog; it is served from now on."""
         from sqlalchemy import insert
 
         from service.store.schema import catalog_versions
 
         translated, fuzzy, missing = counts
-        values = dict(locale=locale, po=po, label=label, note=note, translated=translated, fuzzy=fuzzy,
-                      missing=missing, restores=restores, created_at=datetime.datetime.now(datetime.timezone.utc))
-        return run(self.engine, lambda c: c.execute(insert(catalog_versions).values(**values)).inserted_primary_key[0],
-                   write=True)
+        values = dict(
+            locale=locale,
+            po=po,
+            label=label,
+            note=note,
+            translated=translated,
+            fuzzy=fuzzy,
+            missing=missing,
+            restores=restores,
+            created_at=datetime.datetime.now(datetime.UTC),
+        )
+        return run(
+            self.engine,
+            lambda c: c.execute(insert(catalog_versions).values(**values)).inserted_primary_key[0],
+            write=True,
+        )
 
     def newest_id(self) -> tuple[int, int]:
         """(count, newest id) of all versions: what replicas poll. The count also changes when

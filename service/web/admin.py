@@ -31,9 +31,11 @@ SIMULATED_SENDER = "+15550100000"
 CHART_HEIGHT = 120
 MAX_DAYS = 366
 # What a redirect after a change may ask the translations page to say; anything else says nothing.
-NOTICES = {"published": "{locale} is now served (version {version})",
-           "rolled-back": "{locale} rolled back (version {version})",
-           "unchanged": "{locale} has nothing to roll back"}
+NOTICES = {
+    "published": "{locale} is now served (version {version})",
+    "rolled-back": "{locale} rolled back (version {version})",
+    "unchanged": "{locale} has nothing to roll back",
+}
 
 
 def page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
@@ -55,26 +57,46 @@ def login_form(request: Request, gate: Gate) -> HTMLResponse:
 
 
 @router.post("/login")
-def login(request: Request, gate: Gate, label: Annotated[str, Form()] = "", token: Annotated[str, Form()] = "",
-          csrf: Annotated[str, Form()] = "") -> Response:
+def login(
+    request: Request,
+    gate: Gate,
+    label: Annotated[str, Form()] = "",
+    token: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
     settings = request.app.state.line.settings
     if not gate.sessions.login_form_valid(cookie=request.cookies.get(LOGIN_COOKIE), offered=csrf):
-        return login_page(request=request, sessions=gate.sessions, status_code=403,
-                          error="The login form was stale or came from another site; try again.")
+        return login_page(
+            request=request,
+            sessions=gate.sessions,
+            status_code=403,
+            error="The login form was stale or came from another site; try again.",
+        )
     credentials = settings.admin_credentials()
-    attempt = gate.logins.log_in(address=client_address(request), label=label.strip(), token=token,
-                                 credentials=credentials)
+    attempt = gate.logins.log_in(
+        address=client_address(request), label=label.strip(), token=token, credentials=credentials
+    )
     if attempt.retry_after is not None:
-        return login_page(request=request, sessions=gate.sessions, status_code=429,
-                          error="Too many failed logins: wait a while and try again.",
-                          headers={"Retry-After": str(attempt.retry_after)})
+        return login_page(
+            request=request,
+            sessions=gate.sessions,
+            status_code=429,
+            error="Too many failed logins: wait a while and try again.",
+            headers={"Retry-After": str(attempt.retry_after)},
+        )
     if attempt.identity is None:
-        return login_page(request=request, sessions=gate.sessions, status_code=403,
-                          error="That name and token are not recognised.")
+        return login_page(
+            request=request, sessions=gate.sessions, status_code=403, error="That name and token are not recognised."
+        )
     session = gate.sessions.start(label=attempt.identity.label, token=credentials[attempt.identity.label])
     response = RedirectResponse("/admin", status_code=303)
-    set_cookie(response, COOKIE, session.cookie, max_age=settings.admin_session_max_seconds,
-               secure=settings.admin_cookie_secure)
+    set_cookie(
+        response,
+        COOKIE,
+        session.cookie,
+        max_age=settings.admin_session_max_seconds,
+        secure=settings.admin_cookie_secure,
+    )
     forget_cookie(response, LOGIN_COOKIE, secure=settings.admin_cookie_secure)
     return response
 
@@ -94,41 +116,87 @@ def overview(request: Request, identity: Admin, locale: str | None = None) -> HT
     catalogs = line.catalogs
     shown = [locale] if locale in catalogs.locales else list(catalogs.locales)
     summaries = {s.locale: s for s in admin_views.locale_summaries(catalogs, line.versions.history(limit=500))}
-    return page(request, "overview.html", identity=identity, matrix=admin_views.overview(catalogs, line.programs.all),
-                programs=admin_views.program_rows(catalogs, line.programs.all),
-                locales=catalogs.locales, shown=shown, summaries=summaries, budget=BUDGET,
-                rtl={code: admin_views.is_rtl(code) for code in catalogs.locales},
-                names={code: admin_views.Locale.parse(code).language_name for code in catalogs.locales})
+    return page(
+        request,
+        "overview.html",
+        identity=identity,
+        matrix=admin_views.overview(catalogs, line.programs.all),
+        programs=admin_views.program_rows(catalogs, line.programs.all),
+        locales=catalogs.locales,
+        shown=shown,
+        summaries=summaries,
+        budget=BUDGET,
+        rtl={code: admin_views.is_rtl(code) for code in catalogs.locales},
+        names={code: admin_views.Locale.parse(code).language_name for code in catalogs.locales},
+    )
 
 
 @router.get("/simulator")
 def simulator_form(request: Request, identity: Admin) -> HTMLResponse:
-    return page(request, "simulator.html", identity=identity, programs=request.app.state.line.programs.all,
-                sender=SIMULATED_SENDER, body="", to="", reply=None)
+    return page(
+        request,
+        "simulator.html",
+        identity=identity,
+        programs=request.app.state.line.programs.all,
+        sender=SIMULATED_SENDER,
+        body="",
+        to="",
+        reply=None,
+    )
 
 
 @router.post("/simulator")
-def simulate(request: Request, identity: AdminForm, body: Annotated[str, Form()] = "",
-             sender: Annotated[str, Form()] = SIMULATED_SENDER, to: Annotated[str, Form()] = "") -> HTMLResponse:
+def simulate(
+    request: Request,
+    identity: AdminForm,
+    body: Annotated[str, Form()] = "",
+    sender: Annotated[str, Form()] = SIMULATED_SENDER,
+    to: Annotated[str, Form()] = "",
+) -> HTMLResponse:
     line = request.app.state.line
-    message = InboundMessage(message_id="SIM" + secrets.token_hex(16), sender=sender.strip()[:64] or SIMULATED_SENDER,
-                             recipient=to[:64], body=body[:1600])
+    message = InboundMessage(
+        message_id="SIM" + secrets.token_hex(16),
+        sender=sender.strip()[:64] or SIMULATED_SENDER,
+        recipient=to[:64],
+        body=body[:1600],
+    )
     reply = answer(line=line, message=message, simulated=True)
-    return page(request, "simulator.html", identity=identity, programs=line.programs.all, sender=message.sender,
-                body=message.body, to=message.recipient, reply=reply, rtl=admin_views.is_rtl(reply.locale),
-                limited=reply.body is None and not reply.subscriber.opted_out)
+    return page(
+        request,
+        "simulator.html",
+        identity=identity,
+        programs=line.programs.all,
+        sender=message.sender,
+        body=message.body,
+        to=message.recipient,
+        reply=reply,
+        rtl=admin_views.is_rtl(reply.locale),
+        limited=reply.body is None and not reply.subscriber.opted_out,
+    )
 
 
 def _translations_page(request: Request, identity, status_code: int = 200, **context) -> HTMLResponse:
     line = request.app.state.line
     history = line.versions.history(limit=500)
-    return page(request, "translations.html", status_code, identity=identity, history=history[:50],
-                summaries=admin_views.locale_summaries(line.catalogs, history), **context)
+    return page(
+        request,
+        "translations.html",
+        status_code,
+        identity=identity,
+        history=history[:50],
+        summaries=admin_views.locale_summaries(line.catalogs, history),
+        **context,
+    )
 
 
 @router.get("/translations")
-def translations_page(request: Request, identity: Admin, done: str = "", locale: str = "",
-                      version: Annotated[int, Query(ge=0, le=2**31)] = 0) -> HTMLResponse:
+def translations_page(
+    request: Request,
+    identity: Admin,
+    done: str = "",
+    locale: str = "",
+    version: Annotated[int, Query(ge=0, le=2**31)] = 0,
+) -> HTMLResponse:
     known = done in NOTICES and locale in request.app.state.line.catalogs.sources
     message = NOTICES[done].format(locale=locale, version=version) if known else None
     return _translations_page(request, identity, message=message)
@@ -137,8 +205,11 @@ def translations_page(request: Request, identity: Admin, done: str = "", locale:
 @router.get("/translations/messages.pot")
 def download_template(request: Request, identity: Admin) -> Response:
     path = request.app.state.line.settings.locales_dir / "messages.pot"
-    return Response(path.read_bytes(), media_type="text/x-gettext-translation",
-                    headers={"Content-Disposition": 'attachment; filename="messages.pot"'})
+    return Response(
+        path.read_bytes(),
+        media_type="text/x-gettext-translation",
+        headers={"Content-Disposition": 'attachment; filename="messages.pot"'},
+    )
 
 
 @router.get("/translations/{locale}.po")
@@ -146,8 +217,11 @@ def download_po(request: Request, identity: Admin, locale: str) -> Response:
     line = request.app.state.line
     if locale not in line.catalogs.sources:
         return plain(404, "No such language.")
-    return Response(translations.served_po(line=line, locale=locale), media_type="text/x-gettext-translation",
-                    headers={"Content-Disposition": f'attachment; filename="{locale}.po"'})
+    return Response(
+        translations.served_po(line=line, locale=locale),
+        media_type="text/x-gettext-translation",
+        headers={"Content-Disposition": f'attachment; filename="{locale}.po"'},
+    )
 
 
 @router.post("/translations/{locale}")
@@ -156,8 +230,9 @@ async def upload_po(request: Request, identity: AdminForm, locale: str, po: Anno
     if len(data) > translations.MAX_PO_BYTES:
         return plain(413, "The PO file is larger than 1 MiB.")
     line = request.app.state.line
-    version, problems = await run_in_threadpool(translations.publish, line=line, locale=locale, data=data,
-                                                label=identity.label)
+    version, problems = await run_in_threadpool(
+        translations.publish, line=line, locale=locale, data=data, label=identity.label
+    )
     if problems:
         return await run_in_threadpool(_translations_page, request, identity, 422, locale=locale, problems=problems)
     return RedirectResponse(f"/admin/translations?done=published&locale={locale}&version={version}", status_code=303)
@@ -176,7 +251,7 @@ def rollback(request: Request, identity: AdminForm, locale: str) -> Response:
 
 
 def _usage_rows(request: Request, days: int) -> list[UsageRow]:
-    since = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days)
+    since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=days)
     return usage(request.app.state.line.store.engine, since=since)
 
 
@@ -187,8 +262,9 @@ Days = Annotated[int, Query(ge=1, le=MAX_DAYS)]
 def usage_page(request: Request, identity: Admin, days: Days = 30) -> HTMLResponse:
     summary = admin_views.usage_summary(_usage_rows(request, days))
     peak = max((replies for _, replies, _ in summary.days), default=1) or 1
-    return page(request, "usage.html", identity=identity, summary=summary, days=days, peak=peak,
-                chart_height=CHART_HEIGHT)
+    return page(
+        request, "usage.html", identity=identity, summary=summary, days=days, peak=peak, chart_height=CHART_HEIGHT
+    )
 
 
 @router.get("/usage.csv")
@@ -198,5 +274,8 @@ def usage_csv(request: Request, identity: Admin, days: Days = 30) -> Response:
     writer.writerow(UsageRow.__slots__)
     for row in _usage_rows(request, days):
         writer.writerow([getattr(row, name) for name in UsageRow.__slots__])
-    return Response(buffer.getvalue(), media_type="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="infoline-usage.csv"'})
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="infoline-usage.csv"'},
+    )

@@ -35,12 +35,17 @@ UPLOAD = re.compile(r"/admin/translations/[^/]+")
 FORM_BODY_BYTES = 64 * 1024
 UPLOAD_BODY_BYTES = MAX_PO_BYTES + FORM_BODY_BYTES  # a PO file at the limit and the multipart form around it
 # No script, no inline style, nothing framed or framing, forms only to this site.
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-       "base-uri 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 # same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on its own form posts.
-SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-frame-options", b"DENY"),
-                    (b"cache-control", b"no-store"), (b"referrer-policy", b"same-origin"),
-                    (b"x-content-type-options", b"nosniff")]
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"cache-control", b"no-store"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+]
 SECURITY_HEADER_NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
 ADMIN_OFF = "The admin is off: set ADMIN_TOKEN to turn it on."
 CROSS_SITE = "This form came from another site (or says nowhere where it came from); open the admin and try again."
@@ -66,7 +71,11 @@ def same_origin(request: Request, public_base_url: str | None) -> bool:
 
     Ours: PUBLIC_BASE_URL's origin when set, else the request's scheme and Host (Host is validated upstream).
     """
-    own = origin(public_base_url) if public_base_url else origin(f"{request.url.scheme}://{request.headers.get('host', '')}")
+    own = (
+        origin(public_base_url)
+        if public_base_url
+        else origin(f"{request.url.scheme}://{request.headers.get('host', '')}")
+    )
     offered = request.headers.get("origin") or request.headers.get("referer")
     return own is not None and offered is not None and origin(offered) == own
 
@@ -92,8 +101,9 @@ class SecuredSend:
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.started = True
-            kept = [(name, value) for name, value in message.get("headers", [])
-                    if name.lower() not in SECURITY_HEADER_NAMES]
+            kept = [
+                (name, value) for name, value in message.get("headers", []) if name.lower() not in SECURITY_HEADER_NAMES
+            ]
             message = {**message, "headers": kept + SECURITY_HEADERS}
         await self.send(message)
 
@@ -154,9 +164,13 @@ class AdminGate:
 
     def _refuse(self, request: Request, attempt: Attempt):
         if attempt.retry_after is not None:
-            return login_page(request=request, sessions=self.sessions, status_code=429,
-                              error="Too many failed logins from here: wait a while and try again.",
-                              headers={"Retry-After": str(attempt.retry_after)})
+            return login_page(
+                request=request,
+                sessions=self.sessions,
+                status_code=429,
+                error="Too many failed logins from here: wait a while and try again.",
+                headers={"Retry-After": str(attempt.retry_after)},
+            )
         response = login_page(request=request, sessions=self.sessions, status_code=401)
         if COOKIE in request.cookies:  # an ended or forged session: the browser can forget it
             forget_cookie(response, COOKIE, secure=self.line.settings.admin_cookie_secure)

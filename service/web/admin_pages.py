@@ -27,8 +27,14 @@ def stylesheet() -> bytes:
     return (STATIC / "admin.css").read_bytes()
 
 
-def login_page(*, request: Request, sessions: Sessions, status_code: int = 200, error: str | None = None,
-               headers: dict[str, str] | None = None) -> HTMLResponse:
+def login_page(
+    *,
+    request: Request,
+    sessions: Sessions,
+    status_code: int = 200,
+    error: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
     """The login form, with this browser's pre-session CSRF token in a cookie and in the form."""
     cookie, form_token = sessions.login_form_token(cookie=request.cookies.get(LOGIN_COOKIE))
     html = templates().get_template("login.html").render(identity=None, error=error, csrf=form_token)

@@ -11,8 +11,10 @@ import re
 
 # A DNS name, an IPv4 address, or a bracketed IPv6 address, then an optional port: nothing else
 # (no path, no user, no spaces) may stand in a Host that becomes part of a signed URL.
-_HOST = re.compile(r"(?P<name>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
-                   r"[A-Za-z0-9])?\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::(?P<port>[0-9]{1,5}))?")
+_HOST = re.compile(
+    r"(?P<name>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
+    r"[A-Za-z0-9])?\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::(?P<port>[0-9]{1,5}))?"
+)
 REFUSAL = "This line does not answer for that Host header; see ALLOWED_HOSTS."
 
 
@@ -59,8 +61,11 @@ class HostPolicy:
 def policy_for(*, allowed_hosts: tuple[str, ...], public_base_url: str | None) -> HostPolicy:
     """The host policy of a configuration; ValueError for an ALLOWED_HOSTS entry that no Host could match
     (with a port, a path, a typo), which would otherwise refuse every request without saying why."""
-    unusable = [entry for entry in allowed_hosts
-                if entry != "*" and (host_name(entry) is None or ":" in entry.rsplit("]", 1)[-1])]
+    unusable = [
+        entry
+        for entry in allowed_hosts
+        if entry != "*" and (host_name(entry) is None or ":" in entry.rsplit("]", 1)[-1])
+    ]
     if unusable:
         raise ValueError(f"ALLOWED_HOSTS: {', '.join(unusable)} is not a host name (no port, no path)")
     return HostPolicy(allowed=allowed_hosts, any_host=bool(public_base_url))

@@ -83,8 +83,9 @@ class Guarded(HttpToolsProtocol):
                 self._disarm()
             if cycle.response_complete and self.timeout_keep_alive_task is None:
                 # Bytes that start no request (a lone CRLF) cancelled uvicorn's keep-alive timer: idle again.
-                self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
-                                                                    self.timeout_keep_alive_handler)
+                self.timeout_keep_alive_task = self.loop.call_later(
+                    self.timeout_keep_alive, self.timeout_keep_alive_handler
+                )
 
     def on_response_complete(self) -> None:
         # Answered before its body was read (a 413, a 401): uvicorn would read on and discard the rest,
@@ -135,7 +136,15 @@ class Guarded(HttpToolsProtocol):
         self._disarm()
         self.pipeline.clear()
         if self.cycle is None or not self.cycle.response_started:
-            self.transport.write(b"".join([STATUS_LINE[status], b"content-type: text/plain; charset=utf-8\r\n",
-                                           b"content-length: %d\r\n" % len(text), b"connection: close\r\n\r\n",
-                                           text]))
+            self.transport.write(
+                b"".join(
+                    [
+                        STATUS_LINE[status],
+                        b"content-type: text/plain; charset=utf-8\r\n",
+                        b"content-length: %d\r\n" % len(text),
+                        b"connection: close\r\n\r\n",
+                        text,
+                    ]
+                )
+            )
         self.transport.close()

@@ -41,7 +41,8 @@ class Logins:
     def _retry_after(self, *, client: str, label: str | None, now: float) -> int | None:
         window = self.settings.admin_login_window_seconds
         oldest_counted = self.sessions.store.nth_newest_failure(
-            client_key=client, label=label, since=now - window, n=self.settings.admin_login_attempts)
+            client_key=client, label=label, since=now - window, n=self.settings.admin_login_attempts
+        )
         return None if oldest_counted is None else max(1, math.ceil(oldest_counted + window - now))
 
     def _log(self, *, outcome: str, label: str | None, client: str) -> None:
@@ -60,8 +61,9 @@ class Logins:
         if known is not None and hmac.compare_digest(expected.encode(), token.encode()):
             self._log(outcome="ok", label=known, client=client)
             return Attempt(AdminIdentity(known, "", by_bearer=False))
-        self.sessions.store.add_failure(client_key=client, label=known, at=now,
-                                        forget_before=now - self.settings.admin_login_window_seconds)
+        self.sessions.store.add_failure(
+            client_key=client, label=known, at=now, forget_before=now - self.settings.admin_login_window_seconds
+        )
         self._log(outcome="wrong token" if known else "unknown label", label=known, client=client)
         return Attempt(None)
 
@@ -74,7 +76,8 @@ class Logins:
             return Attempt(None, retry_after)
         identity = identity_for_token(credentials, token)
         if identity is None:
-            self.sessions.store.add_failure(client_key=client, label=None, at=now,
-                                            forget_before=now - self.settings.admin_login_window_seconds)
+            self.sessions.store.add_failure(
+                client_key=client, label=None, at=now, forget_before=now - self.settings.admin_login_window_seconds
+            )
             self._log(outcome="wrong bearer token", label=None, client=client)
         return Attempt(identity)

@@ -51,14 +51,13 @@ def id_hash(session_id: str) -> str:
 
 def set_cookie(response: Response, name: str, value: str, *, max_age: int, secure: bool) -> None:
     """An admin cookie: HttpOnly, SameSite=Strict, only under /admin, Secure unless configured off."""
-    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict", secure=secure,
-                        path=COOKIE_PATH)
-
+    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict", secure=secure, path=COOKIE_PATH)
 
 
 def forget_cookie(response: Response, name: str, *, secure: bool) -> None:
     """Tell the browser to drop an admin cookie (with the attributes it was set with)."""
     response.delete_cookie(name, httponly=True, samesite="strict", secure=secure, path=COOKIE_PATH)
+
 
 @dataclass(frozen=True, slots=True)
 class NewSession:
@@ -88,13 +87,22 @@ class Sessions:
     def start(self, *, label: str, token: str) -> NewSession:
         """A new session for a label that just logged in with its token."""
         now = time.time()
-        self.store.prune(seen_before=now - self.settings.admin_session_idle_seconds,
-                         created_before=now - self.settings.admin_session_max_seconds,
-                         failed_before=now - self.settings.admin_login_window_seconds)
+        self.store.prune(
+            seen_before=now - self.settings.admin_session_idle_seconds,
+            created_before=now - self.settings.admin_session_max_seconds,
+            failed_before=now - self.settings.admin_login_window_seconds,
+        )
         session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        self.store.create(id_hash=id_hash(session_id), session=AdminSession(
-            label=label, token_fingerprint=self.fingerprint(label=label, token=token), csrf=csrf,
-            created_at=now, last_seen_at=now))
+        self.store.create(
+            id_hash=id_hash(session_id),
+            session=AdminSession(
+                label=label,
+                token_fingerprint=self.fingerprint(label=label, token=token),
+                csrf=csrf,
+                created_at=now,
+                last_seen_at=now,
+            ),
+        )
         return NewSession(self._cookie.sign(session_id).decode(), AdminIdentity(label, csrf, by_bearer=False))
 
     def _session_id(self, cookie: str) -> str | None:
@@ -121,10 +129,12 @@ class Sessions:
 
     def _alive(self, session: AdminSession, now: float, credentials: dict[str, str]) -> bool:
         token = credentials.get(session.label)
-        return (now - session.last_seen_at <= self.settings.admin_session_idle_seconds
-                and now - session.created_at <= self.settings.admin_session_max_seconds
-                and token is not None
-                and hmac.compare_digest(self.fingerprint(label=session.label, token=token), session.token_fingerprint))
+        return (
+            now - session.last_seen_at <= self.settings.admin_session_idle_seconds
+            and now - session.created_at <= self.settings.admin_session_max_seconds
+            and token is not None
+            and hmac.compare_digest(self.fingerprint(label=session.label, token=token), session.token_fingerprint)
+        )
 
     def end(self, *, cookie: str) -> None:
         """Log a session out, on every replica."""

@@ -104,9 +104,18 @@ async def sms(scope: dict, receive, send, line: Line) -> None:
 
 
 async def respond(send, status: int, content_type: bytes, body: bytes, request_id: str, extra=()) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
-                            (b"x-request-id", request_id.encode()), *extra]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", content_type),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", request_id.encode()),
+                *extra,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -128,7 +137,9 @@ async def twiml_for(scope: dict, receive, headers: dict[bytes, bytes], line: Lin
     signature = headers.get(SIGNATURE)
     settings = headers.get(SIGNATURE_SETTINGS)
     if line.validator is None or not twilio.is_signed(
-        validator=line.validator, url=called_url(scope, headers, line.settings.public_base_url), form=form,
+        validator=line.validator,
+        url=called_url(scope, headers, line.settings.public_base_url),
+        form=form,
         signature=signature.decode("latin-1") if signature is not None else None,
         settings_header=settings.decode("latin-1") if settings is not None else None,
     ):
@@ -141,13 +152,22 @@ async def twiml_for(scope: dict, receive, headers: dict[bytes, bytes], line: Lin
         # Embedded SQLite: answered on the event loop, in one transaction with the others of this moment.
         reply = await line.group.answer(message)
     else:
-        reply = await to_thread.run_sync(functools.partial(answer, line=line, message=message),
-                                         limiter=store_limiter(line.store.pool_size))
+        reply = await to_thread.run_sync(
+            functools.partial(answer, line=line, message=message), limiter=store_limiter(line.store.pool_size)
+        )
     outcome_counter(reply.body is not None).inc()
     if log.isEnabledFor(logging.INFO):  # spares building the line's fields when it is not written
-        log.info("answered", extra={"intent": reply.intent.value, "topic": reply.topic, "locale": reply.locale,
-                                    "channel": message.channel, "segments": reply.segments,
-                                    "replied": reply.body is not None})
+        log.info(
+            "answered",
+            extra={
+                "intent": reply.intent.value,
+                "topic": reply.topic,
+                "locale": reply.locale,
+                "channel": message.channel,
+                "segments": reply.segments,
+                "replied": reply.body is not None,
+            },
+        )
     return twilio.twiml(reply)
 
 

@@ -11,15 +11,21 @@ import pytest
 from babel.messages.pofile import read_po
 
 from service.catalogs import po_bytes
-
 from tests.conftest import ON_CI, TOKEN, sign, twilio_form
 from tests.server import running_service
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ADMIN_TOKEN = "browser-admin-token"
 # Without the background-networking flags Chromium keeps dialling hosts this machine cannot reach.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,16 +44,27 @@ def browser():
 
 @pytest.fixture
 def service(tmp_path):
-    env = {"TWILIO_AUTH_TOKEN": TOKEN, "ADMIN_TOKEN": ADMIN_TOKEN, "DATA_DIR": str(tmp_path / "var"),
-           "DATABASE_URL": "", "LOG_LEVEL": "WARNING"}
+    env = {
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "ADMIN_TOKEN": ADMIN_TOKEN,
+        "DATA_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": "",
+        "LOG_LEVEL": "WARNING",
+    }
     with running_service(env) as (url, _):
         yield url
 
 
 def text_line(url, body, sender="+15551230001"):
     form = twilio_form(body, From=sender)
-    response = httpx2.post(url + "/sms", content=urlencode(form), headers={
-        "X-Twilio-Signature": sign(form, url=url + "/sms"), "Content-Type": "application/x-www-form-urlencoded"})
+    response = httpx2.post(
+        url + "/sms",
+        content=urlencode(form),
+        headers={
+            "X-Twilio-Signature": sign(form, url=url + "/sms"),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
     assert response.status_code == 200
     return ElementTree.fromstring(response.text).find("Message").text
 
@@ -78,7 +95,9 @@ def log_in(page, service):
 def test_a_new_admin_fixes_spanish_and_sees_it_served(browser, service, tmp_path):
     page = browser.new_page()
     refused = []  # anything the pages' Content-Security-Policy blocked
-    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
     log_in(page, service)
     assert page.locator('td[lang="es"]').count() == 13
     assert page.locator('td[lang="ar"][dir="rtl"]').count() == 13
@@ -100,7 +119,9 @@ def test_a_new_admin_fixes_spanish_and_sees_it_served(browser, service, tmp_path
     assert text_line(service, "CIRUGIA").startswith("CIRUG")
 
     page.goto(service + "/admin/translations")
-    page.locator("tr", has=page.locator('a[href="/admin/translations/es.po"]')).get_by_role("button", name="Roll back").click()
+    page.locator("tr", has=page.locator('a[href="/admin/translations/es.po"]')).get_by_role(
+        "button", name="Roll back"
+    ).click()
     assert "rolled back" in page.content()
     assert text_line(service, "CIRUGIA") == before
 

@@ -21,13 +21,28 @@ def form_of(fields: dict) -> twilio.Form:
     ("case", "url", "form", "signature", "expected"),
     [
         ("valid", URL, FORM, GOOD, True),
-        ("valid, Twilio signed the URL with its port", "https://line.test:443/sms", FORM,
-         RequestValidator(TOKEN).compute_signature("https://line.test:443/sms", FORM), True),
+        (
+            "valid, Twilio signed the URL with its port",
+            "https://line.test:443/sms",
+            FORM,
+            RequestValidator(TOKEN).compute_signature("https://line.test:443/sms", FORM),
+            True,
+        ),
         ("valid, called with the port, signed without", "https://line.test:443/sms", FORM, GOOD, True),
-        ("valid, called without the port, signed with", URL, FORM,
-         RequestValidator(TOKEN).compute_signature("https://line.test:443/sms", FORM), True),
-        ("signed for another port", "https://line.test:8443/sms", FORM,
-         RequestValidator(TOKEN).compute_signature("https://line.test:9443/sms", FORM), False),
+        (
+            "valid, called without the port, signed with",
+            URL,
+            FORM,
+            RequestValidator(TOKEN).compute_signature("https://line.test:443/sms", FORM),
+            True,
+        ),
+        (
+            "signed for another port",
+            "https://line.test:8443/sms",
+            FORM,
+            RequestValidator(TOKEN).compute_signature("https://line.test:9443/sms", FORM),
+            False,
+        ),
         ("missing signature", URL, FORM, None, False),
         ("empty signature", URL, FORM, "", False),
         ("forged signature", URL, FORM, "AAAA" + GOOD[4:], False),
@@ -115,15 +130,26 @@ def test_decode_refuses_what_twilio_never_sends(case, fields):
 
 def test_twiml_escapes_the_reply_and_an_empty_response_says_nothing():
     reply = Reply(body="a < b & c", intent=Intent.HELP, locale="en")
-    assert twilio.twiml(reply) == b'<?xml version="1.0" encoding="UTF-8"?><Response><Message>a &lt; b &amp; c</Message></Response>'
+    assert (
+        twilio.twiml(reply)
+        == b'<?xml version="1.0" encoding="UTF-8"?><Response><Message>a &lt; b &amp; c</Message></Response>'
+    )
     assert twilio.twiml(None) == b'<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
-from hypothesis import given, strategies as st  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st
 
 
-@given(pairs=st.lists(st.tuples(st.text(st.characters(exclude_categories=("Cs",)), max_size=12),
-                                st.text(st.characters(exclude_categories=("Cs",)), max_size=20)), max_size=8))
+@given(
+    pairs=st.lists(
+        st.tuples(
+            st.text(st.characters(exclude_categories=("Cs",)), max_size=12),
+            st.text(st.characters(exclude_categories=("Cs",)), max_size=20),
+        ),
+        max_size=8,
+    )
+)
 def test_parse_form_agrees_with_urllibs_parse_qsl(pairs):
     from urllib.parse import parse_qsl, urlencode
 
@@ -134,9 +160,12 @@ def test_parse_form_agrees_with_urllibs_parse_qsl(pairs):
 FIELD_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 
 
-@given(pairs=st.lists(st.tuples(st.sampled_from(["Body", "From", "To", "MessageSid", "X"]) | FIELD_TEXT, FIELD_TEXT),
-                      max_size=8),
-       sha256=st.booleans())
+@given(
+    pairs=st.lists(
+        st.tuples(st.sampled_from(["Body", "From", "To", "MessageSid", "X"]) | FIELD_TEXT, FIELD_TEXT), max_size=8
+    ),
+    sha256=st.booleans(),
+)
 def test_signature_of_is_twilios_request_validator_signature(pairs, sha256):
     from urllib.parse import urlencode
 
@@ -144,7 +173,9 @@ def test_signature_of_is_twilios_request_validator_signature(pairs, sha256):
     validator = RequestValidator(TOKEN)
     algorithm = "HMAC_SHA256" if sha256 else None
     header = "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256" if sha256 else None
-    ours = twilio.signature_of(token=validator.token, url=URL, pairs=form.pairs, algorithm=get_signature_algorithm(header))
+    ours = twilio.signature_of(
+        token=validator.token, url=URL, pairs=form.pairs, algorithm=get_signature_algorithm(header)
+    )
     assert ours == validator.compute_signature(URL, form, algorithm)
     assert twilio.is_signed(validator=validator, url=URL, form=form, signature=ours, settings_header=header)
 
@@ -174,10 +205,13 @@ def test_a_field_the_line_reads_sent_twice_is_refused(field):
 CAPTURED = [("Body", "STOPFrom+15550001111"), ("From", "+15552223333"), ("MessageSid", SID)]
 
 
-@pytest.mark.parametrize(("case", "tail"), [
-    ("the captured sender in a second From", ("From", "+15552223333")),
-    ("the captured sender in a field named after it", ("From+15552223333", "")),  # sorts right after From
-])
+@pytest.mark.parametrize(
+    ("case", "tail"),
+    [
+        ("the captured sender in a second From", ("From", "+15552223333")),
+        ("the captured sender in a field named after it", ("From+15552223333", "")),  # sorts right after From
+    ],
+)
 def test_a_re_split_capture_verifies_but_is_refused(case, tail):
     signature = RequestValidator(TOKEN).compute_signature(URL, twilio.Form(CAPTURED))
     re_split = twilio.Form([("Body", "STOP"), ("From", "+15550001111"), tail, ("MessageSid", SID)])
@@ -202,9 +236,18 @@ def test_a_form_with_more_fields_than_twilio_sends_is_refused_before_decoding():
     assert len(twilio.parse_form(b"&".join(b"k%d=" % n for n in range(twilio.MAX_FIELDS))).pairs) == twilio.MAX_FIELDS
 
 
-URLS = st.sampled_from(["https://line.test/sms", "https://line.test:443/sms", "http://line.test/sms",
-                        "http://line.test:80/sms?x=1", "https://line.test:8443/sms", "http://127.0.0.1:8000/sms",
-                        "https://line.test/sms?a=b:c", "https://[::1]:8443/sms"])
+URLS = st.sampled_from(
+    [
+        "https://line.test/sms",
+        "https://line.test:443/sms",
+        "http://line.test/sms",
+        "http://line.test:80/sms?x=1",
+        "https://line.test:8443/sms",
+        "http://127.0.0.1:8000/sms",
+        "https://line.test/sms?a=b:c",
+        "https://[::1]:8443/sms",
+    ]
+)
 
 
 @given(called=URLS, signed=URLS, sha256=st.booleans())
@@ -219,7 +262,9 @@ def test_port_variants_are_decided_as_twilios_validator_decides(called, signed, 
 
 def test_an_algorithm_twilio_does_not_name_is_refused():
     header = "key=webhooks_sharedkey_1,algorithm=HMAC_MD5"
-    assert not twilio.is_signed(validator=RequestValidator(TOKEN), url=URL, form=FORM, signature=GOOD, settings_header=header)
+    assert not twilio.is_signed(
+        validator=RequestValidator(TOKEN), url=URL, form=FORM, signature=GOOD, settings_header=header
+    )
 
 
 def test_a_form_made_from_a_form_or_a_generator_keeps_every_pair():
@@ -233,38 +278,63 @@ ATTACKER, VICTIM = "+15550009999", "+15551230001"
 
 def twilio_sms(body: str, sid: str, sender: str = ATTACKER) -> list[tuple[str, str]]:
     """Every field Twilio sends with an inbound SMS."""
-    return [("ToCountry", "US"), ("ToState", "CA"), ("SmsMessageSid", sid), ("NumMedia", "0"), ("ToCity", "OAKLAND"),
-            ("FromZip", "94105"), ("SmsSid", sid), ("FromState", "CA"), ("SmsStatus", "received"),
-            ("FromCity", "OAKLAND"), ("Body", body), ("FromCountry", "US"), ("To", "+15005550006"), ("ToZip", "94105"),
-            ("NumSegments", "1"), ("MessageSid", sid), ("AccountSid", "AC" + "1" * 32), ("From", sender),
-            ("ApiVersion", "2010-04-01")]
+    return [
+        ("ToCountry", "US"),
+        ("ToState", "CA"),
+        ("SmsMessageSid", sid),
+        ("NumMedia", "0"),
+        ("ToCity", "OAKLAND"),
+        ("FromZip", "94105"),
+        ("SmsSid", sid),
+        ("FromState", "CA"),
+        ("SmsStatus", "received"),
+        ("FromCity", "OAKLAND"),
+        ("Body", body),
+        ("FromCountry", "US"),
+        ("To", "+15005550006"),
+        ("ToZip", "94105"),
+        ("NumSegments", "1"),
+        ("MessageSid", sid),
+        ("AccountSid", "AC" + "1" * 32),
+        ("From", sender),
+        ("ApiVersion", "2010-04-01"),
+    ]
 
 
-def swallowing(captured: list[tuple[str, str]], forged: list[tuple[str, str]], tail: str,
-               name: str) -> list[tuple[str, str]]:
+def swallowing(
+    captured: list[tuple[str, str]], forged: list[tuple[str, str]], tail: str, name: str
+) -> list[tuple[str, str]]:
     """forged, plus a last field `name` holding the rest of the captured form's signed string: what of the
     Body's tail the forged fields after MessageSid did not spell, then every captured field from From on."""
     fields = dict(captured)
     after_body = "".join(key + fields[key] for key in sorted(key for key in fields if key >= "From"))
-    spelled = "".join(key + value for key, value in forged[forged.index(("MessageSid", FRESH)) + 1:])
-    remainder = (tail + after_body)[len(spelled):]
+    spelled = "".join(key + value for key, value in forged[forged.index(("MessageSid", FRESH)) + 1 :])
+    remainder = (tail + after_body)[len(spelled) :]
     assert remainder.startswith(name)
-    return [*forged, (name, remainder[len(name):])]
+    return [*forged, (name, remainder[len(name) :])]
 
 
 FRESH = "SM" + "ab" * 16
 
 
-@pytest.mark.parametrize(("case", "tail", "name"), [
-    ("into a field named after the tail", "Zzz", "ZzzFrom"),
-    ("into a field Twilio really sends", "To+15005550006ToCity", "ToCity"),
-])
+@pytest.mark.parametrize(
+    ("case", "tail", "name"),
+    [
+        ("into a field named after the tail", "Zzz", "ZzzFrom"),
+        ("into a field Twilio really sends", "To+15005550006ToCity", "ToCity"),
+    ],
+)
 def test_a_capture_re_split_with_a_fresh_message_sid_is_refused(case, tail, name):
     # The attacker texts STOP + From + the victim + MessageSid + a fresh id + a tail from her own phone;
     # re-split, the capture reads Body=STOP, From=victim, MessageSid=fresh, and one last field swallows the rest.
     captured = twilio_sms("STOP" + "From" + VICTIM + "MessageSid" + FRESH + tail, "SM" + "01" * 16)
-    forged = [("AccountSid", "AC" + "1" * 32), ("ApiVersion", "2010-04-01"), ("Body", "STOP"), ("From", VICTIM),
-              ("MessageSid", FRESH)]
+    forged = [
+        ("AccountSid", "AC" + "1" * 32),
+        ("ApiVersion", "2010-04-01"),
+        ("Body", "STOP"),
+        ("From", VICTIM),
+        ("MessageSid", FRESH),
+    ]
     if name == "ToCity":
         forged.append(("To", "+15005550006"))
     re_split = twilio.Form(swallowing(captured, forged, tail, name))
@@ -281,10 +351,13 @@ def test_every_field_twilio_sends_passes():
     assert twilio.decode(form).message_id == FRESH
 
 
-@pytest.mark.parametrize(("case", "change"), [
-    ("no To", lambda pairs: [(k, v) for k, v in pairs if k != "To"]),
-    ("SmsSid another id", lambda pairs: [(k, "SM" + "cd" * 16 if k == "SmsSid" else v) for k, v in pairs]),
-])
+@pytest.mark.parametrize(
+    ("case", "change"),
+    [
+        ("no To", lambda pairs: [(k, v) for k, v in pairs if k != "To"]),
+        ("SmsSid another id", lambda pairs: [(k, "SM" + "cd" * 16 if k == "SmsSid" else v) for k, v in pairs]),
+    ],
+)
 def test_a_form_missing_or_contradicting_what_twilio_always_sends_is_refused(case, change):
     with pytest.raises(twilio.FormError):
         twilio.decode(twilio.Form(change(twilio_sms("HER2", FRESH))))

@@ -2,14 +2,13 @@
 
 import pytest
 
+from service.catalog_check import budget
 from service.catalogs import load_catalogs, read_catalog
 from service.core import InboundMessage, Subscriber, respond
 from service.core.render import referral
 from service.core.types import Intent
 from service.programs import Program
-from service.catalog_check import budget
 from service.segments import to_gsm7
-
 from tests.conftest import write_fixture_po
 
 PROGRAM = Program(id="default", name="Infoline")
@@ -38,12 +37,26 @@ def test_es_then_her2_reads_spanish(catalogs):
 
 @pytest.mark.parametrize(
     ("keyword", "locale", "topic"),
-    [("CIRUGIA", "es", "surgery"), ("cirugía", "es", "surgery"), ("CHIRURGIE", "fr", "surgery"),
-     ("upasuaji", "sw", "surgery"), ("CIRURGIA", "pt", "surgery"), ("الجراحة", "ar", "surgery"),
-     ("सर्जरी", "hi", "surgery"), ("手术", "zh", "surgery"), ("我想了解手术", "zh", "surgery"),
-     ("PHAU THUAT", "vi", "surgery"), ("phẫu thuật", "vi", "surgery"), ("OPERASYON", "tl", "surgery"),
-     ("rayos", "es", "radiation"), ("化疗", "zh", "chemo"), ("हार्मोन", "hi", "hormone"), ("हर्सेप्टिन", "hi", "her2"),
-     ("कीमो के बारे में", "hi", "chemo"), ("هرمون", "ar", "hormone")],
+    [
+        ("CIRUGIA", "es", "surgery"),
+        ("cirugía", "es", "surgery"),
+        ("CHIRURGIE", "fr", "surgery"),
+        ("upasuaji", "sw", "surgery"),
+        ("CIRURGIA", "pt", "surgery"),
+        ("الجراحة", "ar", "surgery"),
+        ("सर्जरी", "hi", "surgery"),
+        ("手术", "zh", "surgery"),
+        ("我想了解手术", "zh", "surgery"),
+        ("PHAU THUAT", "vi", "surgery"),
+        ("phẫu thuật", "vi", "surgery"),
+        ("OPERASYON", "tl", "surgery"),
+        ("rayos", "es", "radiation"),
+        ("化疗", "zh", "chemo"),
+        ("हार्मोन", "hi", "hormone"),
+        ("हर्सेप्टिन", "hi", "her2"),
+        ("कीमो के बारे में", "hi", "chemo"),
+        ("هرمون", "ar", "hormone"),
+    ],
 )
 def test_a_localized_keyword_answers_in_its_language_and_is_remembered(catalogs, keyword, locale, topic):
     reply = converse(catalogs, keyword)
@@ -53,8 +66,17 @@ def test_a_localized_keyword_answers_in_its_language_and_is_remembered(catalogs,
     assert converse(catalogs, "4", subscriber=reply.subscriber).locale == locale
 
 
-@pytest.mark.parametrize(("sender", "locale"), [("+525512345678", "es"), ("+33612345678", "fr"), ("+5511912345678", "pt"),
-                                                  ("+254712345678", "sw"), ("+14155550123", "en"), ("whatsapp:+33612345678", "fr")])
+@pytest.mark.parametrize(
+    ("sender", "locale"),
+    [
+        ("+525512345678", "es"),
+        ("+33612345678", "fr"),
+        ("+5511912345678", "pt"),
+        ("+254712345678", "sw"),
+        ("+14155550123", "en"),
+        ("whatsapp:+33612345678", "fr"),
+    ],
+)
 def test_a_first_text_answers_in_the_language_of_the_senders_country(catalogs, sender, locale):
     assert converse(catalogs, "HER2", sender=sender).locale == locale
 
@@ -119,19 +141,29 @@ def test_gsm7_policy_never_strips_vietnamese_diacritics(catalogs, topic_number):
     assert reply.encoding == "UCS-2" and reply.body.startswith(summary(catalogs, "vi", reply.topic))
 
 
-@pytest.mark.parametrize(("locale", "header", "transliterated"), [
-    ("es", "# review-status: draft\n# transliterate: gsm7", True),
-    ("es", "# review-status: draft", False),  # off by default
-    ("vi", "# review-status: draft\n# transliterate: gsm7", False),  # never, whatever the header says
-])
+@pytest.mark.parametrize(
+    ("locale", "header", "transliterated"),
+    [
+        ("es", "# review-status: draft\n# transliterate: gsm7", True),
+        ("es", "# review-status: draft", False),  # off by default
+        ("vi", "# review-status: draft\n# transliterate: gsm7", False),  # never, whatever the header says
+    ],
+)
 def test_transliteration_is_a_per_language_opt_in(tmp_path, content, locale, header, transliterated):
     goals = content.topic("goals").summary
-    write_fixture_po(tmp_path, locale, {("goals", goals): "Metas: el tratamiento no busca curarlo, sí controlarlo.",
-                                        ("referral", "Ask your care team what is right for you."): "Pregunte."},
-                     header=header)
+    write_fixture_po(
+        tmp_path,
+        locale,
+        {
+            ("goals", goals): "Metas: el tratamiento no busca curarlo, sí controlarlo.",
+            ("referral", "Ask your care team what is right for you."): "Pregunte.",
+        },
+        header=header,
+    )
     catalogs = load_catalogs(content=content, locales_dir=tmp_path)
-    reply = converse(catalogs, "6", subscriber=Subscriber(locale=locale),
-                     program=Program(id="cheap", name="Cheap", encoding="gsm7"))
+    reply = converse(
+        catalogs, "6", subscriber=Subscriber(locale=locale), program=Program(id="cheap", name="Cheap", encoding="gsm7")
+    )
     assert reply.locale == locale and (reply.encoding == "GSM-7") == transliterated
     assert ("si controlarlo" in reply.body) == transliterated
 
@@ -192,8 +224,9 @@ def test_the_language_name_table_agrees_with_babel(locale):
         ("zh 荷爾蒙", "荷爾蒙", Subscriber(locale="zh"), "+15551230001", "zh", "hormone"),
     ],
 )
-def test_what_patients_naturally_text_is_answered_in_their_language(catalogs, case, body, subscriber, sender, locale,
-                                                                     topic):
+def test_what_patients_naturally_text_is_answered_in_their_language(
+    catalogs, case, body, subscriber, sender, locale, topic
+):
     reply = converse(catalogs, body, sender=sender, subscriber=subscriber)
     assert (reply.intent, reply.topic, reply.locale) == (Intent.TOPIC, topic, locale), case
 
@@ -216,10 +249,15 @@ def test_tagalog_hindi_no_is_no_choice_of_hindi(catalogs):
 
 def test_a_translation_that_hides_the_contact_is_never_served(tmp_path, content):
     # %(contact).0s formats to nothing: the referral would name no care team.
-    write_fixture_po(tmp_path, "es", {
-        ("referral_contact", "Ask your care team what is right for you: %(contact)s."): "Pregunte: %(contact).0s.",
-        ("referral", "Ask your care team what is right for you."): "Pregunte a su equipo.",
-        ("goals", content.topic("goals").summary): "Metas: no busca curarlo."})
+    write_fixture_po(
+        tmp_path,
+        "es",
+        {
+            ("referral_contact", "Ask your care team what is right for you: %(contact)s."): "Pregunte: %(contact).0s.",
+            ("referral", "Ask your care team what is right for you."): "Pregunte a su equipo.",
+            ("goals", content.topic("goals").summary): "Metas: no busca curarlo.",
+        },
+    )
     catalogs = load_catalogs(content=content, locales_dir=tmp_path)
     reply = converse(catalogs, "6", subscriber=Subscriber(locale="es"), program=GSM7_PROGRAM)
     assert reply.locale == "en" and reply.body.endswith("Hope Clinic, 0800 123 456.")

@@ -3,7 +3,8 @@
 import unicodedata
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.core import InboundMessage, Subscriber, respond
 from service.core.render import referral
@@ -70,8 +71,14 @@ def test_keyword_sentences_also_end_with_the_referral(catalogs, words):
     assert reply.body.endswith("Ask your care team what is right for you.")
 
 
-HOPE = Program(id="hope", name="Hope Clinic outreach", line_name="Hope Clinic", contact=CONTACT,
-               contacts=(("es", "Clínica Hope, 0800 123 456"),), help_contact="Hope Clinic, 0800 123 400")
+HOPE = Program(
+    id="hope",
+    name="Hope Clinic outreach",
+    line_name="Hope Clinic",
+    contact=CONTACT,
+    contacts=(("es", "Clínica Hope, 0800 123 456"),),
+    help_contact="Hope Clinic, 0800 123 400",
+)
 
 
 def test_help_names_the_program_texted_its_support_contact_and_when_it_replies(catalogs):

@@ -12,8 +12,23 @@ import httpx2
 
 from tests.conftest import sign
 
-COMMANDS = ["HER2", "HORMONE", "CHEMO", "SURGERY", "RADIATION", "GOALS", "4", "MENU", "HELP", "STOP", "START",
-            "LANG ES", "LANG FR", "LANG EN", "surgery please"]
+COMMANDS = [
+    "HER2",
+    "HORMONE",
+    "CHEMO",
+    "SURGERY",
+    "RADIATION",
+    "GOALS",
+    "4",
+    "MENU",
+    "HELP",
+    "STOP",
+    "START",
+    "LANG ES",
+    "LANG FR",
+    "LANG EN",
+    "surgery please",
+]
 _sids = itertools.count(1)
 
 
@@ -37,16 +52,35 @@ class Plan:
 def plan(*, senders: int, per_sender: int, seed: int = 7) -> Plan:
     """Conversations of per_sender texts from each of `senders` numbers, commands mixed at random."""
     rng = random.Random(seed)
-    return Plan([[Text(f"SM{next(_sids):010d}{rng.getrandbits(64):022x}", f"+1555{n:07d}", rng.choice(COMMANDS))
-                  for _ in range(per_sender)] for n in range(senders)])
+    return Plan(
+        [
+            [
+                Text(f"SM{next(_sids):010d}{rng.getrandbits(64):022x}", f"+1555{n:07d}", rng.choice(COMMANDS))
+                for _ in range(per_sender)
+            ]
+            for n in range(senders)
+        ]
+    )
 
 
 async def _send(client: httpx2.AsyncClient, url: str, text: Text) -> None:
-    form = {"MessageSid": text.sid, "AccountSid": "AC" + "1" * 32, "From": text.sender, "To": "+15005550000",
-            "Body": text.body, "NumMedia": "0"}
+    form = {
+        "MessageSid": text.sid,
+        "AccountSid": "AC" + "1" * 32,
+        "From": text.sender,
+        "To": "+15005550000",
+        "Body": text.body,
+        "NumMedia": "0",
+    }
     try:
-        response = await client.post("/sms", content=urlencode(form), headers={
-            "X-Twilio-Signature": sign(form, url=url + "/sms"), "Content-Type": "application/x-www-form-urlencoded"})
+        response = await client.post(
+            "/sms",
+            content=urlencode(form),
+            headers={
+                "X-Twilio-Signature": sign(form, url=url + "/sms"),
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
         text.status = response.status_code
     except httpx2.HTTPError:
         text.status = None  # no answer: the server went away
@@ -57,11 +91,15 @@ async def drive(url: str, conversations: list[list[Text]], *, concurrency: int =
     queue: asyncio.Queue = asyncio.Queue()
     for conversation in conversations:
         queue.put_nowait(conversation)
-    async with httpx2.AsyncClient(base_url=url, timeout=timeout, limits=httpx2.Limits(max_connections=concurrency)) as client:
+    async with httpx2.AsyncClient(
+        base_url=url, timeout=timeout, limits=httpx2.Limits(max_connections=concurrency)
+    ) as client:
+
         async def worker():
             while not queue.empty():
                 for text in queue.get_nowait():
                     await _send(client, url, text)
+
         await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 

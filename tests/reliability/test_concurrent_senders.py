@@ -9,7 +9,6 @@ from sqlalchemy import create_engine, func, select
 
 from service.settings import get_settings
 from service.store.schema import records
-
 from tests.conftest import TOKEN, sign, twilio_form
 from tests.server import running_service
 
@@ -19,11 +18,16 @@ KEYWORDS = ["HER2", "HORMONE", "CHEMO", "SURGERY", "RADIATION", "GOALS", "STOP",
 async def send_all(base_url: str, forms: list[dict]) -> list[int]:
     limits = httpx2.Limits(max_connections=200)
     async with httpx2.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+
         async def send(form):
             signature = sign(form, url=base_url + "/sms")
-            response = await client.post("/sms", content=urlencode(form), headers={
-                "X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"})
+            response = await client.post(
+                "/sms",
+                content=urlencode(form),
+                headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+            )
             return response.status_code
+
         return await asyncio.gather(*(send(form) for form in forms))
 
 

@@ -6,10 +6,8 @@ import signal
 import sqlite3
 import threading
 
-
 from service.privacy import sender_key
 from service.store import open_store
-
 from tests.conftest import TOKEN
 from tests.reliability.loadgen import drive, expected_state, plan
 from tests.server import free_port, running_service
@@ -18,8 +16,13 @@ LOAD_KEY = "load-test-key-" + "0" * 32
 
 
 def environment(tmp_path):
-    return {"TWILIO_AUTH_TOKEN": TOKEN, "DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": "",
-            "PHONE_HASH_KEY": LOAD_KEY, "LOG_LEVEL": "WARNING"}
+    return {
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "DATA_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": "",
+        "PHONE_HASH_KEY": LOAD_KEY,
+        "LOG_LEVEL": "WARNING",
+    }
 
 
 def test_ten_thousand_texts_from_a_thousand_senders(tmp_path):

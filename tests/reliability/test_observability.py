@@ -4,6 +4,7 @@ import json
 import signal
 import socket
 import time
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import httpx2
@@ -11,7 +12,6 @@ import pytest
 from starlette.testclient import TestClient
 
 from service.app import create_app
-
 from tests.conftest import BASE_URL, TOKEN, sign, twilio_form
 from tests.server import running_service
 from tests.tcp_proxy import TcpProxy
@@ -21,8 +21,14 @@ SENDER = "+15559876543"
 
 
 def signed_post(url, form):
-    return httpx2.post(url + "/sms", content=urlencode(form), headers={
-        "X-Twilio-Signature": sign(form, url=url + "/sms"), "Content-Type": "application/x-www-form-urlencoded"})
+    return httpx2.post(
+        url + "/sms",
+        content=urlencode(form),
+        headers={
+            "X-Twilio-Signature": sign(form, url=url + "/sms"),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
 
 
 @pytest.fixture
@@ -43,7 +49,9 @@ def test_health_readiness_and_metrics(server):
     metrics = httpx2.get(url + "/metrics").text
     assert 'infoline_webhook_requests_total{outcome="answered"} 2.0' in metrics
     assert 'infoline_webhook_requests_total{outcome="refused_403"} 1.0' in metrics
-    assert 'infoline_replies_total{channel="sms",intent="topic",locale="en",program="default",topic="her2"} 1.0' in metrics
+    assert (
+        'infoline_replies_total{channel="sms",intent="topic",locale="en",program="default",topic="her2"} 1.0' in metrics
+    )
     assert 'infoline_segments_sent_total{encoding="GSM-7",program="default"}' in metrics
     assert "infoline_webhook_seconds_bucket" in metrics
     assert "9876543" not in metrics and "private" not in metrics
@@ -54,11 +62,14 @@ def test_logs_are_json_with_a_request_id_and_hold_no_number_or_body(server):
     response = signed_post(url, twilio_form(SECRET_BODY, From=SENDER))
     request_id = response.headers["x-request-id"]
     signed_post(url, twilio_form(SECRET_BODY, From="whatsapp:" + SENDER))
-    httpx2.post(url + "/sms", content=urlencode({"Body": SECRET_BODY, "From": SENDER}),
-                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    httpx2.post(
+        url + "/sms",
+        content=urlencode({"Body": SECRET_BODY, "From": SENDER}),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=20)
-    output = open(process.log_path, encoding="utf-8").read()
+    output = Path(process.log_path).read_text(encoding="utf-8")
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     assert any(entry.get("request_id") == request_id and entry["message"] == "answered" for entry in lines)
     assert all({"asctime", "levelname", "name", "message"} <= entry.keys() for entry in lines)
@@ -71,8 +82,10 @@ def test_sigterm_lets_an_in_flight_request_finish(server):
     form, signature = urlencode(fields).encode(), sign(fields, url=url + "/sms")
     parts = urlsplit(url)
     with socket.create_connection((parts.hostname, parts.port), timeout=15) as sock:
-        head = (f"POST /sms HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                f"X-Twilio-Signature: {signature}\r\nContent-Length: {len(form)}\r\n\r\n").encode()
+        head = (
+            f"POST /sms HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            f"X-Twilio-Signature: {signature}\r\nContent-Length: {len(form)}\r\n\r\n"
+        ).encode()
         sock.sendall(head + form[:10])
         time.sleep(0.3)
         process.send_signal(signal.SIGTERM)
@@ -125,6 +138,6 @@ def test_workers_write_no_access_lines(tmp_path):
             httpx2.get(url + "/healthz")
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=20)
-        output = open(process.log_path, encoding="utf-8").read()
+        output = Path(process.log_path).read_text(encoding="utf-8")
     assert "Waiting for application startup" in output  # both workers' lines are here
     assert "uvicorn.access" not in output and "GET /healthz" not in output

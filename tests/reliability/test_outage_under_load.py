@@ -4,13 +4,13 @@ import asyncio
 import collections
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx2
 
 from service.privacy import sender_key
 from service.store import open_store
-
 from tests.conftest import TOKEN
 from tests.reliability.loadgen import drive, plan
 from tests.server import running_service
@@ -31,8 +31,13 @@ def test_postgres_stopped_mid_load(tmp_path, pg_schema_url):
     parts = urlsplit(pg_schema_url)
     proxy = TcpProxy(parts.port or 5432).start()
     via_proxy = parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}").geturl()
-    env = {"TWILIO_AUTH_TOKEN": TOKEN, "DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": via_proxy,
-           "PHONE_HASH_KEY": OUTAGE_KEY, "LOG_LEVEL": "WARNING"}
+    env = {
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "DATA_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": via_proxy,
+        "PHONE_HASH_KEY": OUTAGE_KEY,
+        "LOG_LEVEL": "WARNING",
+    }
     load = plan(senders=300, per_sender=6, seed=3)
     try:
         with running_service(env) as (url, _):
@@ -44,9 +49,12 @@ def test_postgres_stopped_mid_load(tmp_path, pg_schema_url):
             while httpx2.get(url + "/readyz").json()["spooled"]:
                 assert time.monotonic() < deadline, "the spool was not applied"
                 time.sleep(0.2)
-            degraded = [line for line in httpx2.get(url + "/metrics").text.splitlines()
-                        if line.startswith("infoline_store_degraded_total{")]
-            server_log = open(_.log_path, encoding="utf-8").read()
+            degraded = [
+                line
+                for line in httpx2.get(url + "/metrics").text.splitlines()
+                if line.startswith("infoline_store_degraded_total{")
+            ]
+            server_log = Path(_.log_path).read_text(encoding="utf-8")
     finally:
         proxy.stop()
     statuses = collections.Counter(text.status for text in load.texts)

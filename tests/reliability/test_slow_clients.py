@@ -17,8 +17,13 @@ TRICKLE_SECONDS = 8.0
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = {"TWILIO_AUTH_TOKEN": TOKEN, "DATA_DIR": str(tmp_path_factory.mktemp("var")), "DATABASE_URL": "",
-           "REQUEST_BODY_TIMEOUT_SECONDS": str(DEADLINE_SECONDS), "ADMIN_TOKEN": "a" * 32}
+    env = {
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "DATA_DIR": str(tmp_path_factory.mktemp("var")),
+        "DATABASE_URL": "",
+        "REQUEST_BODY_TIMEOUT_SECONDS": str(DEADLINE_SECONDS),
+        "ADMIN_TOKEN": "a" * 32,
+    }
     with running_service(env) as (url, _):
         yield url
 
@@ -28,8 +33,12 @@ def trickle(url: str, path: str, content_type: str) -> tuple[bytes, bool]:
     parts = urlsplit(url)
     with socket.create_connection((parts.hostname, parts.port), timeout=TRICKLE_SECONDS) as sock:
         # With this site's Origin, so the admin's login reads the body as a browser's would be read.
-        sock.sendall((f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nOrigin: {url}\r\n"
-                      f"Content-Type: {content_type}\r\nContent-Length: 1000\r\n\r\n").encode())
+        sock.sendall(
+            (
+                f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nOrigin: {url}\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: 1000\r\n\r\n"
+            ).encode()
+        )
         sock.setblocking(False)
         answer, closed, started = b"", False, time.monotonic()
         while time.monotonic() - started < TRICKLE_SECONDS and not closed:
@@ -65,8 +74,12 @@ def test_an_unauthenticated_admin_upload_is_refused_without_waiting_for_its_body
 
 @pytest.fixture(scope="module")
 def head_server(tmp_path_factory):
-    env = {"TWILIO_AUTH_TOKEN": TOKEN, "DATA_DIR": str(tmp_path_factory.mktemp("var")), "DATABASE_URL": "",
-           "REQUEST_HEAD_TIMEOUT_SECONDS": str(DEADLINE_SECONDS)}
+    env = {
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "DATA_DIR": str(tmp_path_factory.mktemp("var")),
+        "DATABASE_URL": "",
+        "REQUEST_HEAD_TIMEOUT_SECONDS": str(DEADLINE_SECONDS),
+    }
     with running_service(env) as (url, _):
         yield url
 
@@ -84,18 +97,21 @@ def closed_within(url: str, first: bytes, drip: bytes | None) -> bool:
                 sock.settimeout(0.2)
                 if sock.recv(65536) == b"":
                     return True
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return True
         return False
 
 
-@pytest.mark.parametrize(("case", "first", "drip"), [
-    ("headers a byte at a time", b"POST /sms HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"X"),
-    ("nothing at all", b"", None),
-    ("half a request line", b"GET /hea", None),
-])
+@pytest.mark.parametrize(
+    ("case", "first", "drip"),
+    [
+        ("headers a byte at a time", b"POST /sms HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"X"),
+        ("nothing at all", b"", None),
+        ("half a request line", b"GET /hea", None),
+    ],
+)
 def test_a_request_head_that_never_ends_is_cut_off(head_server, case, first, drip):
     assert closed_within(head_server, first, drip), case
 
@@ -117,10 +133,14 @@ def test_a_large_body_arriving_steadily_gets_its_time(server):
     parts = urlsplit(server)
     body = b"Body=" + b"x" * 24_995  # 25,000 bytes: 1 s + 25,000 / 8,192 s = about 4 s to arrive
     with socket.create_connection((parts.hostname, parts.port), timeout=TRICKLE_SECONDS) as sock:
-        sock.sendall((f"POST /sms HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/x-www-form-urlencoded"
-                      f"\r\nContent-Length: {len(body)}\r\n\r\n").encode())
+        sock.sendall(
+            (
+                f"POST /sms HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/x-www-form-urlencoded"
+                f"\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode()
+        )
         for start in range(0, len(body), 2_500):  # 2,500 bytes every 0.2 s: 12,500 a second, in 2 s
-            sock.sendall(body[start:start + 2_500])
+            sock.sendall(body[start : start + 2_500])
             time.sleep(0.2)
         answer = sock.recv(65536)
     assert answer.startswith(b"HTTP/1.1 403"), answer[:100]  # unsigned: refused for that, not for time
@@ -133,7 +153,7 @@ def read_until_closed(sock: socket.socket, seconds: float = TRICKLE_SECONDS) -> 
     try:
         while chunk := sock.recv(65536):
             answer += chunk
-    except socket.timeout:
+    except TimeoutError:
         raise AssertionError("the server kept the connection open") from None
     except OSError:  # reset: it closed with our bytes unread
         pass
@@ -169,7 +189,9 @@ def test_a_few_pipelined_requests_are_all_answered(head_server):
     parts = urlsplit(head_server)
     request = f"GET /healthz HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode()
     with socket.create_connection((parts.hostname, parts.port), timeout=TRICKLE_SECONDS) as sock:
-        sock.sendall(request * 5 + f"GET /healthz HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode())
+        sock.sendall(
+            request * 5 + f"GET /healthz HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode()
+        )
         answer = read_until_closed(sock)
     assert answer.count(b"HTTP/1.1 200") == 6
 
@@ -188,8 +210,12 @@ def test_a_body_answered_before_it_is_read_is_not_read_on(head_server):
     # 413 from the declared length: uvicorn would have read and discarded all 10^15 bytes, with all that time.
     parts = urlsplit(head_server)
     with socket.create_connection((parts.hostname, parts.port), timeout=TRICKLE_SECONDS) as sock:
-        sock.sendall((f"POST /sms HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/x-www-form-urlencoded"
-                      "\r\nContent-Length: 1000000000000000\r\n\r\nBody=").encode())
+        sock.sendall(
+            (
+                f"POST /sms HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/x-www-form-urlencoded"
+                "\r\nContent-Length: 1000000000000000\r\n\r\nBody="
+            ).encode()
+        )
         for _ in range(5):
             try:
                 sock.sendall(b"x" * 65536)

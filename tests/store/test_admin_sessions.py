@@ -47,17 +47,27 @@ def test_each_failure_forgets_those_older_than_the_window(sessions):
 
 
 # Failures: (client, label, seconds ago). The one 1000 s ago is outside the 900 s window.
-FAILURES = [("c1", "alice", 10), ("c1", "alice", 20), ("c1", None, 40), ("c1", "alice", 1000), ("c2", "bob", 25),
-            ("c2", "bob", 30), ("c3", "alice", 50)]
+FAILURES = [
+    ("c1", "alice", 10),
+    ("c1", "alice", 20),
+    ("c1", None, 40),
+    ("c1", "alice", 1000),
+    ("c2", "bob", 25),
+    ("c2", "bob", 30),
+    ("c3", "alice", 50),
+]
 
 
-@pytest.mark.parametrize(("client", "label", "expected"), [
-    ("c1", None, NOW - 40),  # c1: -10, -20, -40
-    ("c2", None, None),  # c2 failed twice
-    ("c2", "bob", None),  # and so did bob
-    ("c3", "alice", NOW - 50),  # c3 once, but alice: -10, -20, -50
-    ("c1", "alice", NOW - 40),  # both over: the later of the two (the limit lifts when both have)
-])
+@pytest.mark.parametrize(
+    ("client", "label", "expected"),
+    [
+        ("c1", None, NOW - 40),  # c1: -10, -20, -40
+        ("c2", None, None),  # c2 failed twice
+        ("c2", "bob", None),  # and so did bob
+        ("c3", "alice", NOW - 50),  # c3 once, but alice: -10, -20, -50
+        ("c1", "alice", NOW - 40),  # both over: the later of the two (the limit lifts when both have)
+    ],
+)
 def test_the_nth_newest_failure_counts_per_client_and_per_label(sessions, client, label, expected):
     for key, name, ago in FAILURES:
         sessions.add_failure(client_key=key, label=name, at=NOW - ago, forget_before=0)

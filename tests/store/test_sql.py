@@ -14,8 +14,18 @@ NOW = time.time()
 
 
 def record(sid="SM1", key="k" * 64, **fields) -> Record:
-    values = dict(message_sid=sid, sender_key=key, program="default", channel="sms", intent="topic",
-                  topic="her2", locale="en", segments=2, encoding="GSM-7", replied=True)
+    values = dict(
+        message_sid=sid,
+        sender_key=key,
+        program="default",
+        channel="sms",
+        intent="topic",
+        topic="her2",
+        locale="en",
+        segments=2,
+        encoding="GSM-7",
+        replied=True,
+    )
     return Record(**(values | fields))
 
 
@@ -87,10 +97,10 @@ def test_silent_messages_do_not_count_as_replies(store):
 
 
 def test_purge_deletes_old_records_and_keeps_subscribers(store):
-    old = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=100)
+    old = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=100)
     store.save(record=record("SMold", created_at=old), change=Change(at=NOW, locale="fr"))
     store.save(record=record("SMnew"), change=Change(at=NOW))
-    cutoff = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=90)
+    cutoff = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=90)
     assert store.purge(before=cutoff) == 1
     assert store.count_records() == 1
     assert store.load(sender_key="k" * 64).subscriber.locale == "fr"
@@ -182,7 +192,7 @@ def test_a_sqlite_worker_answers_without_loading_sqlalchemy(tmp_path):
         "line.store.ping(); line.versions.newest_id(); "
         "print(reply.topic, 'sqlalchemy' in sys.modules, 'alembic' in sys.modules)"
     )
-    for run in range(2):  # a new database, then an existing one
+    for _run in range(2):  # a new database, then an existing one
         result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
         assert result.stdout.split() == ["her2", "False", "False"], result.stderr
 

@@ -10,7 +10,6 @@ from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from service.app import create_app
-
 from tests.conftest import BASE_URL, sign, twilio_form
 
 TOKENS = "alice:alice-token-123,bob:bob-token-456"
@@ -27,8 +26,7 @@ def with_tokens(settings, tokens: str = TOKENS, **more):
 def admin_client(settings, *, app=None, address: str = "198.51.100.7", origin: bool = True):
     """A browser-like client of the admin: it sends this site's Origin on every request unless told not to."""
     headers = dict(ORIGIN) if origin else {}
-    with TestClient(app or create_app(settings), base_url=BASE_URL, headers=headers,
-                    client=(address, 50000)) as client:
+    with TestClient(app or create_app(settings), base_url=BASE_URL, headers=headers, client=(address, 50000)) as client:
         yield client
 
 
@@ -65,9 +63,20 @@ async def call_asgi(app, method: str, path: str, headers: dict[str, str], chunks
     consumed = 0
     pending = list(chunks)
     raw = [(b"host", b"line.test"), *((k.lower().encode(), v.encode()) for k, v in headers.items())]
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "https",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": raw,
-             "client": ("198.51.100.9", 50000), "server": ("line.test", 443)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "https",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": raw,
+        "client": ("198.51.100.9", 50000),
+        "server": ("line.test", 443),
+    }
     response = {"status": None, "headers": {}, "body": b""}
 
     async def receive():

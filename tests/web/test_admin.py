@@ -5,17 +5,25 @@ import time
 
 import pytest
 from babel.messages.pofile import read_po
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from service.app import create_app
 from service.catalogs import parse_po, po_bytes
-
 from tests.conftest import BASE_URL
 from tests.web.admin_helpers import ORIGIN, admin_client, log_in, text_line, try_login, with_tokens
 
-GET_ROUTES = ["/admin", "/admin/simulator", "/admin/translations", "/admin/translations/messages.pot",
-              "/admin/translations/es.po", "/admin/usage", "/admin/usage.csv"]
+GET_ROUTES = [
+    "/admin",
+    "/admin/simulator",
+    "/admin/translations",
+    "/admin/translations/messages.pot",
+    "/admin/translations/es.po",
+    "/admin/usage",
+    "/admin/usage.csv",
+]
 POST_ROUTES = ["/admin/logout", "/admin/simulator", "/admin/translations/es", "/admin/translations/es/rollback"]
 
 
@@ -38,9 +46,16 @@ def test_the_admin_is_off_without_a_token(settings, path):
 
 
 @pytest.mark.parametrize("path", GET_ROUTES + POST_ROUTES)
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic YWxpY2U="},
-                                     {"Cookie": "infoline_admin=alice:forged"},
-                                     {"Cookie": "infoline_admin=Zm9yZ2Vk.c2lnbmF0dXJl"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": "Basic YWxpY2U="},
+        {"Cookie": "infoline_admin=alice:forged"},
+        {"Cookie": "infoline_admin=Zm9yZ2Vk.c2lnbmF0dXJl"},
+    ],
+)
 def test_every_route_refuses_without_valid_credentials(client, path, headers):
     response = client.request("POST" if path in POST_ROUTES else "GET", path, headers=headers)
     assert response.status_code == 401
@@ -86,8 +101,8 @@ def test_the_overview_shows_every_reply_in_every_language_with_its_cost(client):
 def test_the_overview_shows_which_languages_each_program_sends_without_accents(client):
     log_in(client)
     page = client.get("/admin").text
-    hope = page[page.index("Hope Clinic outreach"):]
-    sent_plain = hope[:hope.index("</tr>")].rsplit("<td>", 1)[1]
+    hope = page[page.index("Hope Clinic outreach") :]
+    sent_plain = hope[: hope.index("</tr>")].rsplit("<td>", 1)[1]
     assert "es" in sent_plain and "vi" not in sent_plain  # Vietnamese is never transliterated
     assert "none (sends every language as written)" in page  # the default program is on unicode
 
@@ -114,22 +129,26 @@ def test_a_valid_upload_is_served_at_once_and_rolls_back(client):
 
 @pytest.mark.parametrize(
     ("old", "new", "reason"),
-    [("%(contact)s", "%(contacto)s", "contacto"),
-     ("Cirug", "Cirugía muy larga " * 30 + "Cirug", "costs"),
-     ("CIRUGIA, ", "CHIRURGIE, METAS, CIRUGIA, ", "means more than one thing")],
+    [
+        ("%(contact)s", "%(contacto)s", "contacto"),
+        ("Cirug", "Cirugía muy larga " * 30 + "Cirug", "costs"),
+        ("CIRUGIA, ", "CHIRURGIE, METAS, CIRUGIA, ", "means more than one thing"),
+    ],
 )
 def test_an_invalid_upload_is_refused_with_reasons_and_nothing_changes(client, old, new, reason):
     csrf = log_in(client)
     before = text_line(client, "CIRUGIA")
-    response = client.post("/admin/translations/es", data={"csrf": csrf},
-                           files={"po": ("es.po", spanish_po_with(client, old, new))})
+    response = client.post(
+        "/admin/translations/es", data={"csrf": csrf}, files={"po": ("es.po", spanish_po_with(client, old, new))}
+    )
     assert response.status_code == 422 and "not published" in response.text and reason in response.text
     assert text_line(client, "CIRUGIA") == before
     assert "No changes through the admin yet" in client.get("/admin/translations").text
 
 
-@pytest.mark.parametrize(("data", "reason"), [(b"msgid \"x\nbroken", "does not parse"),
-                                               (b'msgid ""\nmsgstr "Language: fr\\n"\n', "not es")])
+@pytest.mark.parametrize(
+    ("data", "reason"), [(b'msgid "x\nbroken', "does not parse"), (b'msgid ""\nmsgstr "Language: fr\\n"\n', "not es")]
+)
 def test_unparseable_or_wrong_language_files_are_refused(client, data, reason):
     csrf = log_in(client)
     response = client.post("/admin/translations/es", data={"csrf": csrf}, files={"po": ("es.po", data)})
@@ -140,8 +159,11 @@ def test_another_replica_serves_the_upload_within_seconds(client, admin_settings
     csrf = log_in(client)
     with TestClient(create_app(admin_settings), base_url=BASE_URL) as replica:
         assert text_line(replica, "CIRUGIA").startswith("Cirug")
-        client.post("/admin/translations/es", data={"csrf": csrf},
-                    files={"po": ("es.po", spanish_po_with(client, "Cirug", "CIRUG"))})
+        client.post(
+            "/admin/translations/es",
+            data={"csrf": csrf},
+            files={"po": ("es.po", spanish_po_with(client, "Cirug", "CIRUG"))},
+        )
         deadline = time.monotonic() + 10
         while not text_line(replica, "CIRUGIA", sender="+15551239999").startswith("CIRUG"):
             assert time.monotonic() < deadline
@@ -153,8 +175,9 @@ def test_the_simulator_answers_through_the_core_and_store_and_is_kept_apart(clie
     page = client.post("/admin/simulator", data={"csrf": csrf, "body": "STOP", "sender": "+15551230001", "to": ""}).text
     assert "Infoline: You will get no more messages" in page and 'id="reply-locale">en' in page
     assert text_line(client, "HER2", sender="+15551230001").startswith("HER2:")  # the real number is not opted out
-    page = client.post("/admin/simulator", data={"csrf": csrf, "body": "UPASUAJI", "sender": "+15551234567",
-                                                 "to": "+15005550006"}).text
+    page = client.post(
+        "/admin/simulator", data={"csrf": csrf, "body": "UPASUAJI", "sender": "+15551234567", "to": "+15005550006"}
+    ).text
     assert 'id="reply-locale">sw' in page and "Hope Clinic, 0800 123 456" in page
     records = client.app.state.line.store.count_records()
     assert records == 3
@@ -185,9 +208,11 @@ def test_downloads_are_po_files_translators_can_open(client):
 
 @pytest.mark.parametrize(
     ("text", "chunks"),
-    [("Hola", [("Hola", False)]),
-     ("Cirugía: sí", [("Cirug", False), ("í", True), ("a: s", False), ("í", True)]),
-     ("مرحبا بك", [("مرحبا بك", False)])],
+    [
+        ("Hola", [("Hola", False)]),
+        ("Cirugía: sí", [("Cirug", False), ("í", True), ("a: s", False), ("í", True)]),
+        ("مرحبا بك", [("مرحبا بك", False)]),
+    ],
 )
 def test_only_the_few_characters_that_force_ucs2_are_marked(text, chunks):
     from service.admin_views import highlight
@@ -199,7 +224,9 @@ def test_rolling_back_twice_goes_further_back_never_forth(client):
     csrf = log_in(client)
     shipped = text_line(client, "CIRUGIA")
     for old, new in (("Cirug", "CIRUG"), ("equipo médico", "equipo de salud")):
-        client.post("/admin/translations/es", data={"csrf": csrf}, files={"po": ("es.po", spanish_po_with(client, old, new))})
+        client.post(
+            "/admin/translations/es", data={"csrf": csrf}, files={"po": ("es.po", spanish_po_with(client, old, new))}
+        )
     assert text_line(client, "CIRUGIA").startswith("CIRUG") and "equipo de salud" in text_line(client, "CIRUGIA")
     client.post("/admin/translations/es/rollback", data={"csrf": csrf})
     assert text_line(client, "CIRUGIA").startswith("CIRUG") and "equipo médico" in text_line(client, "CIRUGIA")
@@ -219,25 +246,44 @@ def test_a_po_with_an_unknown_charset_is_refused_not_a_500(client):
 BEARER = {"Authorization": "Bearer alice-token-123"}
 
 
-@pytest.mark.parametrize(("query", "status"), [("", 200), ("?days=7", 200), ("?days=366", 200), ("?days=0", 422),
-                                               ("?days=-3", 422), ("?days=367", 422), ("?days=99999999999999999999", 422),
-                                               ("?days=" + "9" * 5000, 422), ("?days=x", 422), ("?days=1.5", 422)])
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("", 200),
+        ("?days=7", 200),
+        ("?days=366", 200),
+        ("?days=0", 422),
+        ("?days=-3", 422),
+        ("?days=367", 422),
+        ("?days=99999999999999999999", 422),
+        ("?days=" + "9" * 5000, 422),
+        ("?days=x", 422),
+        ("?days=1.5", 422),
+    ],
+)
 @pytest.mark.parametrize("path", ["/admin/usage", "/admin/usage.csv"])
 def test_usage_takes_a_bounded_number_of_days_or_says_no(client, path, query, status):
     assert client.get(path + query, headers=BEARER).status_code == status
 
 
-@pytest.mark.parametrize(("query", "shown"), [
-    ("?done=published&locale=es&version=3", "es is now served (version 3)"),
-    ("?done=rolled-back&locale=fr&version=4", "fr rolled back (version 4)"),
-    ("?done=unchanged&locale=es", "es has nothing to roll back"),
-    ("?message=Your+session+expired:+call+555-0100", None),
-    ("?done=published&locale=Call+555-0100&version=1", None),
-    ("?done=anything&locale=es", None),
-])
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("?done=published&locale=es&version=3", "es is now served (version 3)"),
+        ("?done=rolled-back&locale=fr&version=4", "fr rolled back (version 4)"),
+        ("?done=unchanged&locale=es", "es has nothing to roll back"),
+        ("?message=Your+session+expired:+call+555-0100", None),
+        ("?done=published&locale=Call+555-0100&version=1", None),
+        ("?done=anything&locale=es", None),
+    ],
+)
 def test_the_translations_page_says_only_what_it_wrote_itself(client, query, shown):
     page = client.get("/admin/translations" + query, headers=BEARER).text
-    assert ("555-0100" not in page) and (shown is None or shown in page) and (shown is not None or 'class="ok"' not in page)
+    assert (
+        ("555-0100" not in page)
+        and (shown is None or shown in page)
+        and (shown is not None or 'class="ok"' not in page)
+    )
 
 
 def test_rolling_back_a_language_the_line_lacks_is_404(client):

@@ -9,8 +9,10 @@ BEARER = {"Authorization": "Bearer alice-token-123"}
 MIB = 1024 * 1024
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
-    "x-frame-options": "DENY", "cache-control": "no-store", "referrer-policy": "same-origin",
+    "frame-ancestors 'none'; base-uri 'none'",
+    "x-frame-options": "DENY",
+    "cache-control": "no-store",
+    "referrer-policy": "same-origin",
     "x-content-type-options": "nosniff",
 }
 
@@ -28,16 +30,18 @@ def client(admin_settings):
 
 def multipart(size: int, boundary: str = "b0undary") -> tuple[dict, list[bytes]]:
     """Headers and 1 MiB chunks of a multipart upload whose file is `size` bytes."""
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"po\"; filename=\"es.po\"\r\n\r\n").encode()
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="po"; filename="es.po"\r\n\r\n').encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
     body = head + b"x" * size + tail
-    chunks = [body[at:at + MIB] for at in range(0, len(body), MIB)]
+    chunks = [body[at : at + MIB] for at in range(0, len(body), MIB)]
     return {"content-type": f"multipart/form-data; boundary={boundary}"}, chunks
 
 
-@pytest.mark.parametrize("credentials", [{}, {"authorization": "Bearer wrong"},
-                                         {"cookie": "infoline_admin=Zm9yZ2Vk.c2lnbmF0dXJl"}],
-                         ids=["none", "wrong-bearer", "forged-cookie"])
+@pytest.mark.parametrize(
+    "credentials",
+    [{}, {"authorization": "Bearer wrong"}, {"cookie": "infoline_admin=Zm9yZ2Vk.c2lnbmF0dXJl"}],
+    ids=["none", "wrong-bearer", "forged-cookie"],
+)
 @pytest.mark.parametrize("path", ["/admin/translations/es", "/admin/simulator", "/admin/translations/es/rollback"])
 def test_an_unauthenticated_30_mib_upload_is_refused_without_reading_a_byte(client, credentials, path):
     headers, chunks = multipart(30 * MIB)
@@ -50,21 +54,26 @@ def test_an_unauthenticated_30_mib_upload_is_refused_without_reading_a_byte(clie
 def test_an_unauthenticated_chunked_upload_is_refused_without_reading_a_byte(client):
     headers, chunks = multipart(30 * MIB)
     headers |= {"origin": BASE_URL, "transfer-encoding": "chunked"}
-    status, _, _, consumed = client.portal.call(call_asgi, client.app, "POST", "/admin/translations/es", headers, chunks)
+    status, _, _, consumed = client.portal.call(
+        call_asgi, client.app, "POST", "/admin/translations/es", headers, chunks
+    )
     assert status == 401 and consumed == 0
 
 
-@pytest.mark.parametrize(("path", "size", "status"), [
-    ("/admin/translations/es", 2 * MIB, 413),
-    ("/admin/simulator", 100 * 1024, 413),
-    ("/admin/translations/es/rollback", 100 * 1024, 413),
-    ("/admin/logout", 100 * 1024, 413),
-    ("/admin/login", 100 * 1024, 413),
-])
+@pytest.mark.parametrize(
+    ("path", "size", "status"),
+    [
+        ("/admin/translations/es", 2 * MIB, 413),
+        ("/admin/simulator", 100 * 1024, 413),
+        ("/admin/translations/es/rollback", 100 * 1024, 413),
+        ("/admin/logout", 100 * 1024, 413),
+        ("/admin/login", 100 * 1024, 413),
+    ],
+)
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
 def test_an_authenticated_oversized_body_gets_413(client, path, size, status, declared):
     headers, chunks = multipart(size)
-    chunks = [chunk[at:at + 64 * 1024] for chunk in chunks for at in range(0, len(chunk), 64 * 1024)]
+    chunks = [chunk[at : at + 64 * 1024] for chunk in chunks for at in range(0, len(chunk), 64 * 1024)]
     length = {"content-length": str(sum(map(len, chunks)))} if declared else {"transfer-encoding": "chunked"}
     headers |= {**BEARER, **length}
     answer, response_headers, _, consumed = client.portal.call(call_asgi, client.app, "POST", path, headers, chunks)
@@ -80,23 +89,41 @@ def test_a_po_file_just_under_the_wire_cap_but_over_1_mib_is_413(client):
     assert response.status_code == 413
 
 
-@pytest.mark.parametrize(("headers", "status"), [
-    ({"Origin": BASE_URL}, 200),
-    ({"Origin": BASE_URL + ":443"}, 200),
-    ({"Origin": "HTTPS://LINE.TEST"}, 200),
-    ({"Referer": BASE_URL + "/admin/simulator"}, 200),
-    ({"Origin": "https://evil.example"}, 403),
-    ({"Origin": "null"}, 403),
-    ({"Origin": "http://line.test"}, 403),
-    ({"Origin": "https://line.test.evil.example"}, 403),
-    ({"Origin": BASE_URL + ":8443"}, 403),
-    ({"Referer": "https://evil.example/admin/simulator"}, 403),
-    ({"Origin": "https://evil.example", "Referer": BASE_URL + "/admin"}, 403),
-    ({}, 403),
-    ({"Authorization": "Bearer alice-token-123"}, 200),
-    ({"Authorization": "Bearer alice-token-123", "Origin": "https://evil.example"}, 200),
-], ids=["same", "default-port", "case", "referer-same", "other-site", "null", "http", "suffix", "other-port",
-        "referer-other", "origin-wins", "none", "bearer", "bearer-other-origin"])
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Origin": BASE_URL}, 200),
+        ({"Origin": BASE_URL + ":443"}, 200),
+        ({"Origin": "HTTPS://LINE.TEST"}, 200),
+        ({"Referer": BASE_URL + "/admin/simulator"}, 200),
+        ({"Origin": "https://evil.example"}, 403),
+        ({"Origin": "null"}, 403),
+        ({"Origin": "http://line.test"}, 403),
+        ({"Origin": "https://line.test.evil.example"}, 403),
+        ({"Origin": BASE_URL + ":8443"}, 403),
+        ({"Referer": "https://evil.example/admin/simulator"}, 403),
+        ({"Origin": "https://evil.example", "Referer": BASE_URL + "/admin"}, 403),
+        ({}, 403),
+        ({"Authorization": "Bearer alice-token-123"}, 200),
+        ({"Authorization": "Bearer alice-token-123", "Origin": "https://evil.example"}, 200),
+    ],
+    ids=[
+        "same",
+        "default-port",
+        "case",
+        "referer-same",
+        "other-site",
+        "null",
+        "http",
+        "suffix",
+        "other-port",
+        "referer-other",
+        "origin-wins",
+        "none",
+        "bearer",
+        "bearer-other-origin",
+    ],
+)
 def test_every_browser_post_must_come_from_this_site(client, headers, status):
     csrf = logged_in_csrf(client)
     response = client.post("/admin/simulator", data={"csrf": csrf, "body": "HER2"}, headers=headers)
@@ -106,16 +133,24 @@ def test_every_browser_post_must_come_from_this_site(client, headers, status):
 
 def logged_in_csrf(client) -> str:
     """Log in (sending this site's Origin, which the client does not by itself); the session's CSRF token."""
-    client.post("/admin/login", data={"label": "alice", "token": "alice-token-123", "csrf": login_csrf(client)},
-                headers={"Origin": BASE_URL})
+    client.post(
+        "/admin/login",
+        data={"label": "alice", "token": "alice-token-123", "csrf": login_csrf(client)},
+        headers={"Origin": BASE_URL},
+    )
     return CSRF_FIELD.search(client.get("/admin/simulator").text).group(1)
 
 
-@pytest.mark.parametrize(("headers", "status"), [({"Origin": BASE_URL}, 303), ({"Origin": "https://evil.example"}, 403),
-                                                 ({}, 403)])
+@pytest.mark.parametrize(
+    ("headers", "status"), [({"Origin": BASE_URL}, 303), ({"Origin": "https://evil.example"}, 403), ({}, 403)]
+)
 def test_the_login_form_must_come_from_this_site_too(client, headers, status):
-    response = client.post("/admin/login", data={"label": "alice", "token": "alice-token-123", "csrf": login_csrf(client)},
-                           headers=headers, follow_redirects=False)
+    response = client.post(
+        "/admin/login",
+        data={"label": "alice", "token": "alice-token-123", "csrf": login_csrf(client)},
+        headers=headers,
+        follow_redirects=False,
+    )
     assert response.status_code == status
 
 
@@ -124,8 +159,9 @@ def test_with_a_public_base_url_only_its_origin_is_this_site(admin_settings):
     with admin_client(settings, origin=False) as client:
         form = {"label": "alice", "token": "alice-token-123", "csrf": login_csrf(client)}
         assert client.post("/admin/login", data=form, headers={"Origin": BASE_URL}).status_code == 403
-        response = client.post("/admin/login", data=form, headers={"Origin": "https://admin.example.org"},
-                               follow_redirects=False)
+        response = client.post(
+            "/admin/login", data=form, headers={"Origin": "https://admin.example.org"}, follow_redirects=False
+        )
         assert response.status_code == 303
 
 
@@ -138,8 +174,10 @@ def requests_of_every_kind(client, admin_settings):
     yield "login page", client.get("/admin/login")
     yield "401", client.get("/admin/usage")
     yield "403 origin", client.post("/admin/simulator", headers={"Origin": "https://evil.example"})
-    yield "403 login form", client.post("/admin/login", data={"label": "alice", "token": "x", "csrf": "x"},
-                                        headers={"Origin": BASE_URL})
+    yield (
+        "403 login form",
+        client.post("/admin/login", data={"label": "alice", "token": "x", "csrf": "x"}, headers={"Origin": BASE_URL}),
+    )
     yield "stylesheet", client.get("/admin/static/admin.css")
     yield "bearer page", client.get("/admin", headers=BEARER)
     yield "bearer csv", client.get("/admin/usage.csv", headers=BEARER)

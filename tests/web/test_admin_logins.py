@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import text
 
 from service.app import create_app
-
 from tests.web.admin_helpers import admin_client, try_login, with_tokens
 
 WINDOW = 15 * 60
@@ -43,17 +42,29 @@ def sixth(app, address, label="alice", token="alice-token-123"):
         return try_login(client, label, token)
 
 
-@pytest.mark.parametrize(("failures", "then", "status"), [
-    ([("10.0.0.1", "alice")] * 4, ("10.0.0.1", "alice"), 303),  # four: still allowed
-    ([("10.0.0.1", "alice")] * 5, ("10.0.0.1", "alice"), 429),  # the sixth try, with the right token
-    ([("10.0.0.1", "alice")] * 5, ("10.0.0.1", "bob"), 429),  # the same client, another label
-    ([("10.0.0.1", "alice")] * 5, ("10.0.0.2", "bob"), 303),  # another client, another label
-    ([(f"10.0.1.{n}", "alice") for n in range(5)], ("10.0.0.9", "alice"), 429),  # one label from many clients
-    ([(f"10.0.1.{n}", "alice") for n in range(5)], ("10.0.0.9", "bob"), 303),  # ... leaves the other labels be
-    ([("10.0.0.1", "nobody")] * 5, ("10.0.0.1", "alice"), 429),  # unknown labels count for the client
-    ([(f"10.0.1.{n}", "nobody") for n in range(5)], ("10.0.0.9", "alice"), 303),
-], ids=["4-then-ok", "6th-429", "client-other-label", "other-client", "label-many-clients", "label-others-free",
-        "unknown-labels-per-client", "unknown-labels-spread"])
+@pytest.mark.parametrize(
+    ("failures", "then", "status"),
+    [
+        ([("10.0.0.1", "alice")] * 4, ("10.0.0.1", "alice"), 303),  # four: still allowed
+        ([("10.0.0.1", "alice")] * 5, ("10.0.0.1", "alice"), 429),  # the sixth try, with the right token
+        ([("10.0.0.1", "alice")] * 5, ("10.0.0.1", "bob"), 429),  # the same client, another label
+        ([("10.0.0.1", "alice")] * 5, ("10.0.0.2", "bob"), 303),  # another client, another label
+        ([(f"10.0.1.{n}", "alice") for n in range(5)], ("10.0.0.9", "alice"), 429),  # one label from many clients
+        ([(f"10.0.1.{n}", "alice") for n in range(5)], ("10.0.0.9", "bob"), 303),  # ... leaves the other labels be
+        ([("10.0.0.1", "nobody")] * 5, ("10.0.0.1", "alice"), 429),  # unknown labels count for the client
+        ([(f"10.0.1.{n}", "nobody") for n in range(5)], ("10.0.0.9", "alice"), 303),
+    ],
+    ids=[
+        "4-then-ok",
+        "6th-429",
+        "client-other-label",
+        "other-client",
+        "label-many-clients",
+        "label-others-free",
+        "unknown-labels-per-client",
+        "unknown-labels-spread",
+    ],
+)
 def test_failed_logins_are_throttled_per_client_and_per_label(app, failures, then, status):
     for address, label in failures:
         fail(app, address, label)

@@ -8,11 +8,12 @@ import re
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from service import translations
 from service.catalogs import po_bytes
-
 from tests.web.admin_helpers import admin_client, with_tokens
 
 BEARER = {"Authorization": "Bearer alice-token-123"}
@@ -80,12 +81,12 @@ BAD = {
     "invalid for shift_jis": (lambda t, c: declaring(t, "shift_jis").encode("latin-1"), "not valid shift_jis"),
     "says utf-16, no BOM": (lambda t, c: declaring(t, "UTF-16").encode("utf-8"), "reads as ASCII"),
     "utf-16 without a BOM": (lambda t, c: declaring(t, "UTF-16").encode("utf-16-le"), "not valid utf-8"),
-    "two charsets": (lambda t, c: ('#  Content-Type: text/plain; charset=latin-1\n' + t).encode("latin-1"), "declares"),
+    "two charsets": (lambda t, c: ("#  Content-Type: text/plain; charset=latin-1\n" + t).encode("latin-1"), "declares"),
     "empty": (lambda t, c: b"", "empty"),
     "only whitespace": (lambda t, c: b" \n\n", "empty"),
     "a .mo file": (lambda t, c: mo_file(c), ".mo file"),
     "binary garbage": (lambda t, c: bytes(range(256)) * 4, "not valid utf-8"),
-    "garbage that is utf-8": (lambda t, c: "msgid msgstr \"\n".encode() * 20, "does not parse"),
+    "garbage that is utf-8": (lambda t, c: b'msgid msgstr "\n' * 20, "does not parse"),
     "a nul in a string": (lambda t, c: t.replace("CIRUG", "CI\x00RUG").encode(), "control character (U+0000)"),
     "an escape in a string": (lambda t, c: t.replace("CIRUG", "CI\x1bRUG").encode(), "control character (U+001B)"),
 }
@@ -136,9 +137,13 @@ def test_no_mangled_po_makes_the_check_raise(client, data):
     base = po_bytes(client.app.state.line.catalogs.sources["es"])
     at = data.draw(st.integers(0, len(base) - 1))
     cut = data.draw(st.integers(0, 40))
-    insert = data.draw(st.binary(max_size=12) | st.sampled_from([b'"', b"\\", b"\n", b"msgid ", b"%(", b"\xff",
-                                                                  b"charset=utf-16", b'msgstr[0] "', b"#, fuzzy\n"]))
-    mangled = base[:at] + insert + base[at + cut:]
+    insert = data.draw(
+        st.binary(max_size=12)
+        | st.sampled_from(
+            [b'"', b"\\", b"\n", b"msgid ", b"%(", b"\xff", b"charset=utf-16", b'msgstr[0] "', b"#, fuzzy\n"]
+        )
+    )
+    mangled = base[:at] + insert + base[at + cut :]
     catalog, problems = translations.validate(line=client.app.state.line, locale="es", data=mangled)
     assert problems or catalog is not None
     assert not any("could not be checked" in problem for problem in problems), problems
@@ -157,13 +162,23 @@ def injected(text: str) -> bytes:
     """A PO whose checked form has no Spanish stop words but whose stored form has hostile ones: Babel writes
     the project name from a folded Project-Id-Version header, newlines and all, into the header comment,
     where the PROJECT placeholder stood, and reading the stored file back finds an entry there."""
-    text = re.sub(r'#[^\n]*\n(?:#[^\n]*\n)*msgctxt "stop_keywords"\nmsgid (?:"[^\n]*"\n)+msgstr (?:"[^\n]*"\n)+\n',
-                  "", text, count=1)
+    text = re.sub(
+        r'#[^\n]*\n(?:#[^\n]*\n)*msgctxt "stop_keywords"\nmsgid (?:"[^\n]*"\n)+msgstr (?:"[^\n]*"\n)+\n',
+        "",
+        text,
+        count=1,
+    )
     text = "# PROJECT\n" + text
-    entry = (' msgctxt \\"stop_keywords\\"\\n msgid \\"STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT\\"'
-             '\\n msgstr \\"STOP, HELLO, THANKS, OK, HER2, MENU, HELP\\"\\n #\\n')
-    text = re.sub(r'"Project-Id-Version: [^"\n]*\\n"', lambda _: '"Project-Id-Version: Infoline\\n"\n"' + entry + ' 1\\n"',
-                  text, count=1)
+    entry = (
+        ' msgctxt \\"stop_keywords\\"\\n msgid \\"STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT\\"'
+        '\\n msgstr \\"STOP, HELLO, THANKS, OK, HER2, MENU, HELP\\"\\n #\\n'
+    )
+    text = re.sub(
+        r'"Project-Id-Version: [^"\n]*\\n"',
+        lambda _: '"Project-Id-Version: Infoline\\n"\n"' + entry + ' 1\\n"',
+        text,
+        count=1,
+    )
     return text.encode("utf-8")
 
 
@@ -196,8 +211,9 @@ def test_a_plural_forms_header_gettext_cannot_read_is_refused(client):
 
 def test_a_stored_version_that_no_longer_parses_does_not_stop_a_replica(settings):
     with admin_client(with_tokens(settings)) as client:
-        client.app.state.line.versions.add(locale="es", po='msgid "unterminated', label="x", note="upload",
-                                           counts=(0, 0, 0))
+        client.app.state.line.versions.add(
+            locale="es", po='msgid "unterminated', label="x", note="upload", counts=(0, 0, 0)
+        )
         assert translations.refresh_catalogs(line=client.app.state.line)
         assert client.app.state.line.catalogs.message("es", "referral")  # served from the PO file
     with admin_client(with_tokens(settings)):  # and a new replica starts
@@ -210,8 +226,12 @@ def served_po(client, locale: str) -> str:
 
 def with_entry(text: str, context: str, new: str) -> str:
     """A PO text with one entry's msgstr replaced."""
-    return re.sub(rf'(msgctxt "{context}"\nmsgid (?:"[^\n]*"\n)+)msgstr "[^\n]*"', lambda m: m.group(1) + f'msgstr "{new}"',
-                  text, count=1)
+    return re.sub(
+        rf'(msgctxt "{context}"\nmsgid (?:"[^\n]*"\n)+)msgstr "[^\n]*"',
+        lambda m: m.group(1) + f'msgstr "{new}"',
+        text,
+        count=1,
+    )
 
 
 def rollback(client, locale: str):
@@ -221,8 +241,11 @@ def rollback(client, locale: str):
 @pytest.mark.parametrize("locale", ["es", "fr", "pt", "sw", "tl", "vi", "ar", "hi", "zh"])
 def test_every_language_downloaded_uploads_again_unchanged(client, locale):
     # Babel names Tagalog fil_PH in its Language header: tl could never be uploaded.
-    response = client.post(f"/admin/translations/{locale}", headers=BEARER,
-                           files={"po": (f"{locale}.po", served_po(client, locale).encode())})
+    response = client.post(
+        f"/admin/translations/{locale}",
+        headers=BEARER,
+        files={"po": (f"{locale}.po", served_po(client, locale).encode())},
+    )
     assert response.status_code == 200 and f"{locale} is now served" in response.text
 
 
@@ -233,13 +256,18 @@ def test_a_rollback_that_would_newly_break_another_language_is_refused(client):
     assert upload(client, spanish_now.encode()).status_code == 200  # DORMIR gone again
     french = served_po(client, "fr")
     everyday = next(m for m in client.app.state.line.catalogs.sources["fr"] if m.context == "everyday_words").string
-    french_upload = client.post("/admin/translations/fr", headers=BEARER,
-                                files={"po": ("fr.po", with_entry(french, "everyday_words", everyday + ", DORMIR").encode())})
+    french_upload = client.post(
+        "/admin/translations/fr",
+        headers=BEARER,
+        files={"po": ("fr.po", with_entry(french, "everyday_words", everyday + ", DORMIR").encode())},
+    )
     assert french_upload.status_code == 200
     response = rollback(client, "es")  # would bring back the Spanish stop word DORMIR, now a French everyday word
     assert response.status_code == 422 and "DORMIR" in html.unescape(response.text)
-    assert "DORMIR" not in next(m for m in client.app.state.line.catalogs.sources["es"]
-                                if m.context == "stop_keywords").string
+    assert (
+        "DORMIR"
+        not in next(m for m in client.app.state.line.catalogs.sources["es"] if m.context == "stop_keywords").string
+    )
 
 
 def test_a_rollback_onto_a_version_that_does_not_parse_is_refused_not_a_500(client):
@@ -250,14 +278,17 @@ def test_a_rollback_onto_a_version_that_does_not_parse_is_refused_not_a_500(clie
     assert response.status_code == 422
 
 
-@pytest.mark.parametrize(("data", "charset"), [
-    (b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=ISO-8859-1\\n"\n', "ISO-8859-1"),
-    (b'"content-type: text/plain; CHARSET=utf-8\\n"\n', "utf-8"),
-    (b'#  Content-Type: text/plain; charset=latin-1\n"Content-Type: text/plain; charset=utf-8\\n"\n', "latin-1"),
-    (b'"Content-Type: text/plain\\n"\n"charset=latin-1"\n', None),  # not on the Content-Type line
-    (b'"Content-Type: "x" charset=latin-1\\n"\n', None),  # a quote between: another string
-    (b'msgid ""\nmsgstr ""\n"' + b"Content-Type: x" * 1000 + b'\n', None),  # looked at once, line by line
-])
+@pytest.mark.parametrize(
+    ("data", "charset"),
+    [
+        (b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=ISO-8859-1\\n"\n', "ISO-8859-1"),
+        (b'"content-type: text/plain; CHARSET=utf-8\\n"\n', "utf-8"),
+        (b'#  Content-Type: text/plain; charset=latin-1\n"Content-Type: text/plain; charset=utf-8\\n"\n', "latin-1"),
+        (b'"Content-Type: text/plain\\n"\n"charset=latin-1"\n', None),  # not on the Content-Type line
+        (b'"Content-Type: "x" charset=latin-1\\n"\n', None),  # a quote between: another string
+        (b'msgid ""\nmsgstr ""\n"' + b"Content-Type: x" * 1000 + b"\n", None),  # looked at once, line by line
+    ],
+)
 def test_the_declared_charset_is_found_on_its_content_type_line(data, charset):
     from service.po_upload import declared_charset
 

@@ -7,8 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from service.app import create_app
-
-from tests.web.admin_helpers import (CSRF_FIELD, admin_client, log_in, login_csrf, try_login, with_tokens)
+from tests.web.admin_helpers import CSRF_FIELD, admin_client, log_in, login_csrf, try_login, with_tokens
 
 IDLE, ABSOLUTE = 30 * 60, 12 * 60 * 60
 
@@ -27,8 +26,10 @@ def client(admin_settings):
 def age_sessions(app, *, created: float = 0, seen: float = 0) -> None:
     """Move every stored session's times into the past, as if that much time had gone by."""
     with app.state.line.store.engine.begin() as connection:
-        connection.execute(text("UPDATE admin_sessions SET created_at = created_at - :created, "
-                                "last_seen_at = last_seen_at - :seen"), {"created": created, "seen": seen})
+        connection.execute(
+            text("UPDATE admin_sessions SET created_at = created_at - :created, last_seen_at = last_seen_at - :seen"),
+            {"created": created, "seen": seen},
+        )
 
 
 def session_cookie(client) -> str:
@@ -87,6 +88,7 @@ def replica_with(tokens):
     def make(client, cookie):
         # The same database and key: another replica (or this one restarted), reconfigured.
         return cookie, create_app(with_tokens(client.app.state.line.settings, tokens))
+
     return make
 
 
@@ -98,22 +100,39 @@ def logged_out_on_another_replica(client, cookie):
     return cookie
 
 
-@pytest.mark.parametrize(("case", "status"), [
-    (lambda client, cookie: cookie, 200),
-    (forged, 401),
-    (tampered, 401),
-    (old_style, 401),
-    (idle_not_quite, 200),
-    (idle_too_long, 401),
-    (past_absolute_expiry, 401),
-    (logged_out, 401),
-    (logged_out_on_another_replica, 401),
-    (replica_with("bob:bob-token-456"), 401),  # alice's token removed
-    (replica_with("alice:a-new-token-789,bob:bob-token-456"), 401),  # alice's token changed
-    (replica_with("alice:alice-token-123,bob:a-new-token-789"), 200),  # only bob's changed
-    (replica_with("admin:alice-token-123,bob:bob-token-456"), 401),  # the same token under another label
-], ids=["valid", "forged", "tampered", "old-style", "idle-29min", "idle-expired", "absolute-expired", "logged-out",
-        "logged-out-elsewhere", "token-removed", "token-changed", "other-token-changed", "label-renamed"])
+@pytest.mark.parametrize(
+    ("case", "status"),
+    [
+        (lambda client, cookie: cookie, 200),
+        (forged, 401),
+        (tampered, 401),
+        (old_style, 401),
+        (idle_not_quite, 200),
+        (idle_too_long, 401),
+        (past_absolute_expiry, 401),
+        (logged_out, 401),
+        (logged_out_on_another_replica, 401),
+        (replica_with("bob:bob-token-456"), 401),  # alice's token removed
+        (replica_with("alice:a-new-token-789,bob:bob-token-456"), 401),  # alice's token changed
+        (replica_with("alice:alice-token-123,bob:a-new-token-789"), 200),  # only bob's changed
+        (replica_with("admin:alice-token-123,bob:bob-token-456"), 401),  # the same token under another label
+    ],
+    ids=[
+        "valid",
+        "forged",
+        "tampered",
+        "old-style",
+        "idle-29min",
+        "idle-expired",
+        "absolute-expired",
+        "logged-out",
+        "logged-out-elsewhere",
+        "token-removed",
+        "token-changed",
+        "other-token-changed",
+        "label-renamed",
+    ],
+)
 def test_a_session_is_good_only_while_it_lives_server_side(client, case, status):
     log_in(client)
     cookie = case(client, session_cookie(client))
@@ -147,14 +166,17 @@ def test_every_login_gets_a_new_random_session_and_csrf_token_never_derived_from
             csrf = log_in(client)
             seen.add((session_cookie(client), csrf))
             assert csrf != hmac.new(b"alice-token-123", b"csrf:alice", hashlib.sha256).hexdigest()
-    cookies, tokens = zip(*seen)
+    cookies, tokens = zip(*seen, strict=True)
     assert len(set(cookies)) == 2 and len(set(tokens)) == 2
 
 
 def test_the_session_cookie_is_http_only_strict_secure_under_admin_and_expires(client):
     response = try_login(client, "bob", "bob-token-456")
-    cookie = next(value for name, value in response.headers.multi_items()
-                  if name == "set-cookie" and value.startswith("infoline_admin=")).lower()
+    cookie = next(
+        value
+        for name, value in response.headers.multi_items()
+        if name == "set-cookie" and value.startswith("infoline_admin=")
+    ).lower()
     for attribute in ("httponly", "samesite=strict", "secure", "path=/admin", f"max-age={ABSOLUTE}"):
         assert attribute in cookie
     assert "bob" not in cookie
@@ -174,13 +196,16 @@ def test_expiry_follows_the_settings(admin_settings):
         assert client.get("/admin").status_code == 401
 
 
-@pytest.mark.parametrize(("form", "cookie", "status"), [
-    ("good", "good", 303),
-    ("missing", "good", 403),
-    ("good", "missing", 403),
-    ("other", "good", 403),
-    ("good", "forged", 403),
-])
+@pytest.mark.parametrize(
+    ("form", "cookie", "status"),
+    [
+        ("good", "good", 303),
+        ("missing", "good", 403),
+        ("good", "missing", 403),
+        ("other", "good", 403),
+        ("good", "forged", 403),
+    ],
+)
 def test_the_login_form_carries_its_own_csrf_token(client, form, cookie, status):
     token = login_csrf(client)
     jar_value = client.cookies.get("infoline_login", path="/admin")

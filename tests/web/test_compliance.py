@@ -7,11 +7,24 @@ import pytest
 from starlette.testclient import TestClient
 
 from service.app import create_app
-
 from tests.conftest import BASE_URL, sign, twilio_form
 
-STOP_WORDS = ["STOP", "stopall", "Unsubscribe", "CANCEL", "end", "QUIT", "revoke", "OPTOUT", "stop.", "  Stop!  ",
-              "please stop texting me", "Stop please", "do not text me again", "REMOVE ME"]
+STOP_WORDS = [
+    "STOP",
+    "stopall",
+    "Unsubscribe",
+    "CANCEL",
+    "end",
+    "QUIT",
+    "revoke",
+    "OPTOUT",
+    "stop.",
+    "  Stop!  ",
+    "please stop texting me",
+    "Stop please",
+    "do not text me again",
+    "REMOVE ME",
+]
 START_WORDS = ["START", "unstop", "Yes"]
 
 
@@ -30,9 +43,11 @@ def db_settings(settings, database_url):
 def line(db_settings):
     """send(body, sender=…, sid=…) -> reply text or None, through a live app on the test database."""
     with TestClient(create_app(db_settings), base_url=BASE_URL) as client:
+
         def send(body, sender="+15551230001", to="+15005550000", sid=None):
             form = twilio_form(body, From=sender, To=to, **({"MessageSid": sid} if sid else {}))
             return body_of(client.post("/sms", data=form, headers={"X-Twilio-Signature": sign(form)}))
+
         send.app = client.app
         yield send
 
@@ -73,6 +88,7 @@ def test_opt_out_and_language_survive_a_restart(db_settings, line):
         assert body_of(client.post("/sms", data=form, headers={"X-Twilio-Signature": sign(form)})) is None
         state = client.app.state.line
         from service.privacy import sender_key
+
         loaded = state.store.load(sender_key=sender_key("+15551230007", state.hash_key))
         assert loaded.subscriber.locale == "es"
 
@@ -106,10 +122,14 @@ def test_the_programs_contact_is_in_its_referral(line):
 def test_twilio_confirms_plain_stop_when_the_program_says_so(db_settings, tmp_path):
     programs = tmp_path / "programs.toml"
     programs.write_text('[[program]]\nid = "default"\nname = "X"\nconfirm_opt_out = "twilio"\n')
-    with TestClient(create_app(db_settings.model_copy(update={"programs_file": programs})), base_url=BASE_URL) as client:
+    with TestClient(
+        create_app(db_settings.model_copy(update={"programs_file": programs})), base_url=BASE_URL
+    ) as client:
+
         def send(body):
             form = twilio_form(body)
             return body_of(client.post("/sms", data=form, headers={"X-Twilio-Signature": sign(form)}))
+
         assert send("STOP") is None
         assert send("HER2") is None
         assert send("START") is None
@@ -131,7 +151,9 @@ def stored_bytes(app, database_url) -> bytes:
     from sqlalchemy import text
 
     with line.store.engine.connect() as connection:
-        rows = [row for table in ("records", "subscribers") for row in connection.execute(text(f"SELECT * FROM {table}"))]
+        rows = [
+            row for table in ("records", "subscribers") for row in connection.execute(text(f"SELECT * FROM {table}"))
+        ]
     return repr(rows).encode()
 
 
@@ -163,15 +185,24 @@ def test_past_the_cap_stop_start_and_help_are_still_confirmed(line):
     assert line("START", sender="+15557770003").startswith("Infoline: You will get messages again")
 
 
-@pytest.mark.parametrize(("body", "sender", "confirmed"), [
-    ("STOP", "+15551230001", False), ("stop", "+15551230001", False), ("QUIT", "+15551230001", False),
-    ("PARAR", "+15551230001", True), ("停止", "+15551230001", True), ("OPT OUT", "+15551230001", True),
-    ("STOP", "whatsapp:+15551230001", True),  # Twilio does not handle opt-outs on WhatsApp
-])
+@pytest.mark.parametrize(
+    ("body", "sender", "confirmed"),
+    [
+        ("STOP", "+15551230001", False),
+        ("stop", "+15551230001", False),
+        ("QUIT", "+15551230001", False),
+        ("PARAR", "+15551230001", True),
+        ("停止", "+15551230001", True),
+        ("OPT OUT", "+15551230001", True),
+        ("STOP", "whatsapp:+15551230001", True),  # Twilio does not handle opt-outs on WhatsApp
+    ],
+)
 def test_in_twilio_mode_only_twilios_own_sms_words_go_unconfirmed(db_settings, tmp_path, body, sender, confirmed):
     programs = tmp_path / "programs.toml"
     programs.write_text('[[program]]\nid = "default"\nname = "X"\nconfirm_opt_out = "twilio"\n')
-    with TestClient(create_app(db_settings.model_copy(update={"programs_file": programs})), base_url=BASE_URL) as client:
+    with TestClient(
+        create_app(db_settings.model_copy(update={"programs_file": programs})), base_url=BASE_URL
+    ) as client:
         form = twilio_form(body, From=sender)
         reply = body_of(client.post("/sms", data=form, headers={"X-Twilio-Signature": sign(form)}))
     assert (reply is not None) == confirmed

@@ -3,7 +3,8 @@
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
@@ -12,16 +13,22 @@ from tests.conftest import SMS_URL, TOKEN
 FIELDS = ["MessageSid", "From", "To", "Body", "NumMedia", "AccountSid", "SmsSid", "X-Extra", ""]
 # Any Unicode but lone surrogates, which no UTF-8 form can carry.
 unicode_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
-values = st.one_of(unicode_text, st.sampled_from(["", "+15551230001", "whatsapp:+1555", "STOP", "HER2"]),
-                   st.text(max_size=3).map(lambda s: s * 3000))
+values = st.one_of(
+    unicode_text,
+    st.sampled_from(["", "+15551230001", "whatsapp:+1555", "STOP", "HER2"]),
+    st.text(max_size=3).map(lambda s: s * 3000),
+)
 pairs = st.lists(st.tuples(st.one_of(st.sampled_from(FIELDS), unicode_text), values), max_size=8)
 
 
 def post_signed(client, items):
     form = ImmutableMultiDict(items)
     signature = RequestValidator(TOKEN).compute_signature(SMS_URL, form)
-    return client.post("/sms", content=urlencode(items).encode(),
-                       headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"})
+    return client.post(
+        "/sms",
+        content=urlencode(items).encode(),
+        headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+    )
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -41,13 +48,19 @@ def test_arbitrary_bodies_and_signatures_never_get_a_5xx(client, raw, signature)
     assert client.post("/sms", content=raw, headers=headers).status_code in (400, 403)
 
 
-ITEMS = [("MessageSid", "SM0123456789abcdef0123456789abcdef"), ("AccountSid", "AC" + "1" * 32),
-         ("From", "+15551230001"), ("To", "+15005550000"), ("Body", "HER2"), ("NumMedia", "0")]
+ITEMS = [
+    ("MessageSid", "SM0123456789abcdef0123456789abcdef"),
+    ("AccountSid", "AC" + "1" * 32),
+    ("From", "+15551230001"),
+    ("To", "+15005550000"),
+    ("Body", "HER2"),
+    ("NumMedia", "0"),
+]
 
 
 def changed(text: str, position: int) -> str:
     replacement = "b" if text[position] != "b" else "c"
-    return text[:position] + replacement + text[position + 1:]
+    return text[:position] + replacement + text[position + 1 :]
 
 
 def test_the_unchanged_request_is_accepted(client):
@@ -57,8 +70,11 @@ def test_the_unchanged_request_is_accepted(client):
 @pytest.mark.parametrize("position", range(len(SMS_URL)))
 def test_a_signature_for_a_url_one_character_off_is_refused(client, position):
     signature = RequestValidator(TOKEN).compute_signature(changed(SMS_URL, position), ImmutableMultiDict(ITEMS))
-    response = client.post("/sms", content=urlencode(ITEMS), headers={
-        "X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/sms",
+        content=urlencode(ITEMS),
+        headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 403
 
 
@@ -75,14 +91,23 @@ def test_any_one_character_changed_in_a_parameter_is_refused(client, index, part
     key, value = ITEMS[index]
     tampered = list(ITEMS)
     tampered[index] = (changed(key, position), value) if part == "key" else (key, changed(value, position))
-    response = client.post("/sms", content=urlencode(tampered), headers={
-        "X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/sms",
+        content=urlencode(tampered),
+        headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 403
 
 
 def test_any_one_character_changed_in_the_signature_is_refused(client):
     signature = RequestValidator(TOKEN).compute_signature(SMS_URL, ImmutableMultiDict(ITEMS))
     for position in range(len(signature)):
-        response = client.post("/sms", content=urlencode(ITEMS), headers={
-            "X-Twilio-Signature": changed(signature, position), "Content-Type": "application/x-www-form-urlencoded"})
+        response = client.post(
+            "/sms",
+            content=urlencode(ITEMS),
+            headers={
+                "X-Twilio-Signature": changed(signature, position),
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
         assert response.status_code == 403, position

@@ -9,7 +9,6 @@ from starlette.testclient import TestClient
 
 from service.app import create_app
 from service.privacy import sender_key
-
 from tests.conftest import BASE_URL, sign, twilio_form
 from tests.tcp_proxy import TcpProxy
 
@@ -40,6 +39,7 @@ def test_replies_continue_and_no_opt_out_is_lost(settings, proxied, caplog):
     app = create_app(settings.model_copy(update={"database_url": url}))
     line = app.state.line
     with TestClient(app, base_url=BASE_URL) as client:
+
         def send(body, sender):
             form = twilio_form(body, From=sender)
             return body_of(client.post("/sms", data=form, headers={"X-Twilio-Signature": sign(form)}))

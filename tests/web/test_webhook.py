@@ -9,7 +9,6 @@ from starlette.testclient import TestClient
 
 from service.app import create_app
 from service.channels.twilio import Form
-
 from tests.conftest import BASE_URL, sign, twilio_form
 
 REFERRAL = "Ask your care team what is right for you."
@@ -24,8 +23,18 @@ def reply_text(response) -> str | None:
 
 @pytest.mark.parametrize(
     ("body", "starts"),
-    [("HER2", "HER2:"), ("her-2?", "HER2:"), ("HORMONE", "Hormone"), ("chemo", "Chemo:"), ("Surgery please", "Surgery:"),
-     ("radiaton", "Radiation:"), ("goal", "Goals:"), ("4", "Surgery:"), ("hi", "Infoline:"), ("HELP", "Infoline")],
+    [
+        ("HER2", "HER2:"),
+        ("her-2?", "HER2:"),
+        ("HORMONE", "Hormone"),
+        ("chemo", "Chemo:"),
+        ("Surgery please", "Surgery:"),
+        ("radiaton", "Radiation:"),
+        ("goal", "Goals:"),
+        ("4", "Surgery:"),
+        ("hi", "Infoline:"),
+        ("HELP", "Infoline"),
+    ],
 )
 def test_signed_texts_get_the_summary_and_the_referral(text, body, starts):
     reply = reply_text(text(body))
@@ -78,35 +87,111 @@ def post(client, form, signature=None, **kwargs):
         ("tampered body", lambda c, f: post(c, {**f, "Body": "STOP"}, sign(f)), 403),
         ("signed for another URL", lambda c, f: post(c, f, sign(f, url="https://other.test/sms")), 403),
         ("signed with another token", lambda c, f: post(c, f, sign(f, token="wrong")), 403),
-        ("signed without From", lambda c, f: post(c, {k: v for k, v in f.items() if k != "From"},
-                                                   sign({k: v for k, v in f.items() if k != "From"})), 400),
-        ("signed without MessageSid", lambda c, f: post(c, {k: v for k, v in f.items() if k != "MessageSid"},
-                                                         sign({k: v for k, v in f.items() if k != "MessageSid"})), 400),
+        (
+            "signed without From",
+            lambda c, f: post(
+                c, {k: v for k, v in f.items() if k != "From"}, sign({k: v for k, v in f.items() if k != "From"})
+            ),
+            400,
+        ),
+        (
+            "signed without MessageSid",
+            lambda c, f: post(
+                c,
+                {k: v for k, v in f.items() if k != "MessageSid"},
+                sign({k: v for k, v in f.items() if k != "MessageSid"}),
+            ),
+            400,
+        ),
         ("GET", lambda c, f: c.get("/sms"), 405),
         ("JSON body", lambda c, f: c.post("/sms", json=f, headers={"X-Twilio-Signature": sign(f)}), 415),
-        ("undecodable percent-escapes", lambda c, f: c.post(
-            "/sms", content=b"Body=%FF%FE&From=%2B1", headers={"Content-Type": "application/x-www-form-urlencoded"}), 400),
+        (
+            "undecodable percent-escapes",
+            lambda c, f: c.post(
+                "/sms", content=b"Body=%FF%FE&From=%2B1", headers={"Content-Type": "application/x-www-form-urlencoded"}
+            ),
+            400,
+        ),
         ("a megabyte", lambda c, f: post(c, {**f, "Body": "x" * 1_000_000}, sign({**f, "Body": "x" * 1_000_000})), 413),
-        ("a length that is no number", lambda c, f: c.post("/sms", content=b"Body=HER2", headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Content-Length": "nine"}), 413),
-        ("a Host that is no host", lambda c, f: c.post("/sms", data=f, headers={
-            "Host": "h:abc", "X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}), 400),
+        (
+            "a length that is no number",
+            lambda c, f: c.post(
+                "/sms",
+                content=b"Body=HER2",
+                headers={"Content-Type": "application/x-www-form-urlencoded", "Content-Length": "nine"},
+            ),
+            413,
+        ),
+        (
+            "a Host that is no host",
+            lambda c, f: c.post(
+                "/sms", data=f, headers={"Host": "h:abc", "X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}
+            ),
+            400,
+        ),
         # Signed for https://other.example/hooks/sms: without PUBLIC_BASE_URL that Host would rebuild that URL.
-        ("a Host with a path, signed for its URL", lambda c, f: c.post("/sms", data=f, headers={
-            "Host": "other.example/hooks", "X-Twilio-Signature": sign(f, url="https://other.example/hooks/sms")}), 400),
-        ("a Host not allowed, signed for its URL", lambda c, f: c.post("/sms", data=f, headers={
-            "Host": "other.example", "X-Twilio-Signature": sign(f, url="https://other.example/sms")}), 400),
-        ("an allowed Host, then another signed for", lambda c, f: c.post("/sms", content=urlencode(f), headers=[
-            ("Host", "line.test"), ("Host", "other.example"), ("Content-Type", "application/x-www-form-urlencoded"),
-            ("X-Twilio-Signature", sign(f, url="https://other.example/sms"))]), 400),
-        ("a Host with a port out of range", lambda c, f: c.post("/sms", data=f, headers={"Host": "line.test:99999"}), 400),
-        ("a signed From naming a number as its channel", lambda c, f: post(
-            c, {**f, "From": "+15557654321:x"}, sign({**f, "From": "+15557654321:x"})), 400),
-        ("a signed From with an unknown channel", lambda c, f: post(
-            c, {**f, "From": "fax:+15557654321"}, sign({**f, "From": "fax:+15557654321"})), 400),
-        ("a forged form of 9,500 empty fields", lambda c, f: c.post("/sms", content=b"&".join(
-            b"k%d=" % n for n in range(9_500)), headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                         "X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}), 400),
+        (
+            "a Host with a path, signed for its URL",
+            lambda c, f: c.post(
+                "/sms",
+                data=f,
+                headers={
+                    "Host": "other.example/hooks",
+                    "X-Twilio-Signature": sign(f, url="https://other.example/hooks/sms"),
+                },
+            ),
+            400,
+        ),
+        (
+            "a Host not allowed, signed for its URL",
+            lambda c, f: c.post(
+                "/sms",
+                data=f,
+                headers={"Host": "other.example", "X-Twilio-Signature": sign(f, url="https://other.example/sms")},
+            ),
+            400,
+        ),
+        (
+            "an allowed Host, then another signed for",
+            lambda c, f: c.post(
+                "/sms",
+                content=urlencode(f),
+                headers=[
+                    ("Host", "line.test"),
+                    ("Host", "other.example"),
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                    ("X-Twilio-Signature", sign(f, url="https://other.example/sms")),
+                ],
+            ),
+            400,
+        ),
+        (
+            "a Host with a port out of range",
+            lambda c, f: c.post("/sms", data=f, headers={"Host": "line.test:99999"}),
+            400,
+        ),
+        (
+            "a signed From naming a number as its channel",
+            lambda c, f: post(c, {**f, "From": "+15557654321:x"}, sign({**f, "From": "+15557654321:x"})),
+            400,
+        ),
+        (
+            "a signed From with an unknown channel",
+            lambda c, f: post(c, {**f, "From": "fax:+15557654321"}, sign({**f, "From": "fax:+15557654321"})),
+            400,
+        ),
+        (
+            "a forged form of 9,500 empty fields",
+            lambda c, f: c.post(
+                "/sms",
+                content=b"&".join(b"k%d=" % n for n in range(9_500)),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl",
+                },
+            ),
+            400,
+        ),
     ],
 )
 def test_refusals_are_clear_4xx(client, case, make, status):
@@ -161,8 +246,10 @@ def test_a_chunked_body_without_a_length_is_cut_off_at_the_limit(client):
     assert response.status_code == 413
 
 
-@pytest.mark.parametrize("fields", [{"MessageSid": "SM" + "1" * 80}, {"From": "averyveryverylongchannel:+1555"},
-                                    {"MessageSid": "SM+15557654321"}])
+@pytest.mark.parametrize(
+    "fields",
+    [{"MessageSid": "SM" + "1" * 80}, {"From": "averyveryverylongchannel:+1555"}, {"MessageSid": "SM+15557654321"}],
+)
 def test_ids_longer_than_twilio_sends_are_refused_before_anything_is_kept(text, fields):
     assert text("HER2", **fields).status_code == 400
 
@@ -184,17 +271,23 @@ def test_a_read_field_sent_twice_is_refused_and_nothing_is_recorded(client, app,
     body = re_split(form, field, victim if field == "From" else "x")
     if field == "From":  # the same signature: the join of names and values is unchanged
         assert sign(Form([*form.items(), ("From", victim)])) == signature
-    response = client.post("/sms", content=body, headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                          "X-Twilio-Signature": signature})
+    response = client.post(
+        "/sms",
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+    )
     assert response.status_code == 400 and field in response.text
     assert app.state.line.store.count_records() == 0
 
 
 def test_the_host_policy_follows_allowed_hosts_and_public_base_url(settings):
     form = twilio_form()
-    cases = [({"allowed_hosts": ("line.test",)}, "line.test", 200), ({"allowed_hosts": ("line.test",)}, "evil.test", 400),
-             ({"allowed_hosts": ("*",)}, "evil.test", 403),  # answered, but signed for line.test
-             ({"public_base_url": BASE_URL, "allowed_hosts": ()}, "internal:8080", 200)]
+    cases = [
+        ({"allowed_hosts": ("line.test",)}, "line.test", 200),
+        ({"allowed_hosts": ("line.test",)}, "evil.test", 400),
+        ({"allowed_hosts": ("*",)}, "evil.test", 403),  # answered, but signed for line.test
+        ({"public_base_url": BASE_URL, "allowed_hosts": ()}, "internal:8080", 200),
+    ]
     for update, host, status in cases:
         with TestClient(create_app(settings.model_copy(update=update)), base_url=BASE_URL) as client:
             response = client.post("/sms", data=form, headers={"Host": host, "X-Twilio-Signature": sign(form)})
@@ -212,6 +305,9 @@ def test_a_capture_re_split_into_a_field_named_after_the_sender_is_refused(clien
     captured = twilio_form("STOP" + "From" + victim, From=attacker)
     pairs = [*{**captured, "Body": "STOP", "From": victim}.items(), ("From" + attacker, "")]
     assert sign(Form(pairs)) == sign(captured)  # the same signed string
-    response = client.post("/sms", content=urlencode(pairs), headers={
-        "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sign(captured)})
+    response = client.post(
+        "/sms",
+        content=urlencode(pairs),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sign(captured)},
+    )
     assert response.status_code == 400 and app.state.line.store.count_records() == 0
