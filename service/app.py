@@ -74,7 +74,7 @@ async def metrics(request) -> Response:
 def keep_current(line: Line) -> None:
     """Apply spooled messages once the database is back; serve catalogs another replica published."""
     if line.spool.pending():
-        applied = line.spool.drain(line.store)
+        applied = line.spool.drain(line.store.unit)
         if applied:
             log.warning("applied spooled messages", extra={"count": applied})
     with contextlib.suppress(StoreUnavailable):
@@ -135,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
         drainer.cancel()
+        line.store.close()
 
     # The OpenAPI document covers the JSON endpoints (readiness); the webhook
     # speaks Twilio's form protocol and the admin is HTML.

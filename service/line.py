@@ -1,24 +1,27 @@
-"""The running line: what the edges share (catalogs, programs, signature check, store), built once."""
+"""The running line: what the edges share (content, store, spool, hasher, flow), built once at start.
+
+Nothing here changes after the start but the content snapshot, which is
+swapped whole (service.snapshot) when translations change.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from twilio.request_validator import RequestValidator
 
+from service.batching import Batcher
 from service.catalogs import Catalogs, load_catalogs
 from service.content import load_content
-from service.privacy import load_hash_key
+from service.flow import Flow
+from service.privacy import SenderHasher, load_hash_key
 from service.programs import Programs, load_programs
 from service.settings import Settings
+from service.snapshot import ContentSnapshot, LiveContent
 from service.store import SqlStore, open_store
 from service.store.spool import Spool
 from service.store.versions import VersionStore
-
-if TYPE_CHECKING:
-    from service.group_commit import GroupCommit
 
 log = logging.getLogger("service.line")
 
@@ -34,21 +37,34 @@ NO_HELP_CONTACT_WARNING = (
 )
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Line:
     settings: Settings
-    catalogs: Catalogs
-    programs: Programs
+    content: LiveContent
     # None when no Auth Token is configured: nothing can be verified, all is refused.
     validator: RequestValidator | None
     store: SqlStore
     versions: VersionStore
     spool: Spool
     hash_key: bytes = field(repr=False)
-    # (count, newest id) of the catalog versions this replica serves ((0, 0): the PO files as shipped).
-    catalog_version: tuple[int, int] = (0, 0)
-    # The webhook's writes on embedded SQLite, committed together; None on PostgreSQL (threads, a pool).
-    group: GroupCommit | None = None
+    flow: Flow = field(repr=False)
+    # The webhook's messages, gathered into groups for the flow.
+    batcher: Batcher = field(repr=False)
+
+    @property
+    def catalogs(self) -> Catalogs:
+        """The catalogs served now."""
+        return self.content.snapshot.catalogs
+
+    @property
+    def programs(self) -> Programs:
+        """The programs served now."""
+        return self.content.snapshot.programs
+
+    @property
+    def catalog_version(self) -> tuple[int, int]:
+        """(count, newest id) of the catalog versions served now."""
+        return self.content.snapshot.catalog_version
 
 
 def configured_programs(settings: Settings) -> Programs:
@@ -67,19 +83,20 @@ def build_line(settings: Settings) -> Line:
         log.warning(NO_TOKEN_WARNING)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     configured_key = settings.phone_hash_key.get_secret_value() if settings.phone_hash_key else None
+    hash_key = load_hash_key(configured=configured_key, data_dir=settings.data_dir)
     store = open_store(settings.sqlalchemy_url)
-    line = Line(
+    catalogs = load_catalogs(content=load_content(settings.content_dir), locales_dir=settings.locales_dir)
+    content = LiveContent(ContentSnapshot(catalogs=catalogs, programs=configured_programs(settings)))
+    spool = Spool(settings.data_dir / SPOOL_FILE)
+    flow = Flow(unit=store.unit, spool=spool, hasher=SenderHasher(hash_key), content=content)
+    return Line(
         settings=settings,
-        catalogs=load_catalogs(content=load_content(settings.content_dir), locales_dir=settings.locales_dir),
-        programs=configured_programs(settings),
+        content=content,
         validator=RequestValidator(token) if token else None,
         store=store,
         versions=VersionStore(store),
-        spool=Spool(settings.data_dir / SPOOL_FILE),
-        hash_key=load_hash_key(configured=configured_key, data_dir=settings.data_dir),
+        spool=spool,
+        hash_key=hash_key,
+        flow=flow,
+        batcher=Batcher(flow.handle, inline=store.inline),
     )
-    if store.inline:
-        from service.group_commit import GroupCommit  # it answers messages: it needs this module's Line
-
-        line.group = GroupCommit(line)
-    return line

@@ -68,3 +68,16 @@ def sender_key(sender: str, key: bytes, *, namespace: str = "") -> str:
     real patient's number never opts her out.
     """
     return mac(key, "sha256", (namespace + canonical_sender(sender)).encode("utf-8")).hex()
+
+
+class SenderHasher:
+    """The keyed hash senders are stored under, handed to what stores them (the key never leaves it)."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: bytes):
+        self._key = key
+
+    def key(self, sender: str, *, simulated: bool = False) -> str:
+        """The sender's stored key; the admin's simulator has a namespace of its own."""
+        return sender_key(sender, self._key, namespace="simulated:" if simulated else "")

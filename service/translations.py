@@ -6,6 +6,7 @@ each polls the newest version id and reloads when it changes.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 
@@ -44,10 +45,10 @@ def refresh_catalogs(*, line: Line) -> bool:
     newest = line.versions.newest_id()
     if newest == line.catalog_version:
         return False
-    line.catalogs = load_catalogs(
+    catalogs = load_catalogs(
         content=line.catalogs.content, locales_dir=line.settings.locales_dir, overrides=served_overrides(line=line)
     )
-    line.catalog_version = newest
+    line.content.swap(dataclasses.replace(line.content.snapshot, catalogs=catalogs, catalog_version=newest))
     log.warning("catalogs reloaded", extra={"catalog_version": newest})
     return True
 

@@ -153,3 +153,14 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'line.db'}"
     return request.getfixturevalue("pg_schema_url")
+
+
+@pytest.fixture(autouse=True)
+def _close_postgres_pools():
+    """Close the PostgreSQL pools a test opened (apps a test never shut down keep theirs until the
+    collector finds them, and the server's connection slots run out)."""
+    yield
+    from service.store.postgres import OPENED
+
+    for unit in list(OPENED):
+        unit.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine, event
 
-from service.store.direct import sqlite_pragmas
+from service.store.sqlite import sqlite_pragmas
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.store.records import StoreUnavailable
-
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_SCHEMA = Path(__file__).resolve().parent / "schema_sqlite.sql"
 # The newest migration; a test keeps it equal to Alembic's head.
@@ -36,10 +34,14 @@ def alembic_config():
 
 def current_revision(store) -> str | None:
     """The revision the database is at (None: a new database)."""
-    try:
-        return store.direct.scalar("SELECT version_num FROM alembic_version")
-    except StoreUnavailable:
+    exists = (
+        "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
+        if store.direct.sqlite
+        else "SELECT count(*) FROM pg_tables WHERE tablename = 'alembic_version' AND schemaname = current_schema()"
+    )
+    if not store.direct.scalar(exists):
         return None
+    return store.direct.scalar("SELECT version_num FROM alembic_version")
 
 
 def _create_sqlite(store) -> bool:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from service.core.rate_limit import HOUR
 from service.core.types import Subscriber
 
-# The long window of a program's reply cap (hourly_cap).
-HOUR = 3600.0
+__all__ = ["HOUR", "Change", "Record", "StoreUnavailable", "SubscriberState"]
 
 
 class StoreUnavailable(Exception):

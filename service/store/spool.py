@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from service.store.records import Change, Record, StoreUnavailable
+from service.store.unit import UnitOfWork
 
 
 def _line(record: Record, change: Change) -> str:
@@ -118,7 +119,7 @@ class Spool:
         self._read = (status.st_ino, done)
         return self._opt_index.get(sender_key)
 
-    def drain(self, store) -> int:
+    def drain(self, unit: UnitOfWork) -> int:
         """Apply every entry to the store, oldest first; keep them all while the database is away.
 
         An entry the database refuses for good (not for being away) goes to a
@@ -128,7 +129,8 @@ class Spool:
             waiting = self.entries()
             for record, change in waiting:
                 try:
-                    store.save(record=record, change=change)
+                    with unit.begin() as transaction:  # one each: a refused one must not take others with it
+                        transaction.save([(record, change)])
                 except StoreUnavailable as error:
                     if error.transient:
                         return 0

@@ -1,4 +1,4 @@
-"""/admin: thin routes over service.admin_views, service.translations and service.answer.
+"""/admin: thin routes over service.admin_views, service.translations and service.flow.
 
 Every request has passed service.web.admin_gate before it gets here: authenticated from
 its headers, its origin checked, its body capped, security headers on its response.
@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from service import admin_views, translations
-from service.answer import answer
 from service.catalog_check import BUDGET
 from service.core import InboundMessage
 from service.store.usage import UsageRow, usage
@@ -160,7 +159,7 @@ def simulate(
         recipient=to[:64],
         body=body[:1600],
     )
-    reply = answer(line=line, message=message, simulated=True)
+    reply = line.flow.handle([message], simulated=True)[0]
     return page(
         request,
         "simulator.html",

@@ -11,9 +11,6 @@ import functools
 import logging
 import time
 
-from anyio import CapacityLimiter, to_thread
-
-from service.answer import answer
 from service.channels import twilio
 from service.line import Line
 from service.observability import LATENCY, REQUEST_ID, REQUESTS, new_request_id
@@ -52,13 +49,6 @@ def _url(scheme: str, host: str, server, path: str, query: bytes, public_base_ur
     if not host and server:
         host = f"{server[0]}:{server[1]}"
     return f"{scheme}://{host}{suffix}"
-
-
-@functools.lru_cache(maxsize=4)
-def store_limiter(size: int) -> CapacityLimiter:
-    """As many threads at the database as it has pooled connections: more would only queue for one,
-    opening and closing connections on every burst."""
-    return CapacityLimiter(size)
 
 
 async def read_body(receive, headers: dict[bytes, bytes], limit: int) -> bytes | None:
@@ -148,13 +138,8 @@ async def twiml_for(scope: dict, receive, headers: dict[bytes, bytes], line: Lin
         message = twilio.decode(form)
     except twilio.FormError as error:
         raise Refused(400, str(error)) from None
-    if line.group is not None:
-        # Embedded SQLite: answered on the event loop, in one transaction with the others of this moment.
-        reply = await line.group.answer(message)
-    else:
-        reply = await to_thread.run_sync(
-            functools.partial(answer, line=line, message=message), limiter=store_limiter(line.store.pool_size)
-        )
+    # Answered with the others of this moment, in one transaction (service.batching, service.flow).
+    reply = await line.batcher.answer(message)
     outcome_counter(reply.body is not None).inc()
     if log.isEnabledFor(logging.INFO):  # spares building the line's fields when it is not written
         log.info(

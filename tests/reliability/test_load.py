@@ -11,6 +11,7 @@ from service.store import open_store
 from tests.conftest import TOKEN
 from tests.reliability.loadgen import drive, expected_state, plan
 from tests.server import free_port, running_service
+from tests.store_helpers import count_records, load_state
 
 LOAD_KEY = "load-test-key-" + "0" * 32
 
@@ -31,9 +32,9 @@ def test_ten_thousand_texts_from_a_thousand_senders(tmp_path):
         asyncio.run(drive(url, load.conversations, concurrency=32))
     assert [text.status for text in load.texts].count(200) == 10_000
     store = open_store(f"sqlite:///{tmp_path / 'var' / 'infoline.db'}")
-    assert store.count_records() == 10_000
+    assert count_records(store) == 10_000
     for conversation in load.conversations:
-        state = store.load(sender_key=sender_key(conversation[0].sender, LOAD_KEY.encode()))
+        state = load_state(store, sender_key(conversation[0].sender, LOAD_KEY.encode()))
         assert (state.subscriber.opted_out, state.subscriber.locale) == expected_state(conversation)
 
 

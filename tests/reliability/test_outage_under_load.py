@@ -14,6 +14,7 @@ from service.store import open_store
 from tests.conftest import TOKEN
 from tests.reliability.loadgen import drive, plan
 from tests.server import running_service
+from tests.store_helpers import count_records, load_state
 from tests.tcp_proxy import TcpProxy
 
 OUTAGE_KEY = "outage-test-key-" + "0" * 32
@@ -61,7 +62,7 @@ def test_postgres_stopped_mid_load(tmp_path, pg_schema_url):
     assert statuses == {200: len(load.texts)}, (statuses, [l for l in server_log.splitlines() if "ERROR" in l][:3])
     assert degraded and any(float(line.split()[-1]) > 0 for line in degraded), "the outage should land mid-load"
     store = open_store(pg_schema_url.replace("postgresql://", "postgresql+psycopg://"))
-    assert store.count_records() == len(load.texts)
+    assert count_records(store) == len(load.texts)
     for conversation in load.conversations:
-        state = store.load(sender_key=sender_key(conversation[0].sender, OUTAGE_KEY.encode()))
+        state = load_state(store, sender_key(conversation[0].sender, OUTAGE_KEY.encode()))
         assert state.subscriber.opted_out == last_opt(conversation)

@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 
 from service.app import create_app
 from tests.conftest import BASE_URL, sign, twilio_form
+from tests.store_helpers import count_records, load_state
 
 STOP_WORDS = [
     "STOP",
@@ -89,14 +90,14 @@ def test_opt_out_and_language_survive_a_restart(db_settings, line):
         state = client.app.state.line
         from service.privacy import sender_key
 
-        loaded = state.store.load(sender_key=sender_key("+15551230007", state.hash_key))
+        loaded = load_state(state.store, sender_key("+15551230007", state.hash_key))
         assert loaded.subscriber.locale == "es"
 
 
 def test_a_repeated_message_sid_gets_the_same_reply_and_one_record(line):
     first = line("SURGERY", sid="SM" + "7" * 32)
     assert line("SURGERY", sid="SM" + "7" * 32) == first
-    assert line.app.state.line.store.count_records() == 1
+    assert count_records(line.app.state.line.store) == 1
 
 
 def test_a_retried_stop_does_not_undo_a_later_start(line):
@@ -111,7 +112,7 @@ def test_concurrent_duplicates_get_one_reply_and_one_record(line):
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         replies = list(pool.map(lambda _: line("CHEMO", sid="SM" + "9" * 32), range(8)))
     assert len(set(replies)) == 1 and replies[0].startswith("Chemo:")
-    assert line.app.state.line.store.count_records() == 1
+    assert count_records(line.app.state.line.store) == 1
 
 
 def test_the_programs_contact_is_in_its_referral(line):
@@ -164,7 +165,7 @@ def test_the_database_holds_no_phone_digits_and_no_bodies(line, database_url):
     line("HER2", sender="whatsapp:+447700900123")
     line.app.state.line.store.engine.dispose()  # flush SQLite's WAL into the file, as a restart would
     stored = stored_bytes(line.app, database_url)
-    assert line.app.state.line.store.count_records() == 6
+    assert count_records(line.app.state.line.store) == 6
     for needle in (b"5559876543", b"7700900123", b"private question", b"LANG FR"):
         assert needle not in stored
 

@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 from service.app import create_app
 from service.privacy import sender_key
 from tests.conftest import BASE_URL, sign, twilio_form
+from tests.store_helpers import count_records, load_state
 from tests.tcp_proxy import TcpProxy
 
 
@@ -53,7 +54,7 @@ def test_replies_continue_and_no_opt_out_is_lost(settings, proxied, caplog):
         proxy.start()
         wait_for(lambda: not line.spool.pending())
         assert send("GOALS", "+15550000004").startswith("Goals:")
-    assert line.store.count_records() == 5
-    stopped = line.store.load(sender_key=sender_key("+15550000003", line.hash_key))
+    assert count_records(line.store) == 5
+    stopped = load_state(line.store, sender_key("+15550000003", line.hash_key))
     assert stopped.subscriber.opted_out is True
     assert "5550000003" not in caplog.text
