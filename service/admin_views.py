@@ -12,7 +12,8 @@ from service import segments
 from service.catalog_check import budget, replies
 from service.catalog_tools import LocaleStats, locale_stats
 from service.catalogs import SOURCE_LOCALE, Catalogs
-from service.core.render import referral, render, transliterates
+from service.core.referral import REFERRAL_KEYS, referral
+from service.core.render import render, transliterates
 from service.core.types import Intent
 from service.programs import Program
 from service.store.usage import UsageRow
@@ -77,7 +78,7 @@ def _parts(catalogs: Catalogs, intent: Intent, topic: str | None) -> list[tuple[
         keys = [(key, content.messages[key]) for key in MESSAGE_PARTS[intent]]
         if intent == Intent.MENU:
             keys += [(t.id, t.keywords) for t in content.topics]
-    return keys + [(key, content.messages[key]) for key in ("referral", "referral_contact")]
+    return keys + [(key, content.messages[key]) for key in REFERRAL_KEYS]
 
 
 def status(catalogs: Catalogs, locale: str, parts: list[tuple[str, str]]) -> str:

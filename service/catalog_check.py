@@ -27,6 +27,7 @@ from service.catalogs import (
 from service.content import Content
 from service.core.keywords import build_index, command_entries, language_names, opt_entries, topic_entries
 from service.core.normalize import keyword_key, strip_accents
+from service.core.referral import REFERRAL_KEYS
 from service.core.render import compose
 from service.core.types import Intent
 from service.programs import Program
@@ -37,7 +38,6 @@ BUDGET = {segments.GSM7: 2, segments.UCS2: 4}
 # contact) besides the referral, and is sent only when asked for: one segment more.
 REPLY_BUDGETS = {"help": {segments.GSM7: 3, segments.UCS2: 5}}
 POLICIES = ("unicode", "gsm7")
-REFERRAL_KEYS = ("referral", "referral_contact")
 
 
 def budget(reply: str, encoding: str) -> int:
