@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from babel.messages.catalog import Catalog
 
 from service import segments
-from service.catalog_opt_words import everyday_word_problems, ordinary_text_problems, unaccented_twin_problems
+from service.catalog_check_opt_out import everyday_word_problems, ordinary_text_problems, unaccented_twin_problems
 from service.catalog_tools import LOCALES
 from service.catalogs import (
     PLACEHOLDER,
@@ -25,8 +25,9 @@ from service.catalogs import (
     placeholders_match,
 )
 from service.content import Content
-from service.core.keywords import build_index, command_entries, language_names, opt_entries, topic_entries
+from service.core.keywords import build_index, command_entries, language_names, topic_entries
 from service.core.normalize import keyword_key, strip_accents
+from service.core.opt_out import opt_entries
 from service.core.referral import REFERRAL_KEYS
 from service.core.render import compose
 from service.core.types import Intent
