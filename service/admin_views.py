@@ -47,7 +47,9 @@ def program_rows(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[Prog
 
 
 @dataclass(frozen=True, slots=True)
-class Cost:
+class ProgramCost:
+    """What one reply costs a program, as the overview shows it."""
+
     program: str
     policy: str
     encoding: str
@@ -59,7 +61,7 @@ class Cost:
 class Cell:
     status: str  # translated | fuzzy | missing
     chunks: list[tuple[str, bool]] = field(default_factory=list)  # (text, forces UCS-2)
-    costs: list[Cost] = field(default_factory=list)
+    costs: list[ProgramCost] = field(default_factory=list)
 
 
 def is_rtl(locale: str) -> bool:
@@ -122,7 +124,7 @@ def cell(catalogs: Catalogs, locale: str, intent, topic: str | None, programs: t
         else:
             text, _, cost = render(catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program)
         result.costs.append(
-            Cost(
+            ProgramCost(
                 program.name,
                 program.encoding,
                 cost.encoding,
@@ -135,7 +137,7 @@ def cell(catalogs: Catalogs, locale: str, intent, topic: str | None, programs: t
     return result
 
 
-def overview(catalogs: Catalogs, programs: tuple[Program, ...]) -> dict[str, dict[str, Cell]]:
+def reply_matrix(catalogs: Catalogs, programs: tuple[Program, ...]) -> dict[str, dict[str, Cell]]:
     """row label -> locale -> cell, for every reply the line can send."""
     rows = [*replies(catalogs.content), (REFERRAL_ROW, REFERRAL_ROW, None)]
     return {

@@ -47,7 +47,9 @@ def budget(reply: str, encoding: str) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class Cost:
+class ReplyCost:
+    """What one reply costs in one locale under one encoding policy, as the check reports it."""
+
     locale: str
     policy: str
     reply: str
@@ -62,7 +64,7 @@ class Cost:
 @dataclass
 class Report:
     problems: list[str] = field(default_factory=list)
-    costs: list[Cost] = field(default_factory=list)
+    costs: list[ReplyCost] = field(default_factory=list)
 
 
 def replies(content: Content) -> list[tuple[str, Intent, str | None]]:
@@ -123,7 +125,7 @@ def transliteration_problems(locale: str, catalog: Catalog) -> list[str]:
     return []
 
 
-def reply_costs(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[Cost]:
+def reply_costs(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[ReplyCost]:
     """Each reply's cost in each locale it is served in, for every program (and one without contacts)
     under each encoding policy."""
     costs = []
@@ -138,7 +140,7 @@ def reply_costs(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[Cost]
                         catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program
                     )
                     if served == locale:
-                        costs.append(Cost(locale, policy, label, cost.encoding, cost.segments))
+                        costs.append(ReplyCost(locale, policy, label, cost.encoding, cost.segments))
     return costs
 
 
@@ -175,7 +177,7 @@ def check(*, content: Content, catalogs: Mapping[str, Catalog], programs: tuple[
     return report
 
 
-def _cell(costs: list[Cost]) -> str:
+def _cell(costs: list[ReplyCost]) -> str:
     parts = []
     for encoding in BUDGET:
         found = [cost for cost in costs if cost.encoding == encoding]
@@ -186,15 +188,15 @@ def _cell(costs: list[Cost]) -> str:
     return "; ".join(parts) + (f"; {over} OVER" if over else "")
 
 
-def cost_table(costs: list[Cost]) -> list[str]:
+def cost_table(costs: list[ReplyCost]) -> list[str]:
     """Per locale and policy: how many replies go as GSM-7 / UCS-2 and the dearest of each."""
     width = 52
-    lines = [f"{'locale':7}" + "".join(f"{'policy ' + policy:<{width}}" for policy in POLICIES)]
+    rows = [f"{'locale':7}" + "".join(f"{'policy ' + policy:<{width}}" for policy in POLICIES)]
     for locale in sorted({cost.locale for cost in costs}, key=lambda code: (code != SOURCE_LOCALE, code)):
         cells = [_cell([c for c in costs if c.locale == locale and c.policy == policy]) for policy in POLICIES]
-        lines.append(f"{locale:7}" + "".join(f"{cell:<{width}}" for cell in cells))
-    lines.append(
+        rows.append(f"{locale:7}" + "".join(f"{cell:<{width}}" for cell in cells))
+    rows.append(
         f"budgets: GSM-7 <= {BUDGET['GSM-7']} segments, UCS-2 <= {BUDGET['UCS-2']} (HELP: one more); "
         "each reply counted for every program and for one without contacts"
     )
-    return lines
+    return rows
