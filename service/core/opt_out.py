@@ -23,7 +23,8 @@ from service.core.normalize import Folded, is_unspaced, keyword_key, strip_accen
 from service.core.types import Command, InboundMessage, Intent, Subscriber
 from service.programs import Program
 
-# Which catalog message holds each locale's opt words: folded, some are everyday words (Đúng is not DỪNG).
+# Which catalog message holds each locale's opt words. They are matched with their accents as written
+# (normalize.fold): folded, some are everyday words (Vietnamese Đúng, "right", would be DỪNG).
 OPT_WORDS: Mapping[Intent, str] = {
     Intent.STOP: "stop_keywords",
     Intent.START: "start_keywords",
@@ -47,7 +48,7 @@ Phrase = tuple[int, tuple[str, ...], Meaning]  # (place in the catalogs' order, 
 class OptOutWords:
     """Every locale's stop and start words, stop phrases and fillers, as the rules look them up."""
 
-    words: Mapping[str, Meaning]  # stop and start words, keyed with their accents
+    stop_and_start: Mapping[str, Meaning]  # stop and start words, keyed with their accents
     # Stop phrases by their first word (the first listed wins): a text's words are looked up,
     # not every phrase tried at every word (1.5 ms for a long question).
     phrases_by_first: Mapping[str, tuple[Phrase, ...]]
@@ -88,7 +89,7 @@ def build_opt_out_words(catalogs: Catalogs) -> OptOutWords:
         keyword_key(word) for locale in catalogs.locales for word in listed_words(catalogs, locale, FILLERS)
     )
     return OptOutWords(
-        words=meanings_by_key(entries),
+        stop_and_start=meanings_by_key(entries),
         phrases_by_first=_by_first_word(phrases),
         joined_phrases={"".join(phrase): meaning for phrase, meaning in phrases},
         fillers=fillers,
@@ -97,14 +98,14 @@ def build_opt_out_words(catalogs: Catalogs) -> OptOutWords:
 
 
 def _is_stop(opt: OptOutWords, word: str) -> bool:
-    return word in opt.words and opt.words[word].intent == Intent.STOP
+    return word in opt.stop_and_start and opt.stop_and_start[word].intent == Intent.STOP
 
 
 def whole_opt_word(text: Folded, opt: OptOutWords) -> Command | None:
     """STOP, ARRÊT, DON'T: the whole text one stop or start word, as written."""
     for whole in ("".join(text.exact), "".join(text.exact_contracted)):
-        if whole in opt.words:
-            return opt.words[whole].command(whole=True)
+        if whole in opt.stop_and_start:
+            return opt.stop_and_start[whole].command(whole=True)
     return None
 
 
@@ -127,12 +128,12 @@ def short_stop(text: Folded, opt: OptOutWords) -> Command | None:
     # Fillers only ever stand beside a stop word written as listed: they may be folded.
     rest = [word for word in found if word not in stops and strip_accents(word) not in opt.fillers]
     if stops and not rest and len(found) <= SHORT_STOP_WORDS:
-        return opt.words[stops[0]].command()
+        return opt.stop_and_start[stops[0]].command()
     if len(found) == 1 and is_unspaced(found[0]):
         bare = found[0]
         for filler in opt.fillers_longest_first:
             bare = bare.replace(filler, "")
-        meaning = opt.words.get(bare) if _is_stop(opt, bare) else opt.joined_phrases.get(bare)
+        meaning = opt.stop_and_start.get(bare) if _is_stop(opt, bare) else opt.joined_phrases.get(bare)
         return meaning.command() if meaning else None
     return None
 

@@ -23,8 +23,8 @@ RLM = "\u200f"
 Part = Callable[[Catalogs, str, "str | None", Program], "list[str | None]"]
 
 
-def _first_keyword(words: str | None) -> str | None:
-    return words.split(",", 1)[0].strip() if words else None
+def _first_keyword(listed: str | None) -> str | None:
+    return listed.split(",", 1)[0].strip() if listed else None
 
 
 def _menu(catalogs: Catalogs, locale: str, topic: str | None, program: Program) -> list[str | None]:
