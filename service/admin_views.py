@@ -12,7 +12,8 @@ from service import segments
 from service.catalog_check import budget, replies
 from service.catalog_tools import LocaleStats, locale_stats
 from service.catalogs import SOURCE_LOCALE, Catalogs
-from service.core.render import referral, render, transliterates
+from service.core.referral import REFERRAL_KEYS, referral
+from service.core.render import render, transliterates
 from service.core.types import Intent
 from service.programs import Program
 from service.store.usage import UsageRow
@@ -46,7 +47,9 @@ def program_rows(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[Prog
 
 
 @dataclass(frozen=True, slots=True)
-class Cost:
+class ProgramCost:
+    """What one reply costs a program, as the overview shows it."""
+
     program: str
     policy: str
     encoding: str
@@ -58,7 +61,7 @@ class Cost:
 class Cell:
     status: str  # translated | fuzzy | missing
     chunks: list[tuple[str, bool]] = field(default_factory=list)  # (text, forces UCS-2)
-    costs: list[Cost] = field(default_factory=list)
+    costs: list[ProgramCost] = field(default_factory=list)
 
 
 def is_rtl(locale: str) -> bool:
@@ -77,7 +80,7 @@ def _parts(catalogs: Catalogs, intent: Intent, topic: str | None) -> list[tuple[
         keys = [(key, content.messages[key]) for key in MESSAGE_PARTS[intent]]
         if intent == Intent.MENU:
             keys += [(t.id, t.keywords) for t in content.topics]
-    return keys + [(key, content.messages[key]) for key in ("referral", "referral_contact")]
+    return keys + [(key, content.messages[key]) for key in REFERRAL_KEYS]
 
 
 def status(catalogs: Catalogs, locale: str, parts: list[tuple[str, str]]) -> str:
@@ -121,7 +124,7 @@ def cell(catalogs: Catalogs, locale: str, intent, topic: str | None, programs: t
         else:
             text, _, cost = render(catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program)
         result.costs.append(
-            Cost(
+            ProgramCost(
                 program.name,
                 program.encoding,
                 cost.encoding,
@@ -134,7 +137,7 @@ def cell(catalogs: Catalogs, locale: str, intent, topic: str | None, programs: t
     return result
 
 
-def overview(catalogs: Catalogs, programs: tuple[Program, ...]) -> dict[str, dict[str, Cell]]:
+def reply_matrix(catalogs: Catalogs, programs: tuple[Program, ...]) -> dict[str, dict[str, Cell]]:
     """row label -> locale -> cell, for every reply the line can send."""
     rows = [*replies(catalogs.content), (REFERRAL_ROW, REFERRAL_ROW, None)]
     return {

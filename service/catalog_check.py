@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from babel.messages.catalog import Catalog
 
 from service import segments
-from service.catalog_opt_words import everyday_word_problems, ordinary_text_problems, unaccented_twin_problems
+from service.catalog_check_opt_out import everyday_word_problems, ordinary_text_problems, unaccented_twin_problems
 from service.catalog_tools import LOCALES
 from service.catalogs import (
     PLACEHOLDER,
@@ -25,8 +25,10 @@ from service.catalogs import (
     placeholders_match,
 )
 from service.content import Content
-from service.core.keywords import build_index, command_entries, language_names, opt_entries, topic_entries
+from service.core.keywords import build_index, command_entries, language_names, topic_entries
 from service.core.normalize import keyword_key, strip_accents
+from service.core.opt_out import opt_entries
+from service.core.referral import REFERRAL_KEYS
 from service.core.render import compose
 from service.core.types import Intent
 from service.programs import Program
@@ -37,7 +39,6 @@ BUDGET = {segments.GSM7: 2, segments.UCS2: 4}
 # contact) besides the referral, and is sent only when asked for: one segment more.
 REPLY_BUDGETS = {"help": {segments.GSM7: 3, segments.UCS2: 5}}
 POLICIES = ("unicode", "gsm7")
-REFERRAL_KEYS = ("referral", "referral_contact")
 
 
 def budget(reply: str, encoding: str) -> int:
@@ -46,7 +47,9 @@ def budget(reply: str, encoding: str) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class Cost:
+class ReplyCost:
+    """What one reply costs in one locale under one encoding policy, as the check reports it."""
+
     locale: str
     policy: str
     reply: str
@@ -61,7 +64,7 @@ class Cost:
 @dataclass
 class Report:
     problems: list[str] = field(default_factory=list)
-    costs: list[Cost] = field(default_factory=list)
+    costs: list[ReplyCost] = field(default_factory=list)
 
 
 def replies(content: Content) -> list[tuple[str, Intent, str | None]]:
@@ -122,7 +125,7 @@ def transliteration_problems(locale: str, catalog: Catalog) -> list[str]:
     return []
 
 
-def reply_costs(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[Cost]:
+def reply_costs(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[ReplyCost]:
     """Each reply's cost in each locale it is served in, for every program (and one without contacts)
     under each encoding policy."""
     costs = []
@@ -137,7 +140,7 @@ def reply_costs(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[Cost]
                         catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program
                     )
                     if served == locale:
-                        costs.append(Cost(locale, policy, label, cost.encoding, cost.segments))
+                        costs.append(ReplyCost(locale, policy, label, cost.encoding, cost.segments))
     return costs
 
 
@@ -174,7 +177,7 @@ def check(*, content: Content, catalogs: Mapping[str, Catalog], programs: tuple[
     return report
 
 
-def _cell(costs: list[Cost]) -> str:
+def _cell(costs: list[ReplyCost]) -> str:
     parts = []
     for encoding in BUDGET:
         found = [cost for cost in costs if cost.encoding == encoding]
@@ -185,15 +188,15 @@ def _cell(costs: list[Cost]) -> str:
     return "; ".join(parts) + (f"; {over} OVER" if over else "")
 
 
-def cost_table(costs: list[Cost]) -> list[str]:
+def cost_table(costs: list[ReplyCost]) -> list[str]:
     """Per locale and policy: how many replies go as GSM-7 / UCS-2 and the dearest of each."""
     width = 52
-    lines = [f"{'locale':7}" + "".join(f"{'policy ' + policy:<{width}}" for policy in POLICIES)]
+    rows = [f"{'locale':7}" + "".join(f"{'policy ' + policy:<{width}}" for policy in POLICIES)]
     for locale in sorted({cost.locale for cost in costs}, key=lambda code: (code != SOURCE_LOCALE, code)):
         cells = [_cell([c for c in costs if c.locale == locale and c.policy == policy]) for policy in POLICIES]
-        lines.append(f"{locale:7}" + "".join(f"{cell:<{width}}" for cell in cells))
-    lines.append(
+        rows.append(f"{locale:7}" + "".join(f"{cell:<{width}}" for cell in cells))
+    rows.append(
         f"budgets: GSM-7 <= {BUDGET['GSM-7']} segments, UCS-2 <= {BUDGET['UCS-2']} (HELP: one more); "
         "each reply counted for every program and for one without contacts"
     )
-    return lines
+    return rows

@@ -17,39 +17,39 @@ KEYWORDS_NOTE = "Comma-separated words that pick this topic (with and without ac
 SUMMARY_NOTE = "Plain language, nothing added. Aim for 200 characters; the care-team referral is added after it."
 
 
-def _line_of(lines: list[str], needle: str, start: int = 0) -> int:
-    """1-based number of the first line from `start` that contains needle (the file's first line if none)."""
-    return next((number + 1 for number, line in enumerate(lines) if number >= start and needle in line), 1)
+def _row_of(rows: list[str], needle: str, start: int = 0) -> int:
+    """1-based number of the first row (text line) from `start` that contains needle (the file's first if none)."""
+    return next((number + 1 for number, row in enumerate(rows) if number >= start and needle in row), 1)
 
 
-def _comments_above(lines: list[str], lineno: int) -> list[str]:
+def _comments_above(rows: list[str], lineno: int) -> list[str]:
     comments: list[str] = []
     index = lineno - 2
-    while index >= 0 and lines[index].lstrip().startswith("#"):
-        comments.insert(0, lines[index].lstrip().lstrip("#").strip())
+    while index >= 0 and rows[index].lstrip().startswith("#"):
+        comments.insert(0, rows[index].lstrip().lstrip("#").strip())
         index -= 1
     return comments
 
 
-def _topics(doc: dict, lines: list[str]) -> Iterator[Extracted]:
+def _topic_entries(doc: dict, rows: list[str]) -> Iterator[Extracted]:
     for topic in doc["topic"]:
-        start = _line_of(lines, f'id = "{topic["id"]}"') - 1
-        yield (_line_of(lines, "keywords =", start), "pgettext", (topic["id"], topic["keywords"]), [KEYWORDS_NOTE])
+        start = _row_of(rows, f'id = "{topic["id"]}"') - 1
+        yield (_row_of(rows, "keywords =", start), "pgettext", (topic["id"], topic["keywords"]), [KEYWORDS_NOTE])
         source = "Source: " + " … ".join(topic["source"])
-        yield (_line_of(lines, "summary =", start), "pgettext", (topic["id"], topic["summary"]), [SUMMARY_NOTE, source])
+        yield (_row_of(rows, "summary =", start), "pgettext", (topic["id"], topic["summary"]), [SUMMARY_NOTE, source])
 
 
-def _messages(doc: dict, lines: list[str]) -> Iterator[Extracted]:
+def _message_entries(doc: dict, rows: list[str]) -> Iterator[Extracted]:
     for key, text in doc["messages"].items():
-        lineno = _line_of(lines, f"{key} =")
-        yield (lineno, "pgettext", (key, text), _comments_above(lines, lineno))
+        lineno = _row_of(rows, f"{key} =")
+        yield (lineno, "pgettext", (key, text), _comments_above(rows, lineno))
 
 
 def extract_content(fileobj: BinaryIO, keywords, comment_tags, options) -> Iterator[Extracted]:
     """Babel extraction method for content/topics.toml and content/messages.toml."""
     text = fileobj.read().decode("utf-8")
-    doc, lines = tomllib.loads(text), text.splitlines()
+    doc, rows = tomllib.loads(text), text.splitlines()
     if "topic" in doc:
-        yield from _topics(doc, lines)
+        yield from _topic_entries(doc, rows)
     if "messages" in doc:
-        yield from _messages(doc, lines)
+        yield from _message_entries(doc, rows)

@@ -34,7 +34,7 @@ CHARSET_NAME = re.compile(rb"[A-Za-z0-9_.:+-]{1,40}")
 SHOWN = 3  # entries named in a refusal
 
 
-class Refused(ValueError):
+class UploadRefused(ValueError):
     """The file cannot be checked at all; str() says why, for the translator."""
 
 
@@ -42,9 +42,9 @@ def _codec(name: str) -> codecs.CodecInfo:
     try:
         info = codecs.lookup(name)
     except LookupError:
-        raise Refused(f"the file's charset {name!r} is unknown; save it as UTF-8") from None
+        raise UploadRefused(f"the file's charset {name!r} is unknown; save it as UTF-8") from None
     if not getattr(info, "_is_text_encoding", True):  # base64, zlib, rot13: codecs, but not charsets
-        raise Refused(f"the file's charset {name!r} is not a text encoding; save it as UTF-8")
+        raise UploadRefused(f"the file's charset {name!r} is not a text encoding; save it as UTF-8")
     return info
 
 
@@ -54,12 +54,12 @@ def declared_charset(data: bytes) -> str | None:
     Line by line, with find(): a pattern searched over the whole file, tried at every "Content-Type:"
     and run to the end of its line, took six minutes on one 1 MiB line of them, holding the process.
     """
-    for line in data.split(b"\n"):
-        lower = line.lower()
+    for row in data.split(b"\n"):
+        lower = row.lower()
         start = lower.find(b"content-type:")
         at = lower.find(b"charset=", start) if start >= 0 else -1
-        if at >= 0 and b'"' not in line[start:at]:
-            found = CHARSET_NAME.match(line, at + len(b"charset="))
+        if at >= 0 and b'"' not in row[start:at]:
+            found = CHARSET_NAME.match(row, at + len(b"charset="))
             if found:
                 return found.group().decode("ascii")
     return None
@@ -75,40 +75,42 @@ def charset_of(data: bytes) -> tuple[str, bool]:
     try:
         ascii_compatible = "charset=".encode(info.name, errors="replace") == b"charset="
     except (UnicodeError, LookupError):  # idna, "undefined": codecs that encode nothing of the sort
-        raise Refused(f"the file's charset {name!r} is not one for text; save it as UTF-8") from None
+        raise UploadRefused(f"the file's charset {name!r} is not one for text; save it as UTF-8") from None
     if not ascii_compatible:  # UTF-16 and the like, but no mark
-        raise Refused(f"the file says it is {name} but reads as ASCII text; save it as UTF-8")
+        raise UploadRefused(f"the file says it is {name} but reads as ASCII text; save it as UTF-8")
     return info.name, False
 
 
-def decode(data: bytes) -> tuple[str, str, bool]:
+def decode_po(data: bytes) -> tuple[str, str, bool]:
     """(text, codec, chosen by a byte-order mark) of an uploaded PO file's bytes."""
     if not data.strip():
-        raise Refused("the file is empty")
+        raise UploadRefused("the file is empty")
     if data[:4] in MO_MAGIC:
-        raise Refused("this is a compiled .mo file: upload the .po file it was compiled from")
+        raise UploadRefused("this is a compiled .mo file: upload the .po file it was compiled from")
     codec, by_mark = charset_of(data)
     try:
         text = data.decode(codec)
     except UnicodeError as error:
         at = f" at byte {error.start}" if isinstance(error, UnicodeDecodeError) else ""
-        raise Refused(f"the file is not valid {codec}{at}; save it as UTF-8") from None
+        raise UploadRefused(f"the file is not valid {codec}{at}; save it as UTF-8") from None
     control = UNSENDABLE.search(text)
     if control:
-        line = text.count("\n", 0, control.start()) + 1
-        raise Refused(f"the file holds a control character (U+{ord(control.group()):04X}) on line {line}")
+        row = text.count("\n", 0, control.start()) + 1
+        raise UploadRefused(f"the file holds a control character (U+{ord(control.group()):04X}) on line {row}")
     return text, codec, by_mark
 
 
 def parse(data: bytes) -> Catalog:
     """The catalog of an uploaded PO file, its charset set to UTF-8 (how versions are stored)."""
-    text, codec, by_mark = decode(data)
+    text, codec, by_mark = decode_po(data)
     try:
         catalog = read_po(io.StringIO(text, newline=None), abort_invalid=True)
     except Exception as error:  # Babel's parser raises several kinds on hostile input; each means "does not parse"
-        raise Refused(f"the file does not parse as a PO file: {str(error)[:200]}") from None
+        raise UploadRefused(f"the file does not parse as a PO file: {str(error)[:200]}") from None
     if not by_mark and _codec(catalog.charset).name != codec:
-        raise Refused(f"the file's header declares {catalog.charset}, but it was read as {codec}; save it as UTF-8")
+        raise UploadRefused(
+            f"the file's header declares {catalog.charset}, but it was read as {codec}; save it as UTF-8"
+        )
     _check_plural_forms(catalog)
     catalog.charset = "utf-8"
     return _as_stored(catalog)
@@ -118,7 +120,7 @@ def _check_plural_forms(catalog: Catalog) -> None:
     try:  # what gettext will do with it when the catalog is served
         gettext.c2py(catalog.plural_expr)
     except (ValueError, RecursionError):
-        raise Refused("the file's Plural-Forms header is not a plural expression gettext can read") from None
+        raise UploadRefused("the file's Plural-Forms header is not a plural expression gettext can read") from None
 
 
 def _as_stored(catalog: Catalog) -> Catalog:
@@ -129,9 +131,9 @@ def _as_stored(catalog: Catalog) -> Catalog:
     try:
         stored = read_po(io.BytesIO(text), abort_invalid=True)
     except Exception as error:
-        raise Refused(f"the file does not survive being stored: {str(error)[:200]}") from None
+        raise UploadRefused(f"the file does not survive being stored: {str(error)[:200]}") from None
     if po_bytes(stored, ignore_obsolete=True) != text:
-        raise Refused("the file's header changes the file when it is stored; start from the .po this page offers")
+        raise UploadRefused("the file's header changes the file when it is stored; start from the .po this page offers")
     return stored
 
 

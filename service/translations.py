@@ -61,7 +61,7 @@ def validate(*, line: Line, locale: str, data: bytes) -> tuple[Catalog | None, l
         return None, ["the file is larger than 1 MiB"]
     try:
         catalog = po_upload.parse(data)
-    except po_upload.Refused as refused:
+    except po_upload.UploadRefused as refused:
         return None, [str(refused)]
     if catalog.locale is not None and str(catalog.locale) not in _names_of(locale):
         return None, [f"the file's Language header says {catalog.locale}, not {locale}"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 import regex
 
@@ -21,6 +22,22 @@ _INNER_APOSTROPHE = regex.compile(r"(?<=\p{L})['’ʼ](?=\p{L})")
 # Long texts are personal questions, not keywords; folding a 20,000-character
 # body in full would only cost time.
 MAX_FOLDED_CHARS = 480
+UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """A text's words in the forms keywords are matched in."""
+
+    words: list[str]  # apostrophes separate: L'HORMONOTHERAPIE -> L, HORMONOTHERAPIE
+    contracted: list[str]  # apostrophes join: DON'T -> DONT
+    # With their accents, as stop and start words are matched: Đúng is not DỪNG.
+    exact: list[str]
+    exact_contracted: list[str]
+
+    @property
+    def joined(self) -> str:
+        return "".join(self.words)
 
 
 def _strip_latin_accents(text: str) -> str:
@@ -69,3 +86,21 @@ def strip_accents(word: str) -> str:
 def keyword_key(keyword: str, *, keep_accents: bool = False) -> str:
     """The form a keyword is stored under: folded, separators removed (HER-2 -> HER2)."""
     return "".join(words(keyword, keep_accents=keep_accents))
+
+
+def folded_forms(text: str) -> Folded:
+    """A text's words, with and without accents, apostrophes separating and joining."""
+    exact = words(text, keep_accents=True)
+    exact_contracted = words(text, join_apostrophes=True, keep_accents=True)
+    # Folding a word the rest of the way is folding it: two passes over the text, not four.
+    return Folded(
+        [strip_accents(word) for word in exact],
+        [strip_accents(word) for word in exact_contracted],
+        exact,
+        exact_contracted,
+    )
+
+
+def is_unspaced(key: str) -> bool:
+    """Whether a keyword is written in a script without spaces between words (Han, Kana, Thai)."""
+    return any(UNSPACED.match(char) for char in key)

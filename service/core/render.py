@@ -1,4 +1,4 @@
-"""Reply texts: each reply rendered wholly in one locale, the referral appended last."""
+"""Reply texts: each reply rendered wholly in one locale, ending with the referral (core/referral.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import unicodedata
 from collections.abc import Callable
 
 from service import segments
-from service.catalogs import Catalogs, fallback_chain, placeholders_match
+from service.catalogs import Catalogs, fallback_chain
 from service.core.keywords import native_and_english_name
+from service.core.placeholders import filled
+from service.core.referral import with_referral
 from service.core.types import Intent
 from service.programs import Program
 
@@ -18,31 +20,11 @@ PART_SEPARATOR = "\n"
 # Languages written right to left (CLDR's character order), and the mark that says so.
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
 RLM = "\u200f"
-# A part that names something the program has not got is left out (HELP without a support contact).
-OPTIONAL_PLACEHOLDERS = ("help_contact",)
 Part = Callable[[Catalogs, str, "str | None", Program], "list[str | None]"]
 
 
-def filled(catalogs: Catalogs, locale: str, key: str, program: Program) -> str | None:
-    """A message in a locale with the program's names in its placeholders: None when missing or when
-    a translation broke a placeholder (catalog check refuses that too); "" when it names what the
-    program has not got."""
-    text, source = catalogs.message(locale, key), catalogs.content.messages[key]
-    if text is None or "%(" not in source:
-        return text
-    if not placeholders_match(source, text):
-        return None
-    values = {"program": program.line_name, "contact": program.contact_in(locale), "help_contact": program.help_contact}
-    if any(f"%({name})s" in source and not values[name] for name in OPTIONAL_PLACEHOLDERS):
-        return ""
-    try:
-        return text % values
-    except (KeyError, ValueError, TypeError):
-        return None
-
-
-def _first_keyword(words: str | None) -> str | None:
-    return words.split(",", 1)[0].strip() if words else None
+def _first_keyword(listed: str | None) -> str | None:
+    return listed.split(",", 1)[0].strip() if listed else None
 
 
 def _menu(catalogs: Catalogs, locale: str, topic: str | None, program: Program) -> list[str | None]:
@@ -59,7 +41,7 @@ def _topic(catalogs: Catalogs, locale: str, topic: str | None, program: Program)
     return [catalogs.lookup(locale, entry.id, entry.summary)]
 
 
-def _messages(*keys: str) -> Part:
+def _catalog_messages(*keys: str) -> Part:
     return lambda catalogs, locale, topic, program: [filled(catalogs, locale, key, program) for key in keys]
 
 
@@ -81,17 +63,12 @@ PARTS: dict[Intent, Part] = {
     Intent.TOPIC: _topic,
     Intent.MENU: _menu,
     Intent.UNKNOWN: _menu,
-    Intent.HELP: _messages("help", "help_support"),
-    Intent.STOP: _messages("stop_confirm"),
-    Intent.START: _messages("start_confirm"),
+    Intent.HELP: _catalog_messages("help", "help_support"),
+    Intent.STOP: _catalog_messages("stop_confirm"),
+    Intent.START: _catalog_messages("start_confirm"),
     Intent.LANGUAGE: _languages,
-    Intent.LANGUAGE_SET: _messages("language_set"),
+    Intent.LANGUAGE_SET: _catalog_messages("language_set"),
 }
-
-
-def referral(catalogs: Catalogs, locale: str, program: Program) -> str | None:
-    """The care-team referral in a locale, naming the program's contact when it has one."""
-    return filled(catalogs, locale, "referral_contact" if program.contact_in(locale) else "referral", program)
 
 
 def _first_strong_is_ltr(text: str) -> bool:
@@ -105,16 +82,18 @@ def _first_strong_is_ltr(text: str) -> bool:
 
 
 def directed(part: str, locale: str) -> str:
-    """A line of a right-to-left reply that opens with Latin text ("HER2:", the program's name) marked
-    right-to-left: phones lay a line out by its first strong letter, and the Arabic after it read out of order."""
+    """A part of a right-to-left reply that opens with Latin text ("HER2:", the program's name) marked
+    right-to-left: phones lay each paragraph out by its first strong letter, and the Arabic after it read out of order."""
     if locale.split("_", 1)[0] in RTL_LANGUAGES and _first_strong_is_ltr(part):
         return RLM + part
     return part
 
 
 def _in_locale(catalogs: Catalogs, intent: Intent, topic: str | None, locale: str, program: Program) -> str | None:
-    parts = [*PARTS[intent](catalogs, locale, topic, program), referral(catalogs, locale, program)]
-    if any(part is None for part in parts) or not parts[-1]:
+    parts = with_referral(
+        PARTS[intent](catalogs, locale, topic, program), catalogs=catalogs, locale=locale, program=program
+    )
+    if parts is None or any(part is None for part in parts):
         return None
     return PART_SEPARATOR.join(directed(part, locale) for part in parts if part)
 

@@ -110,7 +110,7 @@ def logout(request: Request, gate: Gate, identity: AdminForm) -> Response:
 
 
 @router.get("")
-def overview(request: Request, identity: Admin, locale: str | None = None) -> HTMLResponse:
+def overview_page(request: Request, identity: Admin, locale: str | None = None) -> HTMLResponse:
     line = request.app.state.line
     catalogs = line.catalogs
     shown = [locale] if locale in catalogs.locales else list(catalogs.locales)
@@ -119,7 +119,7 @@ def overview(request: Request, identity: Admin, locale: str | None = None) -> HT
         request,
         "overview.html",
         identity=identity,
-        matrix=admin_views.overview(catalogs, line.programs.all),
+        matrix=admin_views.reply_matrix(catalogs, line.programs.all),
         programs=admin_views.program_rows(catalogs, line.programs.all),
         locales=catalogs.locales,
         shown=shown,
@@ -238,7 +238,7 @@ async def upload_po(request: Request, identity: AdminForm, locale: str, po: Anno
 
 
 @router.post("/translations/{locale}/rollback")
-def rollback(request: Request, identity: AdminForm, locale: str) -> Response:
+def rollback_locale(request: Request, identity: AdminForm, locale: str) -> Response:
     line = request.app.state.line
     if locale not in line.catalogs.sources:
         return plain(404, "No such language.")

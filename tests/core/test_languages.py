@@ -5,7 +5,7 @@ import pytest
 from service.catalog_check import budget
 from service.catalogs import load_catalogs, read_catalog
 from service.core import InboundMessage, Subscriber, respond
-from service.core.render import referral
+from service.core.referral import referral
 from service.core.types import Intent
 from service.programs import Program
 from service.segments import to_gsm7

@@ -1,8 +1,8 @@
-"""understand(): a table of what texts mean."""
+"""match_command(): a table of what texts mean."""
 
 import pytest
 
-from service.core.matching import understand
+from service.core.matching import match_command
 from service.core.respond import keyword_index
 from service.core.types import Command, Intent
 
@@ -99,32 +99,32 @@ OTHER_CASES = [
 
 @pytest.mark.parametrize(("text", "topic"), TOPIC_CASES)
 def test_topic_words_reach_their_topic(catalogs, text, topic):
-    command = understand(text, keyword_index(catalogs))
+    command = match_command(text, keyword_index(catalogs))
     assert (command.intent, command.topic) == (Intent.TOPIC, topic)
 
 
 @pytest.mark.parametrize(("text", "intent"), OTHER_CASES)
 def test_other_texts(catalogs, text, intent):
-    assert understand(text, keyword_index(catalogs)).intent == intent
+    assert match_command(text, keyword_index(catalogs)).intent == intent
 
 
 def test_english_words_say_nothing_of_the_senders_language(catalogs):
     # English keywords work for everyone, so they never switch a reader of another language.
-    assert understand("SURGERY", keyword_index(catalogs)) == Command(Intent.TOPIC, "surgery")
+    assert match_command("SURGERY", keyword_index(catalogs)) == Command(Intent.TOPIC, "surgery")
 
 
 @pytest.mark.parametrize("text", ["radiotherapi", "operasion", "radiatoin", "chemotherapie"])
 def test_a_typo_guess_never_names_a_language(catalogs, text):
-    command = understand(text, keyword_index(catalogs))
+    command = match_command(text, keyword_index(catalogs))
     assert command.intent == Intent.TOPIC and command.locales == frozenset()
 
 
 def test_long_text_is_cut_before_matching(catalogs):
-    assert understand("radiation " + "x" * 20_000, keyword_index(catalogs)).topic == "radiation"
+    assert match_command("radiation " + "x" * 20_000, keyword_index(catalogs)).topic == "radiation"
 
 
 def test_a_keyword_of_several_words_is_matched_exactly_or_not_at_all(catalogs):
     # Vietnamese CẮT BỎ (cut out) is stored joined, CATBO: one letter from "carbo" (a chemo drug's nickname).
     index = keyword_index(catalogs)
-    assert understand("cắt bỏ", index).topic == "surgery"
-    assert understand("carbo", index).intent == Intent.UNKNOWN
+    assert match_command("cắt bỏ", index).topic == "surgery"
+    assert match_command("carbo", index).intent == Intent.UNKNOWN

@@ -9,7 +9,7 @@ import pytest
 from service.catalogs import load_catalogs
 from service.content import load_content, split_keywords
 from service.core import InboundMessage, Subscriber, respond
-from service.core.keywords import OPT_WORDS
+from service.core.opt_out import OPT_WORDS
 from service.core.types import Intent
 from service.programs import Program
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.core import InboundMessage, Subscriber, respond
-from service.core.render import referral
+from service.core.referral import referral
 from service.core.types import Intent
 from service.programs import Program
 from service.segments import to_gsm7

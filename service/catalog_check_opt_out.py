@@ -1,14 +1,17 @@
-"""Catalog checks that no everyday word opts anyone out or in: what patients type is matched against every
-language's stop and start words at once, so a word safe in one language can be another's everyday word.
+"""The catalog check's opt-out part: no everyday word opts anyone out or in (the policy: core/opt_out.py).
+
+What patients type is matched against every language's stop and start words at once, so a word safe in
+one language can be another's everyday word.
 """
 
 from __future__ import annotations
 
 from service.catalogs import Catalogs, never_transliterated
 from service.content import split_keywords
-from service.core.keywords import EVERYDAY, OPT_WORDS, PHRASES, KeywordIndex
-from service.core.matching import understand
+from service.core.keywords import EVERYDAY, KeywordIndex
+from service.core.matching import match_command
 from service.core.normalize import keyword_key, strip_accents, words
+from service.core.opt_out import OPT_WORDS, PHRASES
 from service.core.types import Intent
 
 # What an everyday word must never be read as: it would opt her out or in, or change her language.
@@ -17,7 +20,7 @@ STATE_CHANGING = frozenset({Intent.STOP, Intent.START, Intent.LANGUAGE_SET})
 
 def _misread(text: str, locale: str, index: KeywordIndex) -> str | None:
     """What the line would wrongly read a text of this locale as (None: nothing that changes her state)."""
-    command = understand(text, index)
+    command = match_command(text, index)
     switches = bool(command.locales) and locale not in command.locales
     if command.intent not in STATE_CHANGING and not switches:
         return None
@@ -43,7 +46,7 @@ def everyday_word_problems(catalogs: Catalogs, index: KeywordIndex) -> list[str]
                 (
                     f"{word} {keyword}"
                     for keyword in keywords
-                    if understand(f"{word} {keyword}", index).intent in (Intent.STOP, Intent.START)
+                    if match_command(f"{word} {keyword}", index).intent in (Intent.STOP, Intent.START)
                 ),
                 None,
             )
