@@ -4,7 +4,8 @@ Each turn of the event loop reads what has arrived on the open connections; a
 group stays open a few turns after its first message, so one transaction serves
 about 30 of the benchmark's 32 messages in flight. SQLite's group runs on the
 loop itself (a local file: quicker than a hand-off to a thread); PostgreSQL's in
-a worker thread, while the loop reads the next group.
+a worker thread, while the loop reads the next groups (a few in flight at once, each
+on its own connection: PostgreSQL commits them together, one WAL flush for several).
 """
 
 from __future__ import annotations
@@ -29,19 +30,19 @@ Waiting = list[tuple[InboundMessage, "asyncio.Future[Reply]"]]
 class Batcher:
     """answer(message) -> a future Reply, set once the group holding it is recorded (or spooled)."""
 
-    def __init__(self, handle: Handler, *, inline: bool):
-        self._handle, self._inline = handle, inline
+    def __init__(self, handle: Handler, *, inline: bool, in_flight: int = 1):
+        self._handle, self._inline, self._in_flight = handle, inline, in_flight
         self._waiting: Waiting = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._due = False  # the waiting group's turns are over: it goes as soon as the running one is done
-        self._running = False
+        self._running = 0  # groups in worker threads now
         self.groups = 0  # groups handled (tests count them)
 
     def answer(self, message: InboundMessage) -> asyncio.Future[Reply]:
         """A future of the message's Reply."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a new loop (a test's, a CLI's): nobody waits on the old one's
-            self._loop, self._waiting, self._due, self._running = loop, [], False, False
+            self._loop, self._waiting, self._due, self._running = loop, [], False, 0
         future: asyncio.Future[Reply] = loop.create_future()
         if not self._waiting:
             loop.call_soon(self._close_after, GATHER_TURNS)
@@ -59,18 +60,18 @@ class Batcher:
         self._start_if_free()
 
     def _start_if_free(self) -> None:
-        if self._running or not self._due:
+        if self._running >= self._in_flight or not self._due:
             return
         group, self._waiting, self._due = self._waiting, [], False
         if self._inline:
             _settle(group, self._answers(group))
             return
-        self._running = True
+        self._running += 1
         task = asyncio.get_running_loop().create_task(to_thread.run_sync(self._answers, group))
         task.add_done_callback(functools.partial(self._done, group))
 
     def _done(self, group: Waiting, task: asyncio.Task[list[Reply | Exception]]) -> None:
-        self._running = False
+        self._running -= 1
         _settle(group, task.result() if not task.cancelled() else [asyncio.CancelledError()] * len(group))
         if self._waiting and not self._due:
             return  # its turns are still counting

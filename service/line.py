@@ -7,6 +7,7 @@ swapped whole (service.snapshot) when translations change.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 
 from twilio.request_validator import RequestValidator
@@ -31,6 +32,8 @@ NO_TOKEN_WARNING = (
     "'python -m service text BODY' still works without it."
 )
 SPOOL_FILE = "spool.jsonl"
+# PostgreSQL: groups answered at once (bench/: the line waits on COMMITs, not on the CPU, with one).
+GROUPS_IN_FLIGHT = int(os.environ.get("INFOLINE_GROUPS_IN_FLIGHT", "3"))
 NO_HELP_CONTACT_WARNING = (
     "No support contact for program(s) %s: their HELP reply names none, and carriers require one. "
     "Set HELP_CONTACT (the default program) or help_contact in the programs file."
@@ -98,5 +101,5 @@ def build_line(settings: Settings) -> Line:
         spool=spool,
         hash_key=hash_key,
         flow=flow,
-        batcher=Batcher(flow.handle, inline=store.inline),
+        batcher=Batcher(flow.handle, inline=store.inline, in_flight=1 if store.inline else GROUPS_IN_FLIGHT),
     )

@@ -13,7 +13,8 @@ import functools
 from prometheus_client import Counter
 
 from service.core import InboundMessage, Reply, respond
-from service.core.rate_limit import NEVER_CAPPED, capped, over_cap
+from service.core.opt_out import REPLAYED_WHEN_OPTED_OUT, opt_change, spooled_is_newer
+from service.core.rate_limit import capped, over_cap
 from service.core.render import render
 from service.core.types import Intent, Subscriber
 from service.observability import RATE_LIMITED, REPLIES, SEGMENTS
@@ -62,7 +63,7 @@ def answer_by_state(
 def _with_spooled_opt_out(*, spool: Spool | None, key: str, state: SubscriberState) -> SubscriberState:
     """The state with an opt-out or opt-in still waiting in the spool, if it is the newer."""
     spooled = spool.opted_out(key) if spool is not None else None
-    if spooled is None or (state.opted_changed_at is not None and state.opted_changed_at >= spooled[1]):
+    if spooled is None or not spooled_is_newer(stored_at=state.opted_changed_at, spooled_at=spooled[1]):
         return state
     subscriber = dataclasses.replace(state.subscriber, opted_out=spooled[0])
     return dataclasses.replace(state, subscriber=subscriber, opted_changed_at=spooled[1])
@@ -76,7 +77,7 @@ def _change(*, before: Subscriber, reply: Reply, program: Program, now: float, k
     return Change(
         at=now,
         locale=after.locale if chose and after.locale != before.locale else None,
-        opted_out=after.opted_out if reply.intent in (Intent.STOP, Intent.START) else None,
+        opted_out=opt_change(intent=reply.intent, after=after),
         replied=reply.body is not None,
         window_seconds=program.reply_window_seconds,
     )
@@ -101,7 +102,7 @@ def replay(*, record: Record, program: Program, snapshot: ContentSnapshot, opted
     Not if she has opted out since: then only her STOP/START/HELP confirmations are sent again.
     """
     intent = Intent(record.intent)
-    if not record.replied or (opted_out and intent not in NEVER_CAPPED):
+    if not record.replied or (opted_out and intent not in REPLAYED_WHEN_OPTED_OUT):
         return Reply(body=None, intent=intent, locale=record.locale, topic=record.topic)
     text, locale, cost = render(
         catalogs=snapshot.catalogs, intent=intent, topic=record.topic, locale=record.locale, program=program

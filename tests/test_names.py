@@ -12,7 +12,6 @@ EXEMPT = (SERVICE / "store" / "migrations",)
 # Duplicates whose other half is in files the lead is rewriting (answer.py into flow.py) or the seam
 # helper's (web/webhook.py); the lead empties this at merge.
 WAITING_FOR_THE_LEAD = {
-    "count",  # segments.count (SMS segments) vs answer.count (metrics): answer.py's is renamed in flow.py
     "respond",  # core.respond.respond vs web.webhook.respond: the seam helper renames webhook's
 }
 

@@ -153,3 +153,18 @@ def is_silent(*, command: Command, subscriber: Subscriber, program: Program, mes
         return True
     twilio_answers = message.channel == "sms" and message.body.strip().upper() in TWILIO_WORDS
     return program.confirm_opt_out == "twilio" and twilio_answers and command.intent in (Intent.STOP, Intent.START)
+
+
+# A message delivered again after she opted out gets its reply again only if it was one of these.
+REPLAYED_WHEN_OPTED_OUT = frozenset({Intent.STOP, Intent.START, Intent.HELP})
+
+
+def opt_change(*, intent: Intent, after: Subscriber) -> bool | None:
+    """What a reply records of her opt-out: True (out), False (back in), None (nothing)."""
+    return after.opted_out if intent in (Intent.STOP, Intent.START) else None
+
+
+def spooled_is_newer(*, stored_at: float | None, spooled_at: float) -> bool:
+    """Whether an opt-out or opt-in waiting in the spool outranks the stored one: the later one wins
+    (the store's upsert applies the same rule, so a STOP spooled in an outage never undoes a later START)."""
+    return stored_at is None or stored_at < spooled_at

@@ -23,7 +23,8 @@ INSERT_RECORD = (
 )
 # Every SET expression reads the row as it was before this update (SQL's rule,
 # in SQLite and PostgreSQL alike). An opt-out or opt-in applies only if no later
-# one has: a STOP spooled during an outage must not undo a START that came first.
+# one has: a STOP spooled during an outage must not undo a START that came first
+# (service.core.opt_out.spooled_is_newer is the same rule, for the spool's side).
 UPSERT_SUBSCRIBER = f"""
 INSERT INTO subscribers (key, locale, opted_out, opted_changed_at, window_start, window_count, hour_start, hour_count,
                          updated_at)
