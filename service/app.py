@@ -55,6 +55,7 @@ async def healthz() -> PlainTextResponse:
 def readyz(request: Request) -> JSONResponse:
     """Ready: catalogs loaded and the database reachable (503 while it is away)."""
     line: Line = request.app.state.line
+    database: Literal["ok", "unavailable"]
     try:
         line.store.ping()
         database = "ok"
@@ -161,8 +162,9 @@ def create_app(settings: Settings | None = None) -> Infoline:
     # /admin: authenticated from the headers, origin-checked and body-capped before FastAPI reads a body.
     app.add_middleware(AdminGate, line=line)
     app.include_router(admin.router)
-    app.add_exception_handler(LoginRequired, admin.login_required)
-    app.add_exception_handler(StoreUnavailable, store_unavailable)
+    # Starlette types a handler as taking any Exception, not the one it is registered for.
+    app.add_exception_handler(LoginRequired, admin.login_required)  # type: ignore[arg-type]
+    app.add_exception_handler(StoreUnavailable, store_unavailable)  # type: ignore[arg-type]
     return Infoline(HostCheck(Dispatch(routes=inbound_routes(line), fallback=app), policy=hosts), fastapi=app)
 
 

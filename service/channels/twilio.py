@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
 
 from twilio.request_validator import SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from service.channels.base import Encoded, InboundRequest, Refused
+from service.channels.base import Channel, Encoded, InboundRequest, Refused
 from service.channels.twilio_form import MAX_FIELDS, READ_FIELDS, Form, FormError, parse_form, refuse_ambiguous
 from service.channels.twilio_signature import is_signed, signature_of, url_variants
 from service.core.types import InboundMessage, Reply
@@ -137,3 +138,7 @@ def messaging(settings: Settings) -> TwilioMessaging:
     """The messaging channel of a configuration (its Auth Token)."""
     token = settings.twilio_auth_token
     return TwilioMessaging(token=token.get_secret_value() if token else None)
+
+
+if TYPE_CHECKING:  # the seam's Protocol, checked where the channel is made
+    _: Channel = TwilioMessaging(token=None)
