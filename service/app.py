@@ -1,9 +1,10 @@
-"""The app factory: one FastAPI app around a Line built from one Settings."""
+"""The app factory: a Line built from one Settings, its inbound endpoints and FastAPI app composed explicitly."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 from typing import Literal
@@ -13,17 +14,21 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp
 
+from service.channels import twilio
 from service.line import Line, build_line
-from service.observability import RequestIdMiddleware, configure_logging, new_request_id
+from service.observability import configure_logging
 from service.settings import Settings, get_settings
 from service.store import StoreUnavailable
 from service.translations import refresh_catalogs
-from service.web import admin, webhook
+from service.web import admin
 from service.web.admin_auth import LoginRequired
 from service.web.admin_gate import AdminGate
-from service.web.hosts import REFUSAL as REFUSED_HOST
-from service.web.hosts import policy_for
+from service.web.dispatch import Dispatch
+from service.web.hosts import HostCheck, policy_for
+from service.web.inbound import InboundEndpoint
+from service.web.request_id import RequestIdMiddleware
 
 log = logging.getLogger("service.app")
 # How often a worker looks for spooled messages to hand to a database that is
@@ -47,6 +52,7 @@ async def healthz() -> PlainTextResponse:
 def readyz(request: Request) -> JSONResponse:
     """Ready: catalogs loaded and the database reachable (503 while it is away)."""
     line: Line = request.app.state.line
+    database: Literal["ok", "unavailable"]
     try:
         line.store.ping()
         database = "ok"
@@ -90,34 +96,21 @@ async def keep_current_forever(line: Line) -> None:
         await asyncio.sleep(DRAIN_EVERY_SECONDS)
 
 
-class Infoline(FastAPI):
-    """The FastAPI app, with Twilio's webhook handed its calls before FastAPI's request layers.
+class Infoline(RequestIdMiddleware):
+    """The whole app as the server runs it: the request-id layer, the Host check, then the dispatcher
+    (inbound endpoints by exact path, all else to FastAPI). It holds the FastAPI app's state, where
+    tests and tools read app.state.line."""
 
-    Every HTTP request, the webhook's included, first has its Host checked (and its head and body their
-    deadlines, in the protocol: service.web.http_protocol).
-    """
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            return await super().__call__(scope, receive, send)
-        if not self.state.hosts.answers(_host_of(scope), scope["path"]):
-            return await webhook.respond(send, 400, webhook.TEXT_TYPE, (REFUSED_HOST + "\n").encode(), new_request_id())
-        if scope["path"] == webhook.PATH:
-            await webhook.sms(scope, receive, send, self.state.line)
-        else:
-            await super().__call__(scope, receive, send)
+    def __init__(self, app: ASGIApp, *, fastapi: FastAPI) -> None:
+        super().__init__(app)
+        self.fastapi = fastapi
+        self.state = fastapi.state
 
 
-def _host_of(scope) -> bytes:
-    """The request's one Host header; b"" (refused) without one or with several, since the webhook
-    rebuilds the signed URL from the last and the check would otherwise see the first."""
-    hosts = [value for name, value in scope["headers"] if name == b"host"]
-    return hosts[0] if len(hosts) == 1 else b""
-
-
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> Infoline:
     """A ready app: content and catalogs loaded, store open, routes mounted."""
     settings = settings or get_settings()
+    hosts = policy_for(allowed_hosts=settings.allowed_hosts, public_base_url=settings.public_base_url)
     line = build_line(settings)
     keep_current(line)
 
@@ -137,24 +130,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         drainer.cancel()
         line.store.close()
 
-    # The OpenAPI document covers the JSON endpoints (readiness); the webhook
-    # speaks Twilio's form protocol and the admin is HTML.
-    app = Infoline(title="Infoline", docs_url=None, redoc_url=None, lifespan=lifespan)
+    # The OpenAPI document covers the JSON endpoints (readiness); the inbound endpoints speak
+    # their providers' protocols and the admin is HTML.
+    app = FastAPI(title="Infoline", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.line = line
-    app.state.hosts = policy_for(allowed_hosts=settings.allowed_hosts, public_base_url=settings.public_base_url)
     app.get("/healthz", response_class=PlainTextResponse)(healthz)
     app.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})(readyz)
     app.router.add_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
     # /admin: authenticated from the headers, origin-checked and body-capped before FastAPI reads a body.
     app.add_middleware(AdminGate, line=line)
-    app.add_middleware(RequestIdMiddleware)
     app.include_router(admin.router)
-    app.add_exception_handler(LoginRequired, admin.login_required)
-    app.add_exception_handler(StoreUnavailable, store_unavailable)
-    return app
+    # Starlette types a handler as taking any Exception, not the one it is registered for.
+    app.add_exception_handler(LoginRequired, admin.login_required)  # type: ignore[arg-type]
+    app.add_exception_handler(StoreUnavailable, store_unavailable)  # type: ignore[arg-type]
+    return Infoline(HostCheck(Dispatch(routes=inbound_routes(line), fallback=app), policy=hosts), fastapi=app)
 
 
-def worker_app() -> FastAPI:
+def inbound_routes(line: Line) -> dict[str, ASGIApp]:
+    """The providers' paths: one line each, a channel and how its messages are answered."""
+    settings = line.settings
+    inbound = functools.partial(
+        InboundEndpoint,
+        answer=line.batcher.answer,  # gathered into groups for the flow (service.batching)
+        max_body=settings.max_request_bytes,
+        public_base_url=settings.public_base_url,
+    )
+    return {"/sms": inbound(channel=twilio.messaging(settings))}
+
+
+def worker_app() -> Infoline:
     """The app of one uvicorn worker process (serve --workers N), logging as the parent does."""
     from service.web.http_protocol import Guarded
 

@@ -10,8 +10,6 @@ import logging
 import os
 from dataclasses import dataclass, field
 
-from twilio.request_validator import RequestValidator
-
 from service.batching import Batcher
 from service.catalogs import Catalogs, load_catalogs
 from service.content import load_content
@@ -44,8 +42,6 @@ NO_HELP_CONTACT_WARNING = (
 class Line:
     settings: Settings
     content: LiveContent
-    # None when no Auth Token is configured: nothing can be verified, all is refused.
-    validator: RequestValidator | None
     store: SqlStore
     versions: VersionStore
     spool: Spool
@@ -81,8 +77,7 @@ def configured_programs(settings: Settings) -> Programs:
 
 def build_line(settings: Settings) -> Line:
     """Load content, catalogs and programs and open the store, once, at start."""
-    token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
-    if not token:
+    if not settings.twilio_auth_token:
         log.warning(NO_TOKEN_WARNING)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     configured_key = settings.phone_hash_key.get_secret_value() if settings.phone_hash_key else None
@@ -95,7 +90,6 @@ def build_line(settings: Settings) -> Line:
     return Line(
         settings=settings,
         content=content,
-        validator=RequestValidator(token) if token else None,
         store=store,
         versions=VersionStore(store),
         spool=spool,

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
-import secrets
 import sys
-from contextvars import ContextVar
 
 from prometheus_client import Counter, Histogram
 from pythonjsonlogger.json import JsonFormatter
 
-REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
+# The id itself is the web's (service.web.request_id): one layer gives every request its own.
+from service.web.request_id import REQUEST_ID
 
 REQUESTS = Counter("infoline_webhook_requests_total", "Webhook requests by outcome", ["outcome"])
 REPLIES = Counter("infoline_replies_total", "Replies sent", ["intent", "topic", "locale", "program", "channel"])
@@ -47,39 +45,3 @@ def configure_logging(level: str) -> None:
     # propagation, as it did in worker processes (serve --workers N).
     access = logging.getLogger("uvicorn.access")
     access.handlers[:], access.propagate = [], False
-
-
-def new_request_id() -> str:
-    """A new id for a request. Never the caller's (X-Request-Id, Twilio's idempotency token): it is
-    read before any signature is checked, so it could carry a number into the logs. The id is sent
-    back in X-Request-Id for a proxy to log beside its own."""
-    return f"{_ID_PREFIX}{next(_ids):08x}"
-
-
-# Ids this process makes: random per process (workers and restarts differ), then counted
-# (a uuid4 per request cost 3% of the webhook's time).
-_ID_PREFIX = secrets.token_hex(4)
-_ids = itertools.count(1)
-
-
-class RequestIdMiddleware:
-    """Gives every request an id for its log lines."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        request_id = new_request_id()
-        token = REQUEST_ID.set(request_id)
-
-        async def send_with_id(message):
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            REQUEST_ID.reset(token)

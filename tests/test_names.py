@@ -11,9 +11,7 @@ SERVICE = Path(__file__).resolve().parent.parent / "service"
 EXEMPT = (SERVICE / "store" / "migrations",)
 # Duplicates whose other half is in files the lead is rewriting (answer.py into flow.py) or the seam
 # helper's (web/webhook.py); the lead empties this at merge.
-WAITING_FOR_THE_LEAD = {
-    "respond",  # core.respond.respond vs web.webhook.respond: the seam helper renames webhook's
-}
+WAITING_FOR_THE_LEAD: set[str] = set()
 
 
 def public_definitions(root: Path, exempt: tuple[Path, ...] = ()) -> dict[str, list[str]]:

@@ -1,30 +1,24 @@
-"""Twilio Programmable Messaging: signature check, form -> InboundMessage, Reply -> TwiML."""
+"""Twilio Programmable Messaging behind the seam (service.channels.base): a signed form in
+(twilio_form, twilio_signature), an InboundMessage out, the Reply back as TwiML."""
 
 from __future__ import annotations
 
-import base64
 import functools
-import hmac
 import re
-from urllib.parse import urlparse
+from typing import TYPE_CHECKING
 
-from twilio.request_validator import (
-    HMAC_SHA1,
-    HMAC_SHA256,
-    SIGNATURE_HEADER,
-    SIGNATURE_SETTINGS_HEADER,
-    RequestValidator,
-    add_port,
-    get_signature_algorithm,
-    remove_port,
-)
+from twilio.request_validator import SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from service.channels.base import Channel, Encoded, InboundRequest, Refused
 from service.channels.twilio_form import MAX_FIELDS, READ_FIELDS, Form, FormError, parse_form, refuse_ambiguous
+from service.channels.twilio_signature import is_signed, signature_of, url_variants
 from service.core.types import InboundMessage, Reply
-from service.macs import mac
+from service.settings import Settings
 
 __all__ = [
+    "TwilioMessaging",
+    "messaging",
     "MAX_FIELDS",
     "READ_FIELDS",
     "SIGNATURE_HEADER",
@@ -33,6 +27,7 @@ __all__ = [
     "FormError",
     "parse_form",
     "signature_of",
+    "url_variants",
     "is_signed",
     "refuse_ambiguous",
     "decode",
@@ -40,71 +35,18 @@ __all__ = [
 ]
 
 
+FORM_TYPE = "application/x-www-form-urlencoded"
+TWIML_TYPE = b"application/xml"
+# As the server hands headers over: lower case, bytes.
+SIGNATURE = SIGNATURE_HEADER.lower().encode()
+SIGNATURE_SETTINGS = SIGNATURE_SETTINGS_HEADER.lower().encode()
+NOT_SIGNED = "The request is not signed by Twilio for this URL."
+
 # Twilio address prefixes the line answers, and the channel each is recorded as. Anything else in
 # From is refused: a channel is a label, and a label never holds a sender's digits.
 CHANNELS = {"whatsapp": "whatsapp"}
 MESSAGE_SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
 ADDRESS = re.compile(r"(?:[a-z]+:)?\+[1-9][0-9]{1,14}")
-
-
-# The algorithms Twilio names in its signature settings header.
-DIGESTS = {HMAC_SHA1: "sha1", HMAC_SHA256: "sha256"}
-
-
-def signature_of(*, token: bytes, url: str, pairs: list[tuple[str, str]], algorithm: str = HMAC_SHA1) -> str:
-    """Twilio's signature of a form POST: the URL, then every distinct field's name and value
-    sorted, HMAC'd with the Auth Token, in base64.
-
-    The same string RequestValidator.compute_signature builds (a property test holds them
-    equal), in one sort and one join: the library's loop was a tenth of the webhook's time.
-    """
-    digest = DIGESTS.get(algorithm.upper())
-    if digest is None:
-        raise ValueError("unsupported webhook signature algorithm")
-    # A repeated field (rare) may repeat a value too, which Twilio signs once.
-    distinct = pairs if len({key for key, _ in pairs}) == len(pairs) else set(pairs)
-    data = url + "".join([key + value for key, value in sorted(distinct)])
-    return base64.b64encode(mac(token, digest, data.encode("utf-8"))).decode("ascii")
-
-
-@functools.lru_cache(maxsize=256)
-def url_variants(url: str) -> tuple[str, ...]:
-    """The URL as called, without its port, and with its scheme's default port: Twilio signs whichever
-    form it called, and its validator tries all three. Its own add_port and remove_port make them; only
-    its signature loop was quadratic in the form, so that part is signature_of's."""
-    parsed = urlparse(url)
-    try:
-        return tuple(dict.fromkeys((url, remove_port(parsed), add_port(parsed))))
-    except ValueError:  # a port that is no number: only the URL as called
-        return (url,)
-
-
-def is_signed(
-    *,
-    validator: RequestValidator,
-    url: str,
-    form: Form,
-    signature: str | None,
-    settings_header: str | None = None,
-) -> bool:
-    """Whether the signature is Twilio's for this URL (with or without its port) and form.
-
-    Linear in the form's size: an HMAC for the URL as called, and only when it does not match one for
-    each port variant (at most three in all).
-    """
-    if not signature:
-        return False
-    algorithm = get_signature_algorithm(settings_header)
-    # Bytes, not str: compare_digest refuses non-ASCII text, and a forged header may hold any.
-    offered = signature.encode("utf-8", "surrogatepass")
-    try:
-        for variant in url_variants(url):
-            expected = signature_of(token=validator.token, url=variant, pairs=form.pairs, algorithm=algorithm)
-            if hmac.compare_digest(expected.encode(), offered):
-                return True
-    except ValueError:  # an algorithm Twilio does not use
-        return False
-    return False
 
 
 def channel_of(sender: str) -> str:
@@ -144,13 +86,59 @@ def decode(form: Form) -> InboundMessage:
 
 
 @functools.lru_cache(maxsize=4096)
-def _twiml_for(body: str | None) -> bytes:
+def _encoded(body: str | None) -> Encoded:
+    # The same few hundred replies go out again and again: each is built once.
     response = MessagingResponse()
     if body is not None:
         response.message(body)
-    return response.to_xml().encode("utf-8")
+    return Encoded(TWIML_TYPE, response.to_xml().encode("utf-8"))
 
 
 def twiml(reply: Reply | None) -> bytes:
     """TwiML for a reply (UTF-8); an empty <Response/> when there is nothing to send."""
-    return _twiml_for(reply.body if reply else None)
+    return _encoded(reply.body if reply else None).body
+
+
+class TwilioMessaging:
+    """Twilio's messaging webhook (SMS, WhatsApp): a signed form in, TwiML out."""
+
+    provider = "Twilio"
+    content_type = FORM_TYPE
+
+    def __init__(self, *, token: str | None) -> None:
+        # None without an Auth Token: nothing can be verified, every call is refused.
+        self.validator = RequestValidator(token) if token else None
+
+    def verify_and_decode(self, request: InboundRequest) -> InboundMessage:
+        """The message of a form Twilio signed for the URL as called; Refused 400 or 403 otherwise."""
+        try:
+            form = parse_form(request.body)
+            refuse_ambiguous(form)
+        except FormError as error:
+            raise Refused(400, str(error)) from None
+        if self.validator is None or not is_signed(
+            validator=self.validator,
+            url=request.url,
+            form=form,
+            signature=request.header(SIGNATURE),
+            settings_header=request.header(SIGNATURE_SETTINGS),
+        ):
+            raise Refused(403, NOT_SIGNED)
+        try:
+            return decode(form)
+        except FormError as error:
+            raise Refused(400, str(error)) from None
+
+    def encode(self, reply: Reply) -> Encoded:
+        """The reply as TwiML."""
+        return _encoded(reply.body)
+
+
+def messaging(settings: Settings) -> TwilioMessaging:
+    """The messaging channel of a configuration (its Auth Token)."""
+    token = settings.twilio_auth_token
+    return TwilioMessaging(token=token.get_secret_value() if token else None)
+
+
+if TYPE_CHECKING:  # the seam's Protocol, checked where the channel is made
+    _: Channel = TwilioMessaging(token=None)

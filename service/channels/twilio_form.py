@@ -22,16 +22,18 @@ class FormError(ValueError):
     """The request is not a usable Twilio form; the message says what is wrong, never what it held."""
 
 
-class Form(dict):
+class Form(dict[str, str]):
     """A form's fields: each key's last value (as most frameworks read a repeated
     field), and every (key, value) pair as sent, since Twilio signs them all."""
 
-    def __init__(self, pairs: Iterable[tuple[str, str]] | dict[str, str] = ()):
+    pairs: list[tuple[str, str]]
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] | dict[str, str] = ()) -> None:
         if isinstance(pairs, Form):
             pairs = pairs.pairs
-        pairs = list(pairs.items() if isinstance(pairs, dict) else pairs)
-        super().__init__(pairs)
-        self.pairs = pairs
+        every: list[tuple[str, str]] = list(pairs.items() if isinstance(pairs, dict) else pairs)
+        super().__init__(every)
+        self.pairs = every
 
     def getall(self, key: str) -> list[str]:
         """Every value sent for a field (the name RequestValidator also asks a form for)."""

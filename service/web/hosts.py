@@ -1,6 +1,6 @@
 """Which Host headers the line answers: well-formed ones, and without PUBLIC_BASE_URL only those allowed.
 
-Without PUBLIC_BASE_URL the webhook checks Twilio's signature against a URL built from Host, so a
+Without PUBLIC_BASE_URL a provider's signature is checked against a URL built from Host, so a
 request signed for any other URL ending in /sms on the same account (Host: other.example/hooks)
 would verify. A Host must therefore be a bare host[:port], and one the operator named.
 """
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 # A DNS name, an IPv4 address, or a bracketed IPv6 address, then an optional port: nothing else
 # (no path, no user, no spaces) may stand in a Host that becomes part of a signed URL.
 _HOST = re.compile(
@@ -16,6 +18,7 @@ _HOST = re.compile(
     r"[A-Za-z0-9])?\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::(?P<port>[0-9]{1,5}))?"
 )
 REFUSAL = "This line does not answer for that Host header; see ALLOWED_HOSTS."
+_REFUSAL_BODY = (REFUSAL + "\n").encode()
 
 
 def host_name(host: str) -> str | None:
@@ -69,3 +72,25 @@ def policy_for(*, allowed_hosts: tuple[str, ...], public_base_url: str | None) -
     if unusable:
         raise ValueError(f"ALLOWED_HOSTS: {', '.join(unusable)} is not a host name (no port, no path)")
     return HostPolicy(allowed=allowed_hosts, any_host=bool(public_base_url))
+
+
+def host_of(scope: Scope) -> bytes:
+    """The request's one Host header; b"" (refused) without one or with several, since the inbound
+    endpoint rebuilds the signed URL from the last and the check would otherwise see the first."""
+    hosts = [value for name, value in scope["headers"] if name == b"host"]
+    return hosts[0] if len(hosts) == 1 else b""
+
+
+class HostCheck:
+    """Every HTTP request, inbound and FastAPI's alike, first has its Host checked: 400 when not answered."""
+
+    def __init__(self, app: ASGIApp, *, policy: HostPolicy) -> None:
+        self.app, self.policy = app, policy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self.policy.answers(host_of(scope), scope["path"]):
+            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(_REFUSAL_BODY))]
+            await send({"type": "http.response.start", "status": 400, "headers": headers})
+            await send({"type": "http.response.body", "body": _REFUSAL_BODY})
+            return
+        await self.app(scope, receive, send)

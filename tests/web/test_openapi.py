@@ -25,5 +25,5 @@ def test_json_endpoints_keep_their_documented_contract(settings):
 
 
 def test_the_document_covers_readiness_and_not_the_webhook(settings):
-    paths = create_app(settings).openapi()["paths"]
+    paths = create_app(settings).fastapi.openapi()["paths"]
     assert "/readyz" in paths and "/sms" not in paths and not any(path.startswith("/admin") for path in paths)

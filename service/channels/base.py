@@ -1,0 +1,77 @@
+"""The channel seam: what a provider module gives the generic inbound endpoint (service.web.inbound).
+
+A provider is one module here. Its channel verifies a request and decodes it to an InboundMessage
+(or raises Refused), and encodes the line's Reply as the provider expects it back: TwiML, a USSD
+screen, or an empty acknowledgement when the reply goes out later through the outbox. The endpoint
+does the rest, the same for every provider: method, content type, the body and its cap, hang-ups,
+metrics and the log line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import parse_qsl
+
+from service.core.types import InboundMessage, Reply
+
+__all__ = ["Channel", "Encoded", "InboundMessage", "InboundRequest", "Refused", "Reply"]
+
+TEXT_TYPE = b"text/plain; charset=utf-8"
+
+
+class Refused(Exception):
+    """A request answered with a 4xx whose text names the problem, never the request's content."""
+
+    def __init__(self, status: int, reason: str, *headers: tuple[bytes, bytes]) -> None:
+        super().__init__(reason)
+        self.status, self.reason, self.headers = status, reason, list(headers)
+
+
+@dataclass(frozen=True, slots=True)
+class InboundRequest:
+    """What a provider may need of one call, read once by the endpoint."""
+
+    method: str
+    # The URL as called: PUBLIC_BASE_URL's form behind a proxy, else scheme://host/path?query.
+    url: str
+    path: str
+    query: bytes
+    # Lower-case names; a repeated header's last value.
+    headers: Mapping[bytes, bytes]
+    body: bytes
+
+    def params(self) -> list[tuple[str, str]]:
+        """The query string's parameters, in order (a provider's key=…, for one)."""
+        return parse_qsl(self.query.decode("latin-1"), keep_blank_values=True)
+
+    def header(self, name: bytes) -> str | None:
+        """One header's value as text (latin-1, as HTTP carries it), or None when it was not sent."""
+        value = self.headers.get(name)
+        return None if value is None else value.decode("latin-1")
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A reply as the provider reads it: the response's content type and body."""
+
+    content_type: bytes
+    body: bytes
+
+
+class Channel(Protocol):
+    """One provider's side of the seam."""
+
+    # Who calls (for the endpoint's refusals: "Twilio POSTs its messages here.").
+    provider: str
+    # The one content type its calls carry, lower case, without parameters.
+    content_type: str
+
+    def verify_and_decode(self, request: InboundRequest) -> InboundMessage:
+        """The message a genuine call carries; Refused (400, 403 …) for any other."""
+        ...
+
+    def encode(self, reply: Reply) -> Encoded:
+        """The reply as the provider expects it in the response (empty when sent later)."""
+        ...
