@@ -163,6 +163,6 @@ def worker_app() -> Infoline:
     from service.web.http_protocol import Guarded
 
     settings = get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, log_format=settings.log_format)
     Guarded.configure(settings)  # this process's protocol class, as serve's
     return create_app(settings)

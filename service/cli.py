@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 from twilio.request_validator import RequestValidator
 
 from service import segments
+from service.config_errors import ConfigError
 from service.settings import get_settings
 
 TRY_HOST = "infoline.local"
@@ -25,11 +26,16 @@ def serve(args: argparse.Namespace) -> int:
 
     from service.app import create_app
     from service.observability import configure_logging
+    from service.programs import load_programs
     from service.web.hosts import policy_for
     from service.web.http_protocol import Guarded
 
     settings = get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, log_format=settings.log_format)
+    # Read first, so a mistake in it is the one line the start ends with (and not one per worker).
+    load_programs(settings.programs_file, default_help_contact=settings.help_contact)
+    # Each worker process (serve --workers N) builds its own app from the same environment.
+    app = create_app(settings) if args.workers <= 1 else None
     print(f"Infoline on http://{args.host}:{args.port}/sms  (try: .venv/bin/python -m service text HER2)", flush=True)
     hosts = policy_for(allowed_hosts=settings.allowed_hosts, public_base_url=settings.public_base_url)
     print(f"Answering {hosts.describe()}; other Host headers get 400.", flush=True)
@@ -45,11 +51,10 @@ def serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=20,
         http=HTTP_PROTOCOL,
     )
-    if args.workers > 1:
-        # Each worker process builds its own app from the same environment.
+    if app is None:
         uvicorn.run("service.app:worker_app", factory=True, workers=args.workers, **options)
     else:
-        uvicorn.run(create_app(settings), **options)
+        uvicorn.run(app, **options)
     return 0
 
 
@@ -202,5 +207,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; a configuration mistake ends it with one line on stderr and status 2."""
     args = parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2

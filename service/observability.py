@@ -1,9 +1,12 @@
-"""Logs as JSON lines with a request id, and Prometheus metrics. Neither ever holds a number or a body."""
+"""Logs as JSON (or, in a terminal, text) lines with a request id, and Prometheus metrics. Neither ever
+holds a number or a body."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from typing import Literal, TextIO
 
 from prometheus_client import Counter, Histogram
 from pythonjsonlogger.json import JsonFormatter
@@ -29,10 +32,54 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str) -> None:
-    """JSON lines on stderr for every logger, uvicorn's included."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"))
+# What every LogRecord has; whatever else a record carries came in `extra` and is shown as key=value.
+# Not shown either: uvicorn's colored copy of its message, and the request id, which the line puts last.
+_NOT_EXTRAS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",
+    "request_id",
+}
+
+
+class TextFormatter(logging.Formatter):
+    """One readable line per record: time, level, logger, message, then the extras as key=value."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-5s %(name)s %(message)s", datefmt="%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record's line (and its traceback, if any, below it)."""
+        line, *rest = super().format(record).split("\n", 1)
+        extras = [(key, value) for key, value in vars(record).items() if key not in _NOT_EXTRAS]
+        if getattr(record, "request_id", "-") != "-":
+            extras.append(("request_id", record.request_id))
+        head = " ".join([line, *(f"{key}={_shown(value)}" for key, value in extras)])
+        return "\n".join([head, *rest])
+
+
+def _shown(value: object) -> str:
+    """A value as key=value shows it: quoted when it has spaces or quotes, so the line still splits."""
+    text = str(value)
+    return json.dumps(text, ensure_ascii=False) if not text or any(c in text for c in ' "=\n') else text
+
+
+def chosen_format(*, log_format: str, stream: TextIO) -> Literal["json", "text"]:
+    """The format to write: for "auto", text on a terminal (a person reads it), else JSON (a collector does)."""
+    if log_format in ("json", "text"):
+        return "json" if log_format == "json" else "text"
+    isatty = getattr(stream, "isatty", None)
+    return "text" if isatty is not None and isatty() else "json"
+
+
+def configure_logging(level: str, *, log_format: str = "auto", stream: TextIO | None = None) -> None:
+    """One line per record on stderr for every logger, uvicorn's included: JSON, or text (see chosen_format)."""
+    stream = stream or sys.stderr
+    handler = logging.StreamHandler(stream)
+    if chosen_format(log_format=log_format, stream=stream) == "text":
+        handler.setFormatter(TextFormatter())
+    else:
+        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"))
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

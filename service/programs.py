@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from service.config_errors import ConfigError, table_problems, toml_problem, toml_type
 from service.segments import UNSENDABLE
 
 DEFAULT_PROGRAMS_FILE = Path(__file__).resolve().parent.parent / "content" / "programs.toml"
@@ -17,6 +19,25 @@ DEFAULT_LINE_NAME = "Infoline"
 MAX_CONTACT_CHARS = 40
 # The name opens most replies (menu, HELP, confirmations): short, or they cost another segment.
 MAX_LINE_NAME_CHARS = 20
+CHOICES = {"encoding": ("unicode", "gsm7"), "confirm_opt_out": ("service", "twilio")}
+# The To of an inbound text: an E.164 number, or a short code.
+LINE_NUMBER = re.compile(r"\+[1-9][0-9]{6,14}|[0-9]{3,8}")
+# Each key of a [[program]] and what TOML must give for it (an array of strings, a table of strings).
+PROGRAM_KEYS: dict[str, type] = {
+    "id": str,
+    "name": str,
+    "numbers": list,
+    "contact": str,
+    "contacts": dict,
+    "line_name": str,
+    "help_contact": str,
+    "default_locale": str,
+    "encoding": str,
+    "confirm_opt_out": str,
+    "reply_cap": int,
+    "reply_window_seconds": int,
+    "hourly_cap": int,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +88,10 @@ def bare_number(address: str) -> str:
     return address.split(":", 1)[1] if ":" in address else address
 
 
-def _problems(program: Program) -> list[str]:
+def _problems(program: Program, *, help_key: str = "help_contact") -> list[str]:
     contacts = [
         ("contact", program.contact),
-        ("help_contact", program.help_contact),
+        (help_key, program.help_contact),
         *((f"contacts.{code}", text) for code, text in program.contacts),
     ]
     problems = [
@@ -84,38 +105,91 @@ def _problems(program: Program) -> list[str]:
         problems.append("names and contacts may not contain '%'")
     if any(UNSENDABLE.search(text) for text in (program.line_name, *(text for _, text in contacts))):
         problems.append("names and contacts may not contain control characters (they go into every reply)")
-    if program.encoding not in ("unicode", "gsm7"):
-        problems.append("encoding must be 'unicode' or 'gsm7'")
+    for key, allowed in CHOICES.items():
+        if getattr(program, key) not in allowed:
+            problems.append(f"{key} must be " + " or ".join(repr(choice) for choice in allowed))
+    problems += [
+        f"numbers[{index}] is not an E.164 number (+15005550006) or a short code (3 to 8 digits)"
+        for index, number in enumerate(program.numbers)
+        if not LINE_NUMBER.fullmatch(number)
+    ]
     return problems
 
 
-def _program(entry: Mapping, *, default_help_contact: str) -> Program:
+def _program(entry: Mapping[str, Any], *, where: str, default_help_contact: str) -> Program:
+    problems = table_problems(entry, keys=PROGRAM_KEYS, required=("id", "name"))
+    if problems:
+        raise ConfigError(f"{where}: " + "; ".join(problems))
     fields = {
         **entry,
         "numbers": tuple(entry.get("numbers", ())),
         "contacts": tuple(sorted(dict(entry.get("contacts", {})).items())),
     }
+    help_key = "help_contact"
     if entry.get("id") == DEFAULT_PROGRAM_ID and not entry.get("help_contact"):
-        fields["help_contact"] = default_help_contact
+        fields["help_contact"], help_key = default_help_contact, "help_contact (from HELP_CONTACT)"
     program = Program(**fields)
-    problems = _problems(program)
+    problems = _problems(program, help_key=help_key)
     if problems:
-        raise ValueError(f"program {program.id}: " + "; ".join(problems))
+        raise ConfigError(f"{where}: " + "; ".join(problems))
     return program
 
 
+def _entries(path: Path) -> list[tuple[str, Mapping[str, Any]]]:
+    """(where, entry) for every [[program]] of the file; ConfigError naming the file (and line) if it
+    cannot be read or is not a list of programs."""
+    try:
+        document = tomllib.loads(path.read_text("utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error.strerror or type(error).__name__})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {toml_problem(error)}") from None
+    programs = document.get("program")
+    others = sorted(set(document) - {"program"})
+    if others:
+        raise ConfigError(f"{path}: unknown key {others[0]!r} (the file holds [[program]] tables only)")
+    if programs is None:
+        raise ConfigError(f"{path}: no [[program]] tables")
+    if not isinstance(programs, list) or not all(isinstance(entry, dict) for entry in programs):
+        raise ConfigError(f"{path}: program must be [[program]] tables, not {toml_type(programs)}")
+    return [(f"{path}: {_entry_name(entry, index)}", entry) for index, entry in enumerate(programs, 1)]
+
+
+def _entry_name(entry: Mapping[str, Any], index: int) -> str:
+    """How a message names a [[program]]: by its id, or by its place when it has none."""
+    return f"program {entry['id']!r}" if isinstance(entry.get("id"), str) else f"[[program]] #{index}"
+
+
 def load_programs(path: Path = DEFAULT_PROGRAMS_FILE, *, default_help_contact: str = "") -> Programs:
-    """Read the programs file; the program with id "default" serves unknown numbers.
+    """Read the programs file; the program with id "default" serves unknown numbers. ConfigError, in one
+    line naming the file, the program and the key, for a mistake in it.
 
     default_help_contact: the default program's support contact when the file gives none (HELP_CONTACT).
     """
     entries = [
-        _program(entry, default_help_contact=default_help_contact)
-        for entry in tomllib.loads(path.read_text("utf-8"))["program"]
+        _program(entry, where=where, default_help_contact=default_help_contact) for where, entry in _entries(path)
     ]
     fallback = _program(
-        {"id": DEFAULT_PROGRAM_ID, "name": DEFAULT_LINE_NAME}, default_help_contact=default_help_contact
+        {"id": DEFAULT_PROGRAM_ID, "name": DEFAULT_LINE_NAME},
+        where=f"{path}: program {DEFAULT_PROGRAM_ID!r} (none in the file)",
+        default_help_contact=default_help_contact,
     )
     default = next((p for p in entries if p.id == DEFAULT_PROGRAM_ID), fallback)
-    by_number = {number: program for program in entries for number in program.numbers}
-    return Programs(default=default, by_number=by_number)
+    return Programs(default=default, by_number=_by_number(entries, path=path))
+
+
+def _by_number(entries: list[Program], *, path: Path) -> dict[str, Program]:
+    """Each number's program; ConfigError for an id or a number given twice (the last would silently win)."""
+    by_number: dict[str, Program] = {}
+    ids: set[str] = set()
+    for program in entries:
+        if program.id in ids:
+            raise ConfigError(f"{path}: program {program.id!r} is given twice")
+        ids.add(program.id)
+        for index, number in enumerate(program.numbers):
+            if by_number.setdefault(number, program) is not program:
+                other = by_number[number].id
+                raise ConfigError(f"{path}: program {program.id!r}: numbers[{index}] is listed by {other!r} too")
+    return by_number

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from pydantic import PositiveFloat, PositiveInt, SecretStr, field_validator, model_validator
+from pydantic import PositiveFloat, PositiveInt, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.catalogs import DEFAULT_LOCALES_DIR
+from service.config_errors import from_validation
 from service.content import DEFAULT_CONTENT_DIR
+from service.privacy import MIN_KEY_CHARS
 from service.programs import DEFAULT_PROGRAMS_FILE
+from service.web.hosts import policy_for
 
 ADMIN_LABEL = re.compile(r"[A-Za-z0-9._-]{1,64}")
 MIN_ADMIN_TOKEN_CHARS = 16
 # What `make run` is reached at; an operator behind a proxy sets PUBLIC_BASE_URL or ALLOWED_HOSTS.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "var"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -55,6 +60,8 @@ class Settings(BaseSettings):
     # larger is not from Twilio.
     max_request_bytes: int = 64 * 1024
     log_level: str = "INFO"
+    # "auto": readable lines when stderr is a terminal (make run), JSON lines otherwise (production).
+    log_format: Literal["auto", "json", "text"] = "auto"
     # The admin pages: one token (label "admin"), and/or labelled ones as
     # "alice:token1,bob:token2" so every change records who made it. None: admin off.
     admin_token: SecretStr | None = None
@@ -70,42 +77,64 @@ class Settings(BaseSettings):
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod
-    def _split_hosts(cls, value):
+    def _split_hosts(cls, value: Any) -> Any:
         return tuple(filter(None, (part.strip() for part in value.split(",")))) if isinstance(value, str) else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
+
+    @field_validator("phone_hash_key")
+    @classmethod
+    def _long_enough_key(cls, value: SecretStr | None) -> SecretStr | None:
+        # Said here, at start, rather than when the store first hashes a number.
+        if value is not None and 0 < len(value.get_secret_value()) < MIN_KEY_CHARS:
+            raise ValueError(f"PHONE_HASH_KEY must be at least {MIN_KEY_CHARS} characters (e.g. openssl rand -hex 32)")
+        return value
 
     @model_validator(mode="after")
     def _some_host_is_answered(self) -> Settings:
         if not self.public_base_url and not self.allowed_hosts:
             raise ValueError("ALLOWED_HOSTS is empty and PUBLIC_BASE_URL unset: no request would be answered")
+        policy_for(allowed_hosts=self.allowed_hosts, public_base_url=self.public_base_url)
         return self
 
     @model_validator(mode="after")
     def _admin_tokens_are_usable(self) -> Settings:
         # A label is stored with every change and session (64 characters at most); a short token can be
-        # guessed past the login throttle by spreading the guesses over addresses.
-        for label, token in self.admin_credentials().items():
+        # guessed past the login throttle by spreading the guesses over addresses. Entries are named by
+        # position, never by label: a label and token written the wrong way round would show the token.
+        labels: set[str] = set()
+        for where, label, token in self._admin_entries():
             if not ADMIN_LABEL.fullmatch(label):
-                raise ValueError(f"admin label {label[:20]!r}: use 1-64 letters, digits, '.', '_' or '-'")
+                raise ValueError(f"{where}: the label must be 1-64 letters, digits, '.', '_' or '-'")
+            if label in labels:
+                raise ValueError(f"{where}: its label is given twice (ADMIN_TOKEN's is 'admin')")
             if len(token) < MIN_ADMIN_TOKEN_CHARS:
                 raise ValueError(
-                    f"the admin token of {label!r} is shorter than {MIN_ADMIN_TOKEN_CHARS} characters"
-                    " (e.g. openssl rand -hex 32)"
+                    f"{where}: the token is shorter than {MIN_ADMIN_TOKEN_CHARS} characters (e.g. openssl rand -hex 32)"
                 )
+            labels.add(label)
         return self
 
-    def admin_credentials(self) -> dict[str, str]:
-        """label -> token for every configured admin token; ValueError for an entry that is not label:token
-        or a label given twice (a typo must not silently turn the admin off or keep the wrong token)."""
-        credentials = {"admin": self.admin_token.get_secret_value().strip()} if self.admin_token else {}
+    def _admin_entries(self) -> Iterator[tuple[str, str, str]]:
+        """(where, label, token) for every configured admin token; ValueError for an ADMIN_TOKENS entry
+        that is not label:token (a typo must not silently turn the admin off or keep the wrong token)."""
+        if self.admin_token:
+            yield "ADMIN_TOKEN", "admin", self.admin_token.get_secret_value().strip()
         listed = self.admin_tokens.get_secret_value() if self.admin_tokens else ""
-        for entry in filter(None, (part.strip() for part in listed.split(","))):
+        for number, entry in enumerate(filter(None, (part.strip() for part in listed.split(","))), start=1):
             label, colon, token = (part.strip() for part in entry.partition(":"))
             if not (label and colon and token):
-                raise ValueError("ADMIN_TOKENS: each entry must be label:token")
-            if label in credentials:
-                raise ValueError(f"ADMIN_TOKENS: the label {label[:20]!r} is given twice")
-            credentials[label] = token
-        return {label: token for label, token in credentials.items() if token}
+                raise ValueError(f"ADMIN_TOKENS entry {number}: each entry must be label:token")
+            yield f"ADMIN_TOKENS entry {number}", label, token
+
+    def admin_credentials(self) -> dict[str, str]:
+        """label -> token for every configured admin token (checked when the settings were read)."""
+        return {label: token for _, label, token in self._admin_entries() if token}
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -117,6 +146,10 @@ class Settings(BaseSettings):
         return url
 
 
-def get_settings(**overrides) -> Settings:
-    """Settings from the environment, with explicit overrides on top."""
-    return Settings(**overrides)
+def get_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with explicit overrides on top; ConfigError names a variable that
+    does not hold a usable value."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise from_validation(error) from None
