@@ -1,4 +1,10 @@
-"""The tables. Migrations in service/store/migrations create and change them."""
+"""The tables as the admin's, purge's and usage's queries see them (query side only).
+
+The migrations in service/store/migrations/versions are the source of the schema:
+they create and change the tables, and new databases run what they generate. This
+module only describes the result to SQLAlchemy's query builder; a test
+(tests/store/test_schema.py) fails when it and a migrated database differ.
+"""
 
 from __future__ import annotations
 
@@ -76,16 +82,3 @@ admin_login_failures = Table(
     Column("label", String(64), index=True),  # a configured label that was tried (None: none was)
     Column("at", Float, nullable=False, index=True),  # epoch seconds
 )
-
-
-def sqlite_ddl() -> str:
-    """The statements that create these tables in SQLite (what schema_sqlite.sql holds)."""
-    from sqlalchemy.dialects import sqlite
-    from sqlalchemy.schema import CreateIndex, CreateTable
-
-    parts = []
-    for table in metadata.sorted_tables:
-        parts.append(str(CreateTable(table).compile(dialect=sqlite.dialect())).strip())
-        for index in sorted(table.indexes, key=lambda index: index.name):
-            parts.append(str(CreateIndex(index).compile(dialect=sqlite.dialect())).strip())
-    return ";\n\n".join(parts) + ";\n"
