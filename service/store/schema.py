@@ -8,7 +8,7 @@ module only describes the result to SQLAlchemy's query builder; a test
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, Text, false
 
 metadata = MetaData()
 
@@ -17,12 +17,12 @@ subscribers = Table(
     metadata,
     Column("key", String(64), primary_key=True),  # HMAC-SHA256 of the E.164 number
     Column("locale", String(16)),
-    Column("opted_out", Boolean, nullable=False, default=False),
+    Column("opted_out", Boolean, nullable=False, server_default=false()),
     Column("opted_changed_at", Float),  # epoch seconds of the opt-out/in that set opted_out
-    Column("window_start", Float, nullable=False, default=0.0),
-    Column("window_count", Integer, nullable=False, default=0),
-    Column("hour_start", Float, nullable=False, default=0.0),
-    Column("hour_count", Integer, nullable=False, default=0),
+    Column("window_start", Float, nullable=False, server_default="0"),
+    Column("window_count", Integer, nullable=False, server_default="0"),
+    Column("hour_start", Float, nullable=False, server_default="0"),
+    Column("hour_count", Integer, nullable=False, server_default="0"),
     Column("updated_at", Float, nullable=False),
 )
 
@@ -40,8 +40,8 @@ records = Table(
     Column("segments", Integer, nullable=False),
     Column("encoding", String(8), nullable=False),
     Column("replied", Boolean, nullable=False),
-    Column("rate_limited", Boolean, nullable=False, default=False),
-    Column("simulated", Boolean, nullable=False, default=False),
+    Column("rate_limited", Boolean, nullable=False, server_default=false()),
+    Column("simulated", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 

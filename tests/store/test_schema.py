@@ -129,7 +129,8 @@ def test_schema_py_describes_the_migrated_database(database_url):
     alembic_upgrade(database_url)
     engine = create_engine(sqlalchemy_url(database_url))
     with engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True})
+        assert compare_metadata(context, metadata) == []
     engine.dispose()
 
 
