@@ -48,6 +48,21 @@ def databases(request, database_url, tmp_path):
                 connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+@pytest.fixture
+def opened():
+    """open_store, whose PostgreSQL pools are closed after the test (the server's connections are shared)."""
+    stores = []
+
+    def open_one(url: str):
+        stores.append(open_store(sqlalchemy_url(url)))
+        return stores[-1]
+
+    yield open_one
+    for store in stores:
+        if "engine" in vars(store):
+            store.engine.dispose()
+
+
 def alembic_upgrade(url: str, revision: str = "head") -> None:
     """The real Alembic upgrade, online, as an older database gets it."""
     from alembic import command
@@ -113,11 +128,11 @@ def test_the_package_ships_every_schema_file():
         assert f"store/{schema_file(dialect=dialect).name}" in package_data["service"]
 
 
-def test_a_new_database_is_what_the_migrations_build(databases, database_url):
+def test_a_new_database_is_what_the_migrations_build(databases, database_url, opened):
     """The generated file (what open_store runs on an empty database) against the real Alembic upgrade."""
     migrated = databases()
     alembic_upgrade(migrated)
-    store = open_store(sqlalchemy_url(database_url))
+    store = opened(database_url)
     assert current_revision(store) == alembic_head()
     assert snapshot(database_url) == snapshot(migrated)
 
@@ -135,7 +150,7 @@ def test_schema_py_describes_the_migrated_database(database_url):
 
 
 @pytest.mark.parametrize("revision", ["0001", "0004"])
-def test_an_old_database_keeps_its_rows_and_reaches_the_new_schema(databases, database_url, revision):
+def test_an_old_database_keeps_its_rows_and_reaches_the_new_schema(databases, database_url, opened, revision):
     alembic_upgrade(database_url, revision)
     engine = create_engine(sqlalchemy_url(database_url))
     then = datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)
@@ -148,7 +163,7 @@ def test_an_old_database_keeps_its_rows_and_reaches_the_new_schema(databases, da
             )
         )  # fmt: skip
     engine.dispose()
-    store = open_store(sqlalchemy_url(database_url))
+    store = opened(database_url)
     assert current_revision(store) == alembic_head()
     old = store.find(message_sid="SMold")
     assert (old.topic, old.locale, old.rate_limited) == ("her2", "fr", False)
@@ -160,7 +175,7 @@ def test_an_old_database_keeps_its_rows_and_reaches_the_new_schema(databases, da
     assert store.save(record=new_sid, change=Change(at=2.0, replied=True)) is None
     assert store.count_records() == 2
     fresh = databases()
-    open_store(sqlalchemy_url(fresh))
+    opened(fresh)
     assert snapshot(database_url) == snapshot(fresh)
 
 
