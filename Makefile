@@ -20,6 +20,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+schema: $(STAMP)
+	$(PY) -m service schema generate
+
 clean:
 	rm -rf $(VENV) var .pytest_cache
 

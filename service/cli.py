@@ -14,6 +14,7 @@ from twilio.request_validator import RequestValidator
 from service import segments
 from service.config_errors import ConfigError
 from service.settings import get_settings
+from service.store.generate import add_command as add_schema_command
 
 TRY_HOST = "infoline.local"
 HTTP_PROTOCOL = "service.web.http_protocol:Guarded"
@@ -203,6 +204,7 @@ def parser() -> argparse.ArgumentParser:
     purge_cmd = commands.add_parser("purge", help="delete old message records")
     purge_cmd.add_argument("--older-than", type=duration, required=True, metavar="AGE", help="e.g. 90d")
     purge_cmd.set_defaults(run=purge)
+    add_schema_command(commands)
     return root
 
 

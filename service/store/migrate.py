@@ -1,29 +1,65 @@
 """Bring a database to the newest schema, once, even with several replicas starting.
 
-A new SQLite database gets schema_sqlite.sql (the same tables, compiled from
-schema.py; a test keeps them equal) and is stamped at HEAD; a new PostgreSQL
-database gets schema.py's create_all; an older one runs its Alembic migrations.
-A worker starting on an up-to-date SQLite database loads neither SQLAlchemy nor Alembic.
+The Alembic migrations in service/store/migrations/versions are the one source of
+the schema. A new database runs its dialect's generated file (schema_sqlite.sql or
+schema_postgresql.sql: the migrations rendered by Alembic's offline mode, stamp
+included; see service.store.generate); an older one runs the migrations. Starting on
+an up-to-date database, or creating a new one, loads neither Alembic nor, on SQLite,
+SQLAlchemy.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
+from typing import Any, NamedTuple
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SQLITE_SCHEMA = Path(__file__).resolve().parent / "schema_sqlite.sql"
-# The newest migration; a test keeps it equal to Alembic's head.
-HEAD = "0005"
-STAMP = (
-    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
-    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));\n"
-    f"INSERT INTO alembic_version (version_num) VALUES ('{HEAD}');\n"
-)
+HERE = Path(__file__).resolve().parent
+MIGRATIONS = HERE / "migrations"
+DIALECTS = ("sqlite", "postgresql")
+HEAD_MARK = "-- alembic head: "
 # Any constant: replicas starting together take turns at migrating.
 PG_MIGRATION_LOCK = 0x1F0_11E
+TABLES = {
+    "sqlite": "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+    "postgresql": "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+}
+_STATEMENT_END = re.compile(r";[ \t]*$", re.MULTILINE)
 
 
-def alembic_config():
+class Schema(NamedTuple):
+    """A generated schema file, read: the revision it stamps and its statements."""
+
+    head: str
+    statements: tuple[str, ...]
+
+
+def schema_file(*, dialect: str) -> Path:
+    """Where the generated schema of a dialect lives."""
+    return HERE / f"schema_{dialect}.sql"
+
+
+def parse(text: str) -> Schema:
+    """The head and the statements of a generated schema file's text."""
+    lines = text.splitlines()
+    head = next(line.removeprefix(HEAD_MARK) for line in lines if line.startswith(HEAD_MARK))
+    code = "\n".join(line for line in lines if not line.lstrip().startswith("--"))
+    return Schema(head=head.strip(), statements=tuple(filter(None, map(str.strip, _STATEMENT_END.split(code)))))
+
+
+@functools.cache
+def generated(*, dialect: str) -> Schema:
+    """The shipped schema file of a dialect, read once per process."""
+    return parse(schema_file(dialect=dialect).read_text())
+
+
+def dialect_of(store: Any) -> str:
+    """The store's database: "sqlite" or "postgresql"."""
+    return "sqlite" if store.direct.sqlite else "postgresql"
+
+
+def alembic_config() -> Any:
     """Alembic's config without an alembic.ini: the scripts ship inside the package."""
     from alembic.config import Config
 
@@ -32,8 +68,9 @@ def alembic_config():
     return config
 
 
-def current_revision(store) -> str | None:
+def current_revision(store: Any) -> str | None:
     """The revision the database is at (None: a new database)."""
+    # Asked first: a missing table is a programming error to the driver, not an outage.
     exists = (
         "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
         if store.direct.sqlite
@@ -44,55 +81,41 @@ def current_revision(store) -> str | None:
     return store.direct.scalar("SELECT version_num FROM alembic_version")
 
 
-def _create_sqlite(store) -> bool:
-    with store.direct.transaction(write=True) as cursor:  # one writer: workers starting together queue here
-        cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+def create_new(store: Any) -> bool:
+    """On an empty database, run the generated schema (stamp included); whether it did."""
+    dialect = dialect_of(store)
+    # SQLite: a write transaction, so workers starting together queue; PostgreSQL: the advisory lock.
+    with store.direct.transaction(write=True) as cursor:
+        if dialect == "postgresql":
+            cursor.execute(f"SELECT pg_advisory_xact_lock({PG_MIGRATION_LOCK})")
+        cursor.execute(TABLES[dialect])
         if cursor.fetchone()[0]:
             return False
-        for statement in filter(str.strip, (SQLITE_SCHEMA.read_text() + STAMP).split(";")):
+        for statement in generated(dialect=dialect).statements:
             cursor.execute(statement)
     return True
 
 
-def _lock(connection, engine) -> None:
+def _lock(connection: Any) -> None:
     from sqlalchemy import text
 
-    if engine.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK})
 
 
-def _create_postgres(store) -> bool:
-    from sqlalchemy import inspect, text
-
-    from service.store.schema import metadata
-
-    with store.engine.begin() as connection:
-        _lock(connection, store.engine)
-        if inspect(connection).get_table_names():
-            return False
-        metadata.create_all(connection)
-        for statement in filter(str.strip, STAMP.split(";")):
-            connection.execute(text(statement))
-    return True
-
-
-def create_new(store) -> bool:
-    """On an empty database, create the newest schema at once and stamp it; whether it did."""
-    return _create_sqlite(store) if store.direct.sqlite else _create_postgres(store)
-
-
-def upgrade(store) -> None:
-    """Bring the database to HEAD: a new one directly, an older one by its migrations."""
+def upgrade(store: Any) -> None:
+    """Bring the database to the head: a new one from its generated file, an older one by its migrations."""
+    head = generated(dialect=dialect_of(store)).head
     revision = current_revision(store)
-    if revision == HEAD or (revision is None and create_new(store)):
+    if revision == head or (revision is None and create_new(store)):
         return
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
     config = alembic_config()
     with store.engine.begin() as connection:
-        _lock(connection, store.engine)
-        if MigrationContext.configure(connection).get_current_revision() == HEAD:
-            return
+        _lock(connection)
+        if MigrationContext.configure(connection).get_current_revision() == head:
+            return  # another replica got there first
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -1,8 +1,14 @@
-"""The tables. Migrations in service/store/migrations create and change them."""
+"""The tables as the admin's, purge's and usage's queries see them (query side only).
+
+The migrations in service/store/migrations/versions are the source of the schema:
+they create and change the tables, and new databases run what they generate. This
+module only describes the result to SQLAlchemy's query builder; a test
+(tests/store/test_schema.py) fails when it and a migrated database differ.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, Text, false
 
 metadata = MetaData()
 
@@ -11,12 +17,12 @@ subscribers = Table(
     metadata,
     Column("key", String(64), primary_key=True),  # HMAC-SHA256 of the E.164 number
     Column("locale", String(16)),
-    Column("opted_out", Boolean, nullable=False, default=False),
+    Column("opted_out", Boolean, nullable=False, server_default=false()),
     Column("opted_changed_at", Float),  # epoch seconds of the opt-out/in that set opted_out
-    Column("window_start", Float, nullable=False, default=0.0),
-    Column("window_count", Integer, nullable=False, default=0),
-    Column("hour_start", Float, nullable=False, default=0.0),
-    Column("hour_count", Integer, nullable=False, default=0),
+    Column("window_start", Float, nullable=False, server_default="0"),
+    Column("window_count", Integer, nullable=False, server_default="0"),
+    Column("hour_start", Float, nullable=False, server_default="0"),
+    Column("hour_count", Integer, nullable=False, server_default="0"),
     Column("updated_at", Float, nullable=False),
 )
 
@@ -34,8 +40,8 @@ records = Table(
     Column("segments", Integer, nullable=False),
     Column("encoding", String(8), nullable=False),
     Column("replied", Boolean, nullable=False),
-    Column("rate_limited", Boolean, nullable=False, default=False),
-    Column("simulated", Boolean, nullable=False, default=False),
+    Column("rate_limited", Boolean, nullable=False, server_default=false()),
+    Column("simulated", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
@@ -76,16 +82,3 @@ admin_login_failures = Table(
     Column("label", String(64), index=True),  # a configured label that was tried (None: none was)
     Column("at", Float, nullable=False, index=True),  # epoch seconds
 )
-
-
-def sqlite_ddl() -> str:
-    """The statements that create these tables in SQLite (what schema_sqlite.sql holds)."""
-    from sqlalchemy.dialects import sqlite
-    from sqlalchemy.schema import CreateIndex, CreateTable
-
-    parts = []
-    for table in metadata.sorted_tables:
-        parts.append(str(CreateTable(table).compile(dialect=sqlite.dialect())).strip())
-        for index in sorted(table.indexes, key=lambda index: index.name):
-            parts.append(str(CreateIndex(index).compile(dialect=sqlite.dialect())).strip())
-    return ";\n\n".join(parts) + ";\n"

@@ -7,7 +7,6 @@ import time
 import pytest
 
 from service.store import Change, Record, open_store
-from service.store.migrate import HEAD
 from service.store.spool import Spool
 from tests.store_helpers import count_records, find_record, load_state, save
 
@@ -133,53 +132,6 @@ def test_a_corrupt_spool_line_is_skipped_and_a_refused_entry_does_not_block_the_
     assert not spool.pending()
     assert load_state(store, "j" * 64).subscriber.opted_out is True
     assert load_state(store, "k" * 64).subscriber.opted_out is True
-
-
-def test_the_recorded_head_is_alembics_head():
-    from alembic.script import ScriptDirectory
-
-    from service.store.migrate import HEAD, alembic_config
-
-    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD
-
-
-def test_a_new_database_and_a_migrated_one_have_the_same_schema(database_url):
-    """New databases are created from schema.py; older ones reach it through the migrations."""
-    from alembic import command
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-
-    from service.store.migrate import alembic_config, current_revision
-    from service.store.schema import metadata
-    from service.store.sql import SqlStore
-
-    store = SqlStore(database_url.replace("postgresql://", "postgresql+psycopg://"))
-    with store.engine.begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
-    assert current_revision(store) == HEAD
-
-
-def test_a_new_database_is_created_at_head(store):
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-
-    from service.store.migrate import current_revision
-    from service.store.schema import metadata
-
-    assert current_revision(store) == HEAD
-    with store.engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
-
-
-def test_the_shipped_sqlite_schema_is_schema_py_compiled():
-    from pathlib import Path
-
-    from service.store.schema import sqlite_ddl
-
-    assert (Path(__file__).resolve().parents[2] / "service" / "store" / "schema_sqlite.sql").read_text() == sqlite_ddl()
 
 
 def test_a_sqlite_worker_answers_without_loading_sqlalchemy(tmp_path):

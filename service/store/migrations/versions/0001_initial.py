@@ -30,7 +30,7 @@ def upgrade() -> None:
         "records",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("message_sid", sa.String(64), nullable=False, unique=True),
-        sa.Column("sender_key", sa.String(64), nullable=False, index=True),
+        sa.Column("sender_key", sa.String(64), nullable=False),
         sa.Column("program", sa.String(64), nullable=False),
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("intent", sa.String(16), nullable=False),
@@ -41,8 +41,11 @@ def upgrade() -> None:
         sa.Column("replied", sa.Boolean, nullable=False),
         sa.Column("rate_limited", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("simulated", sa.Boolean, nullable=False, server_default=sa.false()),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
+    # Indexes by name, in order (not index=True): the generated schema files must be the same every run.
+    op.create_index("ix_records_sender_key", "records", ["sender_key"])
+    op.create_index("ix_records_created_at", "records", ["created_at"])
 
 
 def downgrade() -> None:

@@ -17,7 +17,7 @@ def upgrade() -> None:
     op.create_table(
         "catalog_versions",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("locale", sa.String(16), nullable=False, index=True),
+        sa.Column("locale", sa.String(16), nullable=False),
         sa.Column("po", sa.Text, nullable=False),
         sa.Column("label", sa.String(64), nullable=False),
         sa.Column("note", sa.String(200), nullable=False),
@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("missing", sa.Integer, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_index("ix_catalog_versions_locale", "catalog_versions", ["locale"])
 
 
 def downgrade() -> None:

@@ -27,10 +27,12 @@ def upgrade() -> None:
     op.create_table(
         "admin_login_failures",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("client_key", sa.String(64), nullable=False, index=True),
-        sa.Column("label", sa.String(64), index=True),
-        sa.Column("at", sa.Float, nullable=False, index=True),
+        sa.Column("client_key", sa.String(64), nullable=False),
+        sa.Column("label", sa.String(64)),
+        sa.Column("at", sa.Float, nullable=False),
     )
+    for column in ("client_key", "label", "at"):
+        op.create_index(f"ix_admin_login_failures_{column}", "admin_login_failures", [column])
 
 
 def downgrade() -> None:
