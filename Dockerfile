@@ -1,10 +1,13 @@
-# The same steps as `make run`: a venv, the project installed into it, `python -m service serve`.
+# The same steps as `make run`: a venv, the locked packages and the project installed into it, `python -m service serve`.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
+# The runtime lock first (its own layer, rebuilt only when the lock changes), then the project without resolving.
+COPY requirements/runtime.txt ./requirements/runtime.txt
+RUN python -m venv /app/.venv && /app/.venv/bin/pip install --no-cache-dir --require-hashes -r requirements/runtime.txt
 COPY pyproject.toml README.md ./
 COPY service ./service
-RUN python -m venv /app/.venv && /app/.venv/bin/pip install --no-cache-dir .
+RUN /app/.venv/bin/pip install --no-cache-dir --no-deps .
 COPY content ./content
 COPY locales ./locales
 RUN useradd --system --uid 10001 --home /app infoline && mkdir -p /app/var && chown infoline /app/var

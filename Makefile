@@ -2,14 +2,19 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The locks: every package pinned, with the hash of every file PyPI has for it (`make lock` writes them).
+LOCKS := requirements/runtime.txt requirements/test.txt
+SOURCES := service tests bench
 
-.PHONY: run test install clean bench bench-pg bench-stall
+.PHONY: run test install schema clean lock lint lint-ruff typecheck imports fmt wrk bench bench-pg bench-stall
 
-$(STAMP): pyproject.toml
+# The test lock holds the runtime's pins too; the project itself goes in without resolving anything.
+$(STAMP): pyproject.toml $(LOCKS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements/test.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -24,19 +29,48 @@ schema: $(STAMP)
 	$(PY) -m service schema generate
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Pins kept where pyproject.toml still allows them; `make lock LOCK_ARGS=--upgrade` moves all to the newest.
+# --universal: one lock for every platform a developer may use (x86_64 Linux and CPython 3.11 among them).
+# The runtime lock constrains the test lock, so the two never pin a package differently.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+	--quiet --custom-compile-command "make lock" $(LOCK_ARGS)
+lock: $(STAMP)
+	$(UV_COMPILE) -o requirements/runtime.txt
+	$(UV_COMPILE) --extra test -c requirements/runtime.txt -o requirements/test.txt
+
+# `make -k lint` runs every check even after one fails (.ci/run does).
+lint: lint-ruff typecheck imports
+
+lint-ruff: $(STAMP)
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# import-linter's contracts (pyproject.toml), then the whole graph's cycles, package __init__s included.
+imports: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_imports.py
+
+# Fixes first, so what they change is formatted too.
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix $(SOURCES)
+	$(BIN)/ruff format $(SOURCES)
 
 # Benchmark: the line against the framework's floor, on loopback (see README).
-# wrk comes from Debian's packages.
-WRK := command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+# wrk is the machine's to provide: nothing here installs system packages.
+wrk:
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk (brew install wrk, dnf install wrk)" >&2; exit 1; }
+
 BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-bench: $(STAMP)
-	@$(WRK)
+bench: wrk $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-bench-pg: $(STAMP)
-	@$(WRK)
+bench-pg: wrk $(STAMP)
 	$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
 # /healthz while forged floods hit /sms: an unauthenticated request must not stall the process.

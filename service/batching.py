@@ -72,7 +72,8 @@ class Batcher:
 
     def _done(self, group: Waiting, task: asyncio.Task[list[Reply | Exception]]) -> None:
         self._running -= 1
-        _settle(group, task.result() if not task.cancelled() else [asyncio.CancelledError()] * len(group))
+        cancelled: list[Reply | Exception] = [RuntimeError("the group was cancelled")] * len(group)
+        _settle(group, cancelled if task.cancelled() else task.result())
         if self._waiting and not self._due:
             return  # its turns are still counting
         self._due = bool(self._waiting)

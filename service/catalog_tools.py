@@ -33,12 +33,15 @@ def template(*, content_dir: Path, root: Path) -> Catalog:
     for name in CONTENT_FILES:
         path = content_dir / name
         location = path.relative_to(root).as_posix() if path.is_relative_to(root) else name
-        for lineno, msgid, comments, context in extract_from_file(extract_content, path):
+        # Babel types an extraction method's items as extract()'s own (lineno, message, comments, context),
+        # but calls it for (lineno, funcname, messages, comments), as its own extract_python yields.
+        found = extract_from_file(extract_content, path)  # type: ignore[arg-type]
+        for lineno, msgid, comments, context in found:
             catalog.add(msgid, locations=[(location, lineno)], auto_comments=comments, context=context)
     return catalog
 
 
-def write_catalog(catalog: Catalog, path: Path, **options) -> None:
+def write_catalog(catalog: Catalog, path: Path, **options: bool) -> None:
     """Write a PO/POT file atomically, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(path.suffix + ".partial")

@@ -8,7 +8,7 @@ the comments written above a message in content/messages.toml.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from typing import BinaryIO
 
 Extracted = tuple[int, str, tuple[str, str], list[str]]
@@ -45,7 +45,9 @@ def _message_entries(doc: dict, rows: list[str]) -> Iterator[Extracted]:
         yield (lineno, "pgettext", (key, text), _comments_above(rows, lineno))
 
 
-def extract_content(fileobj: BinaryIO, keywords, comment_tags, options) -> Iterator[Extracted]:
+def extract_content(
+    fileobj: BinaryIO, keywords: Mapping[str, object], comment_tags: Collection[str], options: Mapping[str, object]
+) -> Iterator[Extracted]:
     """Babel extraction method for content/topics.toml and content/messages.toml."""
     text = fileobj.read().decode("utf-8")
     doc, rows = tomllib.loads(text), text.splitlines()

@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from contextvars import ContextVar
 from typing import Literal, TextIO
 
 from prometheus_client import Counter, Histogram
 from pythonjsonlogger.json import JsonFormatter
 
-# The id itself is the web's (service.web.request_id): one layer gives every request its own.
-from service.web.request_id import REQUEST_ID
-
+# The request a log line belongs to; one ASGI layer (service.web.request_id) sets it for every request.
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 REQUESTS = Counter("infoline_webhook_requests_total", "Webhook requests by outcome", ["outcome"])
 REPLIES = Counter("infoline_replies_total", "Replies sent", ["intent", "topic", "locale", "program", "channel"])
 SEGMENTS = Counter("infoline_segments_sent_total", "SMS segments the replies cost", ["program", "encoding"])

@@ -13,9 +13,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from service.catalogs import DEFAULT_LOCALES_DIR
 from service.config_errors import from_validation
 from service.content import DEFAULT_CONTENT_DIR
+from service.host_policy import policy_for
 from service.privacy import MIN_KEY_CHARS
 from service.programs import DEFAULT_PROGRAMS_FILE
-from service.web.hosts import policy_for
 
 ADMIN_LABEL = re.compile(r"[A-Za-z0-9._-]{1,64}")
 MIN_ADMIN_TOKEN_CHARS = 16

@@ -20,7 +20,7 @@ HEADER = """\
 """
 
 
-def render(*, dialect: str) -> str:
+def render_schema(*, dialect: str) -> str:
     """The schema file of one dialect, as the migrations make it now."""
     from alembic import command
     from alembic.script import ScriptDirectory
@@ -39,12 +39,12 @@ def write_all() -> list[Path]:
     paths = []
     for dialect in DIALECTS:
         path = schema_file(dialect=dialect)
-        path.write_text(render(dialect=dialect))
+        path.write_text(render_schema(dialect=dialect))
         paths.append(path)
     return paths
 
 
-def run(args: argparse.Namespace) -> int:
+def generate_command(args: argparse.Namespace) -> int:
     """The `schema generate` command."""
     for path in write_all():
         print(f"wrote {path}")
@@ -55,4 +55,4 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     """Register `schema generate` on the command line."""
     schema_cmd = commands.add_parser("schema", help="regenerate the new-database schema files from the migrations")
     schema_cmd.add_argument("action", choices=["generate"])
-    schema_cmd.set_defaults(run=run)
+    schema_cmd.set_defaults(run=generate_command)

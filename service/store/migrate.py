@@ -40,7 +40,7 @@ def schema_file(*, dialect: str) -> Path:
     return HERE / f"schema_{dialect}.sql"
 
 
-def parse(text: str) -> Schema:
+def parse_schema(text: str) -> Schema:
     """The head and the statements of a generated schema file's text."""
     lines = text.splitlines()
     head = next(line.removeprefix(HEAD_MARK) for line in lines if line.startswith(HEAD_MARK))
@@ -51,7 +51,7 @@ def parse(text: str) -> Schema:
 @functools.cache
 def generated(*, dialect: str) -> Schema:
     """The shipped schema file of a dialect, read once per process."""
-    return parse(schema_file(dialect=dialect).read_text())
+    return parse_schema(schema_file(dialect=dialect).read_text())
 
 
 def dialect_of(store: Any) -> str:

@@ -62,7 +62,8 @@ def in_rounds(keys: Sequence[str]) -> Iterator[list[int]]:
     pending = list(range(len(keys)))
     while pending:
         seen: set[str] = set()
-        round_, rest = [], []
+        round_: list[int] = []
+        rest: list[int] = []
         for index in pending:
             (rest if keys[index] in seen else round_).append(index)
             seen.add(keys[index])

@@ -21,6 +21,8 @@ import asyncio
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from service.settings import Settings
+
 TOO_SLOW = b"The request came too slowly.\n"
 TOO_LARGE = b"The request's headers are larger than this line reads.\n"
 TOO_MANY = b"Too many requests sent ahead of their answers on one connection.\n"
@@ -48,17 +50,18 @@ class Guarded(HttpToolsProtocol):
 
     _timer: asyncio.TimerHandle | None = None
     _timed_head: bool = True  # whether the armed timer is a head's deadline (else a body's)
-    _head_scope: dict | None = None  # the request whose head bytes are counted
+    _head_scope: object | None = None  # the request whose head bytes are counted (compared by identity only)
     _head_bytes: int = 0
 
     @classmethod
-    def configure(cls, settings) -> None:
+    def configure(cls, settings: Settings) -> None:
         """This process's deadlines, from the settings (serve and every worker call it)."""
         cls.head_seconds = settings.request_head_timeout_seconds
         cls.body_seconds = settings.request_body_timeout_seconds
         cls.body_bytes_per_second = settings.request_body_min_bytes_per_second
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
+    # uvicorn's own override narrows asyncio's BaseTransport to Transport; this one follows it.
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm(head=True)  # a connection that never sends a byte is a request that never comes
 

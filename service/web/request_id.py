@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
+from service.observability import REQUEST_ID
+
 HEADER = b"x-request-id"
 
 

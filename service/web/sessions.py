@@ -145,11 +145,10 @@ class Sessions:
     def login_form_token(self, *, cookie: str | None) -> tuple[str, str]:
         """(cookie value, form value) of the login form's pre-session CSRF token; a still-good cookie is kept,
         so two tabs with the login form both work."""
-        nonce = self._login_nonce(cookie) if cookie else None
-        if nonce is None:
-            nonce = secrets.token_urlsafe(24)
-            cookie = self._login.sign(nonce).decode()
-        return cookie, nonce
+        if cookie and (nonce := self._login_nonce(cookie)) is not None:
+            return cookie, nonce
+        nonce = secrets.token_urlsafe(24)
+        return self._login.sign(nonce).decode(), nonce
 
     def _login_nonce(self, cookie: str) -> str | None:
         try:
