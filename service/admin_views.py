@@ -88,9 +88,10 @@ def status(catalogs: Catalogs, locale: str, parts: list[tuple[str, str]]) -> str
     if locale == SOURCE_LOCALE:
         return "translated"
     found = [catalogs.sources[locale].get(msgid, context=context) for context, msgid in parts]
-    if any(message is None or not message.string for message in found):
+    present = [message for message in found if message is not None and message.string]
+    if len(present) < len(found):
         return "missing"
-    return "fuzzy" if any(message.fuzzy for message in found) else "translated"
+    return "fuzzy" if any(message.fuzzy for message in present) else "translated"
 
 
 def highlight(text: str) -> list[tuple[str, bool]]:
@@ -163,7 +164,7 @@ def locale_summaries(catalogs: Catalogs, history: list[CatalogVersion]) -> list[
     return [
         LocaleSummary(
             locale,
-            Locale.parse(locale).language_name,
+            Locale.parse(locale).language_name or locale,  # Babel may lack a name for a locale in itself
             is_rtl(locale),
             locale_stats(catalogs.sources[locale], locale),
             newest.get(locale),
@@ -176,7 +177,7 @@ def locale_summaries(catalogs: Catalogs, history: list[CatalogVersion]) -> list[
 @dataclass
 class UsageSummary:
     days: list[tuple[str, int, int]]  # (day, replies, segments)
-    by: dict[str, Counter]  # dimension -> value -> replies
+    by: dict[str, Counter[str]]  # dimension -> value -> replies
     opt_outs: int
     rate_limited: int
     replies: int
@@ -186,7 +187,7 @@ class UsageSummary:
 def usage_summary(rows: list[UsageRow]) -> UsageSummary:
     """Totals per day and per topic, locale, program and channel."""
     per_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    by = {name: Counter() for name in ("topic", "locale", "program", "channel")}
+    by: dict[str, Counter[str]] = {name: Counter() for name in ("topic", "locale", "program", "channel")}
     for row in rows:
         per_day[row.day][0] += row.replies
         per_day[row.day][1] += row.segments

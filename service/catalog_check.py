@@ -9,6 +9,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from babel.messages.catalog import Catalog
 
@@ -38,7 +39,7 @@ BUDGET = {segments.GSM7: 2, segments.UCS2: 4}
 # HELP carries what carriers require (name, what and when it sends, rates, STOP, a support
 # contact) besides the referral, and is sent only when asked for: one segment more.
 REPLY_BUDGETS = {"help": {segments.GSM7: 3, segments.UCS2: 5}}
-POLICIES = ("unicode", "gsm7")
+POLICIES: tuple[Literal["unicode", "gsm7"], ...] = ("unicode", "gsm7")
 
 
 def budget(reply: str, encoding: str) -> int:
@@ -86,8 +87,9 @@ def catalog_problems(locale: str, catalog: Catalog) -> list[str]:
         for message in catalog
         if message.string
         and isinstance(message.string, str)
-        and "%(" in str(message.id)
-        and not placeholders_match(str(message.id), message.string)
+        and isinstance(message.id, str)  # a plural's id is a tuple; the line has none
+        and "%(" in message.id
+        and not placeholders_match(message.id, message.string)
     ]
     for key in REFERRAL_KEYS:
         entry = next((m for m in catalog if m.context == key), None)

@@ -135,11 +135,11 @@ def catalog(args: argparse.Namespace) -> int:
     from service.line import configured_programs
 
     settings = get_settings()
-    dirs = {"content_dir": settings.content_dir, "locales_dir": settings.locales_dir}
+    content_dir, locales_dir = settings.content_dir, settings.locales_dir
     if args.step == "extract":
-        print(catalog_tools.extract(**dirs))
+        print(catalog_tools.extract(content_dir=content_dir, locales_dir=locales_dir))
     elif args.step == "update":
-        print("\n".join(map(str, catalog_tools.update(**dirs))))
+        print("\n".join(map(str, catalog_tools.update(content_dir=content_dir, locales_dir=locales_dir))))
     elif args.step == "compile":
         print("\n".join(map(str, catalog_tools.compile_all(locales_dir=settings.locales_dir))))
     elif args.step == "stats":

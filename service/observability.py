@@ -52,8 +52,9 @@ class TextFormatter(logging.Formatter):
         """The record's line (and its traceback, if any, below it)."""
         line, *rest = super().format(record).split("\n", 1)
         extras = [(key, value) for key, value in vars(record).items() if key not in _NOT_EXTRAS]
-        if getattr(record, "request_id", "-") != "-":
-            extras.append(("request_id", record.request_id))
+        request_id = getattr(record, "request_id", "-")  # set by RequestIdFilter, absent on records it did not see
+        if request_id != "-":
+            extras.append(("request_id", request_id))
         head = " ".join([line, *(f"{key}={_shown(value)}" for key, value in extras)])
         return "\n".join([head, *rest])
 

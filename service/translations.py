@@ -31,6 +31,8 @@ def served_overrides(*, line: Line) -> dict[str, Catalog]:
     overrides = {}
     for locale, version in line.versions.served().items():
         try:
+            if version.po is None:  # served() reads every version's text; one without it cannot be served either
+                raise ValueError("the version has no PO text")
             overrides[locale] = parse_po(version.po.encode("utf-8"))
         except Exception as error:  # Babel raises several kinds; any means this version cannot be served
             log.error(
@@ -55,20 +57,33 @@ def refresh_catalogs(*, line: Line) -> bool:
 
 def validate(*, line: Line, locale: str, data: bytes) -> tuple[Catalog | None, list[str]]:
     """The uploaded catalog and every reason it must not be served (none: it may be)."""
+    parsed = _parsed(line=line, locale=locale, data=data)
+    if isinstance(parsed, list):
+        return None, parsed
+    return parsed, _check(line=line, locale=locale, catalog=parsed)
+
+
+def _servable(*, line: Line, locale: str, data: bytes) -> Catalog | list[str]:
+    """The uploaded catalog if it may be served, else every reason it must not be."""
+    parsed = _parsed(line=line, locale=locale, data=data)
+    if isinstance(parsed, list):
+        return parsed
+    return _check(line=line, locale=locale, catalog=parsed) or parsed
+
+
+def _parsed(*, line: Line, locale: str, data: bytes) -> Catalog | list[str]:
+    """The uploaded catalog, or why it is refused before the catalogs are even checked with it."""
     if locale not in line.catalogs.sources:
-        return None, [f"{locale!r} is not one of the line's languages"]
+        return [f"{locale!r} is not one of the line's languages"]
     if len(data) > MAX_PO_BYTES:
-        return None, ["the file is larger than 1 MiB"]
+        return ["the file is larger than 1 MiB"]
     try:
         catalog = po_upload.parse(data)
     except po_upload.UploadRefused as refused:
-        return None, [str(refused)]
+        return [str(refused)]
     if catalog.locale is not None and str(catalog.locale) not in _names_of(locale):
-        return None, [f"the file's Language header says {catalog.locale}, not {locale}"]
-    extra = po_upload.extra_entries(catalog, line.catalogs.content)
-    if extra:
-        return None, extra
-    return catalog, _check(line=line, locale=locale, catalog=catalog)
+        return [f"the file's Language header says {catalog.locale}, not {locale}"]
+    return po_upload.extra_entries(catalog, line.catalogs.content) or catalog
 
 
 def _names_of(locale: str) -> set[str]:
@@ -105,9 +120,9 @@ def _check(*, line: Line, locale: str, catalog: Catalog) -> list[str]:
 
 def publish(*, line: Line, locale: str, data: bytes, label: str) -> tuple[int | None, list[str]]:
     """Validate and, if it passes, serve an uploaded PO: (version id, []) or (None, problems)."""
-    catalog, problems = validate(line=line, locale=locale, data=data)
-    if problems:
-        return None, problems
+    catalog = _servable(line=line, locale=locale, data=data)
+    if isinstance(catalog, list):
+        return None, catalog
     stats = locale_stats(catalog, locale)
     # Stored as UTF-8 whatever the upload's charset (po_upload.parse set it), obsolete entries left out.
     text = po_bytes(catalog, ignore_obsolete=True).decode("utf-8")
@@ -139,14 +154,17 @@ def rollback(*, line: Line, locale: str, label: str) -> tuple[int | None, list[s
         return None, []
     before = [version for version in history if version.id < origin]
     if before:
-        target = before[0].id
-        text, note = line.versions.get(version_id=target).po, f"rollback to version {target}"
+        target, note = before[0].id, f"rollback to version {before[0].id}"
+        stored = line.versions.get(version_id=target)
+        if stored is None or stored.po is None:  # gone since its history was read: refused as what may not be served
+            return None, [f"{note} is refused: that version is no longer stored"]
+        text = stored.po
     else:
         target = 0
         text, note = po_paths(line.settings.locales_dir)[locale].read_text("utf-8"), "rollback to the PO file"
-    catalog, problems = validate(line=line, locale=locale, data=text.encode("utf-8"))
-    if problems:
-        return None, [f"{note} is refused: {problem}" for problem in problems]
+    catalog = _servable(line=line, locale=locale, data=text.encode("utf-8"))
+    if isinstance(catalog, list):
+        return None, [f"{note} is refused: {problem}" for problem in catalog]
     stats = locale_stats(catalog, locale)
     version = line.versions.add(
         locale=locale,

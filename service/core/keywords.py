@@ -121,7 +121,8 @@ def command_entries(catalogs: Catalogs, locale: str) -> Iterator[Entry]:
 
 def build_index(catalogs: Catalogs) -> KeywordIndex:
     """Index every served keyword of every locale."""
-    topic_words, command_words = [], []
+    topic_words: list[Entry] = []
+    command_words: list[Entry] = []
     for locale in catalogs.locales:
         topic_words.extend(topic_entries(catalogs, locale))
         command_words.extend(command_entries(catalogs, locale))

@@ -102,8 +102,9 @@ def fuzzy_topic(text: Folded, index: KeywordIndex) -> Command | None:
         for key, distance, _ in process.extract(
             word, index.fuzzy_keys, scorer=OSA.distance, score_cutoff=2, limit=None
         ):
-            if distance <= index.allowed_typos(key):
-                best.setdefault(distance, set()).add(index.topics[key].topic)
+            topic = index.topics[key].topic  # always set in the topic index; a key without one is no guess
+            if topic is not None and distance <= index.allowed_typos(key):
+                best.setdefault(distance, set()).add(topic)
     closest = best[min(best)] if best else set()
     return Command(Intent.TOPIC, next(iter(closest))) if len(closest) == 1 else None
 

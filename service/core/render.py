@@ -28,15 +28,20 @@ def _first_keyword(listed: str | None) -> str | None:
 
 
 def _menu(catalogs: Catalogs, locale: str, topic: str | None, program: Program) -> list[str | None]:
-    items = []
-    for entry in catalogs.content.topics:
-        keyword = _first_keyword(catalogs.lookup(locale, entry.id, entry.keywords))
-        items.append(MENU_ITEM.format(number=entry.number, keyword=keyword) if keyword else None)
-    listing = MENU_SEPARATOR.join(items) + "." if all(items) else None
+    topics = catalogs.content.topics
+    items = [
+        MENU_ITEM.format(number=entry.number, keyword=keyword)
+        for entry in topics
+        if (keyword := _first_keyword(catalogs.lookup(locale, entry.id, entry.keywords)))
+    ]
+    # A topic without a keyword in this locale: no listing, so the next locale of the chain serves the menu.
+    listing = MENU_SEPARATOR.join(items) + "." if len(items) == len(topics) else None
     return [filled(catalogs, locale, "menu", program), listing, filled(catalogs, locale, "menu_footer", program)]
 
 
 def _topic(catalogs: Catalogs, locale: str, topic: str | None, program: Program) -> list[str | None]:
+    if topic is None:
+        raise ValueError("a topic reply needs the topic it is about")
     entry = catalogs.content.topic(topic)
     return [catalogs.lookup(locale, entry.id, entry.summary)]
 
@@ -103,6 +108,18 @@ def transliterates(program: Program, catalogs: Catalogs, locale: str) -> bool:
     return program.encoding == "gsm7" and locale in catalogs.transliterable
 
 
+def _first_in_chain(
+    *, catalogs: Catalogs, intent: Intent, topic: str | None, locale: str, program: Program
+) -> tuple[str, str]:
+    """(text, locale it is in) in the first locale of the chain that has every part of the reply."""
+    for candidate in fallback_chain(locale):
+        text = _in_locale(catalogs, intent, topic, candidate, program)
+        if text is not None:
+            return text, candidate
+    # The chain ends in English, which has every message: a reply missing there is a bug, not a translation gap.
+    raise LookupError(f"no locale of the {locale} chain has every part of the {intent.value} reply")
+
+
 @functools.lru_cache(maxsize=8192)
 def render(
     *, catalogs: Catalogs, intent: Intent, topic: str | None, locale: str, program: Program
@@ -115,10 +132,7 @@ def compose(
     *, catalogs: Catalogs, intent: Intent, topic: str | None, locale: str, program: Program
 ) -> tuple[str, str, segments.SegmentCount]:
     """(text, locale it is in, its cost): the first locale of the chain that has every part."""
-    for candidate in fallback_chain(locale):
-        text = _in_locale(catalogs, intent, topic, candidate, program)
-        if text is not None:
-            break
+    text, candidate = _first_in_chain(catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program)
     cost = segments.count(text)
     if cost.encoding == segments.UCS2 and transliterates(program, catalogs, candidate):
         # Transliterate only when that makes the reply GSM-7: Arabic or Chinese
