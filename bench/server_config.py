@@ -42,8 +42,8 @@ def captured_serve_options(workdir: Path) -> dict:
     calls: list[dict] = []
     with contextlib.ExitStack() as stack:
         stack.enter_context(mock.patch.object(uvicorn, "run", lambda app, **options: calls.append(options)))
-        stack.enter_context(mock.patch.object(service.app, "create_app", lambda *args, **kwargs: None))
-        stack.enter_context(mock.patch.object(service.observability, "configure_logging", lambda *args: None))
+        stack.enter_context(mock.patch.object(service.app, "create_app", lambda *args, **kwargs: object()))
+        stack.enter_context(mock.patch.object(service.observability, "configure_logging", lambda *args, **kwargs: None))
         stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
         # Should serve ever touch its data before uvicorn.run, let it be a scratch directory, not var/.
         stack.enter_context(mock.patch.dict(os.environ, {"DATA_DIR": str(workdir / "capture")}))
