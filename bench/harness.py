@@ -39,6 +39,7 @@ class Result:
 
     backend: str
     server: str
+    workers: int = 1  # the line's worker processes (serve --workers N); RSS, CPU and threads cover them all
     cold_start_s: float = 0.0
     req_s: float = 0.0
     p50_ms: float = 0.0
@@ -63,8 +64,15 @@ class Result:
     busy_before_pct: float = 0.0
     rss_started_mib: float = 0.0
     threads: int = 0
+    processes: int = 1  # in the server's process tree after the run (supervisor, workers, helpers)
+    rss_by_process: list[float] = field(default_factory=list)  # peak RSS MiB of each, the server's own first
     log_problems: dict = field(default_factory=dict)
 
     @property
+    def name(self) -> str:
+        """'line' or, with several worker processes, e.g. 'line x2'."""
+        return self.server if self.workers == 1 else f"{self.server} x{self.workers}"
+
+    @property
     def label(self) -> str:
-        return f"{self.backend}/{self.server}"
+        return f"{self.backend}/{self.name}"

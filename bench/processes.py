@@ -1,7 +1,8 @@
-"""The child processes the harness starts (servers, wrk, py-spy), their logs, and what /proc says about them."""
+"""The child processes the harness starts (servers, wrk, py-spy), their stopping and their logs."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -9,11 +10,11 @@ import subprocess
 import time
 from pathlib import Path
 
-from harness import ROOT, HarnessError
+from harness import ROOT
+from procfs import descendants
 
 # Every child still running, so that main() can stop them whatever went wrong.
 STARTED: list[subprocess.Popen] = []
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 LOGGED_LEVELS = ("WARNING", "ERROR", "CRITICAL")
 
 
@@ -39,8 +40,10 @@ def spawn(
 
 
 def stop(process: subprocess.Popen, *, grace: float = 10.0) -> None:
-    """SIGTERM (uvicorn shuts down gracefully), then SIGKILL; only this process, by its id."""
+    """SIGTERM (uvicorn shuts down gracefully, its supervisor stops its workers), then SIGKILL; by id: this
+    process, and its descendants should any outlive it."""
     if process.poll() is None:
+        children = descendants(process.pid)
         try:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=grace)
@@ -49,8 +52,20 @@ def stop(process: subprocess.Popen, *, grace: float = 10.0) -> None:
             process.wait(timeout=5)
         except ProcessLookupError:
             pass
+        kill_leftovers(children, grace=grace)
     if process in STARTED:
         STARTED.remove(process)
+
+
+def kill_leftovers(pids: list[int], *, grace: float) -> None:
+    """SIGKILL, by id, those of `pids` still there after `grace` (a supervisor killed before its workers)."""
+    deadline = time.monotonic() + grace
+    while pids and time.monotonic() < deadline:
+        pids = [pid for pid in pids if Path(f"/proc/{pid}").exists()]
+        time.sleep(0.05)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def stop_all() -> None:
@@ -90,48 +105,3 @@ def problem_in(line: str) -> str | None:
     if any(word in line for word in (*LOGGED_LEVELS, "Traceback")):
         return line.strip()[:160]
     return None
-
-
-def status_value(pid: int, key: str) -> int:
-    """A number from /proc/<pid>/status (kB for the Vm* lines)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1])
-    raise HarnessError(f"no {key} in /proc/{pid}/status")
-
-
-def status_mib(pid: int, key: str) -> float:
-    """VmRSS (resident now) or VmHWM (peak resident) in MiB."""
-    return status_value(pid, key) / 1024
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """utime + stime of a process (all its threads), or None when it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def machine_busy_ticks() -> tuple[int, int]:
-    """(busy, total) jiffies over all CPUs."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]
-    total = sum(values[:8])
-    return total - idle, total
-
-
-def machine_busy_now(seconds: float = 0.5, tries: int = 4, quiet: float = 15.0) -> float:
-    """% of all CPUs busy over a short look before a server starts (other work skews the numbers);
-    looks again, up to `tries` times, while it is above `quiet` (e.g. the kernel freeing wrk's memory)."""
-    busy_pct = 0.0
-    for _ in range(tries):
-        busy0, total0 = machine_busy_ticks()
-        time.sleep(seconds)
-        busy1, total1 = machine_busy_ticks()
-        busy_pct = 100 * (busy1 - busy0) / max(1, total1 - total0)
-        if busy_pct <= quiet:
-            break
-    return busy_pct

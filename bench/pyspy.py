@@ -37,9 +37,11 @@ def py_spy_path() -> str:
     return py_spy
 
 
-def start_profiler(run: Run, backend: str, pid: int) -> tuple[subprocess.Popen, Path, Path]:
+def start_profiler(run: Run, result: Result, pid: int) -> tuple[subprocess.Popen, Path, Path]:
+    """py-spy recording `pid` (and, for several workers, its child processes) for the measured run."""
     a = run.args
-    out = a.profile / f"line-{backend}.{SUFFIXES[a.profile_format]}"
+    stem = f"line-{result.backend}" + (f"-x{result.workers}" if result.workers > 1 else "")
+    out = a.profile / f"{stem}.{SUFFIXES[a.profile_format]}"
     command = [
         py_spy_path(),
         "record",
@@ -58,13 +60,15 @@ def start_profiler(run: Run, backend: str, pid: int) -> tuple[subprocess.Popen, 
         command.append("--function")
     if not a.profile_all_threads:
         command.append("--gil")  # only the thread holding the GIL: where the CPU goes, not who waits
+    if result.workers > 1:
+        command.append("--subprocesses")  # the supervisor only waits: the workers do the work
     if a.profile_nonblocking:
         command.append("--nonblocking")  # don't pause the line to sample: less perturbation, rougher stacks
-    log = run.workdir / f"py-spy-{backend}.log"
+    log = run.workdir / f"py-spy-{stem}.log"
     return spawn(command, log=log), out, log
 
 
-def finish_profiler(run: Run, backend: str, profiler: tuple[subprocess.Popen, Path, Path]) -> dict:
+def finish_profiler(run: Run, result: Result, profiler: tuple[subprocess.Popen, Path, Path]) -> dict:
     """Waits for py-spy to write its file (it stops by itself after --duration); the summary of raw stacks."""
     process, out, log = profiler
     with contextlib.suppress(subprocess.TimeoutExpired):
@@ -73,7 +77,7 @@ def finish_profiler(run: Run, backend: str, profiler: tuple[subprocess.Popen, Pa
     if not out.exists():
         print(f"py-spy wrote nothing:\n{log_tail(log)}", file=sys.stderr)
         return {}
-    print(f"[{backend}/line] profile: {out}", flush=True)
+    print(f"[{result.label}] profile: {out}", flush=True)
     return summarise_collapsed(out) if run.args.profile_format == "raw" else {}
 
 
@@ -126,7 +130,7 @@ def summarise_collapsed(path: Path) -> dict:
 def print_profile(result: Result, all_threads: bool) -> None:
     profile = result.profile
     mode = "every thread" if all_threads else "the thread holding the GIL"
-    print(f"  profile of the line ({result.backend}; {profile['samples']:,} py-spy samples of {mode}):")
+    print(f"  profile of the line ({result.label}; {profile['samples']:,} py-spy samples of {mode}):")
     for title, key in (
         ("by own time", "by_own"),
         ("by total time (event loop and thread scaffolding left out)", "by_total"),

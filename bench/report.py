@@ -30,7 +30,10 @@ def report(run: Run, floor: Result, lines: list[Result]) -> list[str]:
     print_details([floor, *lines])
     failed: list[str] = []
     for line in lines:
-        print_targets(line, floor)
+        if line.workers == 1:
+            print_targets(line, floor)
+        else:
+            print_scaling(line, lines)
         failed += check_records(line)
         print_load_and_log(line, floor)
         if line.profile:
@@ -54,16 +57,21 @@ def print_setup(run: Run) -> None:
         + (f"; line env {a.line_env}" if a.line_env else "")
     )
     print(f"both served by uvicorn.run(app, host=, port=, **{run.serve_options}), captured from `serve`")
+    if any(n > 1 for n in a.workers):
+        print(
+            "line xN: `serve --workers N`, uvicorn's supervisor and N worker processes; its peak RSS is the sum of "
+            "each process's own peak, its CPU that of the whole tree"
+        )
 
 
 def print_table(results: list[Result]) -> None:
     print(
-        f"{'backend':<11}{'server':<7}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'non-2xx':>9}"
+        f"{'backend':<11}{'server':<9}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'non-2xx':>9}"
         f"{'peak RSS MiB':>14}{'cold start s':>14}"
     )
     for r in results:
         print(
-            f"{r.backend:<11}{r.server:<7}{r.req_s:>9,.0f}{r.p50_ms:>8.2f}{r.p99_ms:>8.2f}{r.non_2xx:>9}"
+            f"{r.backend:<11}{r.name:<9}{r.req_s:>9,.0f}{r.p50_ms:>8.2f}{r.p99_ms:>8.2f}{r.non_2xx:>9}"
             f"{r.peak_rss_mib:>14.1f}{r.cold_start_s:>14.3f}"
         )
 
@@ -72,7 +80,7 @@ def print_details(results: list[Result]) -> None:
     print()
     print(
         "details: p90 / p99.9 / max ms; requests answered / sent; distinct messages used of pool (wraps); "
-        "CPU: server and wrk in % of one core, machine in % of all"
+        "CPU: server (its whole process tree) and wrk in % of one core, machine in % of all"
     )
     for r in results:
 
@@ -84,7 +92,7 @@ def print_details(results: list[Result]) -> None:
             f"  {r.label}: {r.p90_ms:.2f} / {r.p999_ms:.2f} / {r.max_ms:.2f} ms; "
             f"{r.requests:,} / {r.sent:,}; {min(r.sent, r.pool):,} of {r.pool:,} ({r.wraps} wraps); "
             f"socket errors {r.socket_errors}; RSS after the first answer {r.rss_started_mib:.1f} MiB, "
-            f"{r.threads} threads after the run; CPU server {pct('server_cpu_pct')}, wrk {pct('wrk_cpu_pct')}, "
+            f"{r.threads} threads in {r.processes} process(es) after the run; CPU server {pct('server_cpu_pct')}, wrk {pct('wrk_cpu_pct')}, "
             f"machine {pct('machine_busy_pct')} (idle check before start: {r.busy_before_pct:.0f}% busy)"
         )
     print()
@@ -99,6 +107,18 @@ def print_targets(r: Result, floor: Result) -> None:
         f"RSS <= {TARGET_RSS_MIB:g} MiB {verdict(r.peak_rss_mib <= TARGET_RSS_MIB)} ({r.peak_rss_mib:.1f}), "
         f"cold start <= {TARGET_COLD_S:g} s {verdict(r.cold_start_s <= TARGET_COLD_S)} ({r.cold_start_s:.3f})"
     )
+
+
+def print_scaling(r: Result, lines: list[Result]) -> None:
+    """A line with several workers: informational, its rate against the 1-worker line on its backend."""
+    single = next((other.req_s for other in lines if other.backend == r.backend and other.workers == 1), 0.0)
+    ratio = f"{r.req_s / single:.2f}x the 1-worker line" if single else "no 1-worker run to compare with"
+    print(
+        f"{r.backend}: x{r.workers}: {r.req_s:,.0f} req/s, {ratio} (informational, no targets); "
+        f"p99 {r.p99_ms:.2f} ms, peak RSS {r.peak_rss_mib:.1f} MiB over {r.processes} processes, "
+        f"cold start {r.cold_start_s:.3f} s"
+    )
+    print("  peak RSS by process (MiB, supervisor first): " + " + ".join(f"{mib:.1f}" for mib in r.rss_by_process))
 
 
 def check_records(r: Result) -> list[str]:
@@ -127,13 +147,13 @@ def check_records(r: Result) -> list[str]:
         f"rate-limited {measured['rate_limited']:,}; by intent: {by_intent})"
     )
     if not in_range:
-        failed.append(f"{r.backend}: records {measured['records']} not within answered {answered}..sent {r.sent}")
+        failed.append(f"{r.label}: records {measured['records']} not within answered {answered}..sent {r.sent}")
     if not warm_ok:
-        failed.append(f"{r.backend}: warm-up records {warm['records']} not within {warm_answered}..{r.warmup_sent}")
+        failed.append(f"{r.label}: warm-up records {warm['records']} not within {warm_answered}..{r.warmup_sent}")
     if r.non_2xx or r.warmup_non_2xx:
-        failed.append(f"{r.backend}: {r.non_2xx + r.warmup_non_2xx} non-2xx answers")
+        failed.append(f"{r.label}: {r.non_2xx + r.warmup_non_2xx} non-2xx answers")
     if r.wraps or r.warmup_wraps:
-        failed.append(f"{r.backend}: wrk ran out of distinct messages (MessageSids repeated)")
+        failed.append(f"{r.label}: wrk ran out of distinct messages (MessageSids repeated)")
     return failed
 
 

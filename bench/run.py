@@ -1,7 +1,8 @@
 """Benchmark the line against the framework's floor, on loopback, with wrk.
 
     .venv/bin/python bench/run.py [--seconds 10] [--database-url postgresql://postgres@127.0.0.1:5432/test]
-        [--backends sqlite,postgresql] [--caps high|real] [--profile DIR] [--json FILE]   (see --help)
+        [--backends sqlite,postgresql] [--workers 1,2] [--caps high|real] [--profile DIR] [--json FILE]
+        (see --help)
 
 One run:
   1. precomputes signed Twilio form POSTs, every one a distinct message (its own
@@ -11,9 +12,12 @@ One run:
      served by uvicorn exactly as `python -m service serve` serves the line),
      measures its cold start, warms it up and drives it with wrk;
   3. does the same for the line, `python -m service serve`, on SQLite (a fresh
-     DATA_DIR) and/or PostgreSQL (a fresh schema, created and dropped here);
+     DATA_DIR) and/or PostgreSQL (a fresh schema, created and dropped here),
+     once per --workers count (`serve --workers N`: uvicorn's supervisor and N
+     worker processes; RSS and CPU are then summed over that process tree);
   4. prints req/s, p50/p99 latency, non-2xx, peak RSS, cold start, the ratio
-     line/floor, PASS/MISS per target, and checks that the line recorded every
+     line/floor, PASS/MISS per target (for the 1-worker line; other counts are
+     reported against it), and checks that the line recorded every
      message it answered (answered 2xx <= records <= requests sent);
   5. with --profile DIR, records the line with py-spy during its measured run
      (.venv/bin/pip install py-spy) and prints the top functions.
@@ -42,9 +46,11 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 
 from harness import HarnessError, Run
 from messages import prepare_messages
+from options import parse_args
 from processes import stop_all
 from pyspy import py_spy_path
 from records import PgSchema
@@ -53,88 +59,7 @@ from server_config import high_cap_programs, serve_options
 from servers import bench_floor, bench_line, free_port
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """The options, checked, with --backends as a list and --line-env as a dict."""
-    parser = options_parser()
-    args = parser.parse_args(argv)
-    backends = args.backends or ("postgresql" if args.database_url else "sqlite")
-    args.backends = [b.strip() for b in backends.split(",") if b.strip()]
-    for backend in args.backends:
-        if backend not in ("sqlite", "postgresql"):
-            parser.error(f"unknown backend {backend!r}")
-    if "postgresql" in args.backends and not args.database_url:
-        parser.error("the postgresql backend needs --database-url")
-    try:
-        args.line_env = dict(item.split("=", 1) for item in args.line_env)
-    except ValueError:
-        parser.error("--line-env takes NAME=VALUE")
-    if args.seconds < 1 or args.warmup < 1:
-        parser.error("--seconds and --warmup must be at least 1")
-    if args.connections < args.threads:
-        parser.error("--connections must be at least --threads")
-    return args
-
-
-def options_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="bench/run.py", description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--seconds", type=float, default=10.0, help="measured run per server (default 10)")
-    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up per server, own messages (default 2)")
-    parser.add_argument("--database-url", help="PostgreSQL URL: bench the line on it (a fresh schema, dropped after)")
-    parser.add_argument(
-        "--backends",
-        help="comma-separated: sqlite,postgresql (default: postgresql when --database-url is given, else sqlite)",
-    )
-    parser.add_argument(
-        "--caps",
-        choices=["high", "real"],
-        default="high",
-        help="high (default): programs with reply caps of 1,000,000, every request gets a full "
-        "reply; real: the programs file's own caps",
-    )
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
-    parser.add_argument("--senders", type=int, default=1000, help="distinct sender numbers (default 1000)")
-    parser.add_argument(
-        "--line-env",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="extra environment for the line (repeatable), e.g. MALLOC_ARENA_MAX=2, for experiments",
-    )
-    parser.add_argument("--pin", action="store_true", help="pin the server to CPU 0 and wrk to the other CPUs")
-    parser.add_argument(
-        "--profile",
-        type=Path,
-        metavar="DIR",
-        help="record the line with py-spy during the measured run into DIR (numbers are then "
-        "perturbed by the sampling)",
-    )
-    parser.add_argument(
-        "--profile-format",
-        choices=["raw", "flamegraph", "speedscope"],
-        default="raw",
-        help="raw (default; collapsed stacks, summarised here), flamegraph (SVG) or speedscope",
-    )
-    parser.add_argument("--profile-rate", type=int, default=250, help="py-spy samples per second (default 250)")
-    parser.add_argument(
-        "--profile-nonblocking",
-        action="store_true",
-        help="let py-spy sample without pausing the line (less slowdown, some torn stacks)",
-    )
-    parser.add_argument(
-        "--profile-all-threads",
-        action="store_true",
-        help="sample every thread, waiting ones too (default: only the one holding the GIL)",
-    )
-    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
-    parser.add_argument("--seed", type=int, default=20240611)
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a check (not a target) fails")
-    return parser
-
-
-def on_sigterm(signum, frame):
+def on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # stopped like Ctrl-C: the same clean-up
 
 
@@ -182,7 +107,11 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
     prepare_messages(run)
     programs_file = high_cap_programs(workdir / "programs.toml") if args.caps == "high" else None
     floor = bench_floor(run)
-    lines = [bench_line(run, backend, programs_file) for backend in args.backends]
+    lines = [
+        bench_line(run, backend, programs_file, workers=workers)
+        for backend in args.backends
+        for workers in args.workers
+    ]
     failed = report(run, floor, lines)
     if args.json:
         args.json.write_text(

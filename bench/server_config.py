@@ -1,5 +1,5 @@
-"""How the two servers are set up: the floor gets serve's own uvicorn options, the line (by default)
-a programs file whose reply caps are out of the way."""
+"""How the two servers are set up: a clean environment, the floor gets serve's own uvicorn options, the line
+(by default) a programs file whose reply caps are out of the way."""
 
 from __future__ import annotations
 
@@ -15,6 +15,33 @@ from harness import HOST, ROOT, HarnessError
 
 DEFAULT_PROGRAMS = ROOT / "content" / "programs.toml"
 HIGH_CAP = 1_000_000
+# The service's settings the harness sets itself: none may leak in from the caller's environment.
+CLEARED_ENV = (
+    "DATABASE_URL",
+    "DATA_DIR",
+    "PUBLIC_BASE_URL",
+    "PHONE_HASH_KEY",
+    "PROGRAMS_FILE",
+    "TWILIO_AUTH_TOKEN",
+    "LOG_LEVEL",
+    "MAX_REQUEST_BYTES",
+    "CONTENT_DIR",
+    "LOCALES_DIR",
+    "HOST",
+    "PORT",
+    "ALLOWED_HOSTS",
+    "REQUEST_BODY_TIMEOUT_SECONDS",
+    "REQUEST_HEAD_TIMEOUT_SECONDS",
+    "REQUEST_BODY_MIN_BYTES_PER_SECOND",
+    "HELP_CONTACT",
+)
+
+
+def base_env() -> dict[str, str]:
+    """The caller's environment without the service's settings, output unbuffered."""
+    env = {key: value for key, value in os.environ.items() if key.upper() not in CLEARED_ENV}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
 
 
 def serve_options(workdir: Path) -> dict:

@@ -10,36 +10,19 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from harness import BENCH, HOST, HarnessError, Result, Run
 from messages import probe_request
-from processes import log_problems, log_tail, machine_busy_now, spawn, status_mib, status_value, stop
+from processes import log_problems, log_tail, spawn, stop
+from procfs import machine_busy_now, tree_mib, tree_status, tree_values
 from pyspy import finish_profiler, start_profiler
 from records import PgSchema, sqlite_counts
+from server_config import base_env
 from wrk import record_measured, record_warmup, run_wrk
 
 FLOOR_APP = BENCH / "floor_app.py"
-# The service's settings the harness sets itself: none may leak in from the caller's environment.
-CLEARED_ENV = (
-    "DATABASE_URL",
-    "DATA_DIR",
-    "PUBLIC_BASE_URL",
-    "PHONE_HASH_KEY",
-    "PROGRAMS_FILE",
-    "TWILIO_AUTH_TOKEN",
-    "LOG_LEVEL",
-    "MAX_REQUEST_BYTES",
-    "CONTENT_DIR",
-    "LOCALES_DIR",
-    "HOST",
-    "PORT",
-    "ALLOWED_HOSTS",
-    "REQUEST_BODY_TIMEOUT_SECONDS",
-    "REQUEST_HEAD_TIMEOUT_SECONDS",
-    "REQUEST_BODY_MIN_BYTES_PER_SECOND",
-    "HELP_CONTACT",
-)
 BUSY_WARNING_PCT = 15
 FIRST_ANSWER_TIMEOUT_S = 30.0
 
@@ -48,12 +31,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
-
-
-def base_env() -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key.upper() not in CLEARED_ENV}
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
 
 
 def bench_floor(run: Run) -> Result:
@@ -72,9 +49,10 @@ def bench_floor(run: Run) -> Result:
     return bench_server(run, Result(backend="-", server="floor"), command, base_env())
 
 
-def bench_line(run: Run, backend: str, programs_file: Path | None) -> Result:
-    """The line on SQLite (a fresh DATA_DIR) or PostgreSQL (a fresh schema, dropped afterwards)."""
-    data_dir = run.workdir / f"data-{backend}"
+def bench_line(run: Run, backend: str, programs_file: Path | None, *, workers: int = 1) -> Result:
+    """The line with `workers` worker processes on SQLite (a fresh DATA_DIR) or PostgreSQL (a fresh
+    schema, dropped afterwards)."""
+    data_dir = run.workdir / f"data-{backend}-{workers}"
     data_dir.mkdir()
     env = base_env() | {
         "TWILIO_AUTH_TOKEN": run.token,
@@ -86,7 +64,9 @@ def bench_line(run: Run, backend: str, programs_file: Path | None) -> Result:
         env["PROGRAMS_FILE"] = str(programs_file)
     env.update(run.args.line_env)
     command = [sys.executable, "-m", "service", "serve", "--host", HOST, "--port", str(run.port)]
-    result = Result(backend=backend, server="line")
+    if workers > 1:  # serve's default is one worker, run in-process: that command line stays as it was
+        command += ["--workers", str(workers)]
+    result = Result(backend=backend, server="line", workers=workers)
     if backend == "sqlite":
         return bench_server(run, result, command, env, records=lambda: sqlite_counts(data_dir / "infoline.db"))
     schema = PgSchema(run.args.database_url)
@@ -96,17 +76,19 @@ def bench_line(run: Run, backend: str, programs_file: Path | None) -> Result:
         schema.drop()
 
 
-def bench_server(run: Run, result: Result, command: list[str], env: dict[str, str], records=None) -> Result:
+def bench_server(
+    run: Run, result: Result, command: list[str], env: dict[str, str], records: Callable[[], dict] | None = None
+) -> Result:
     """Cold start, warm-up and measured run of one server; `records` counts what it stored."""
     check_machine_idle(result)
-    log = run.workdir / f"{result.backend}-{result.server}.log"
+    log = run.workdir / f"{result.backend}-{result.name.replace(' ', '-')}.log"
     cpus = {0} if run.args.pin else None
     print(f"[{result.label}] starting: {' '.join(command[1:])}", flush=True)
     started = time.monotonic()
     process = spawn(command, env=env, log=log, cpus=cpus)
     try:
         result.cold_start_s, first = wait_first_answer(run, process, started, log)
-        result.rss_started_mib = status_mib(process.pid, "VmRSS")
+        result.rss_started_mib = tree_mib(process.pid, "VmRSS")  # workers still starting are not in it yet
         if result.server == "line" and "<Message>" not in first:
             raise HarnessError(f"the line's first answer has no message: {first[:300]}")
         print(
@@ -154,7 +136,7 @@ def drive(run: Run, result: Result, process: subprocess.Popen, log: Path) -> Non
     )
     record_warmup(result, warm)
     print(f"[{result.label}] measuring {a.seconds:g} s", flush=True)
-    profiler = start_profiler(run, result.backend, process.pid) if (a.profile and result.server == "line") else None
+    profiler = start_profiler(run, result, process.pid) if (a.profile and result.server == "line") else None
     summary, rates = run_wrk(
         run,
         prefix=run.workdir / "measure",
@@ -165,11 +147,13 @@ def drive(run: Run, result: Result, process: subprocess.Popen, log: Path) -> Non
     )
     record_measured(result, summary, rates)
     if profiler is not None:
-        result.profile = finish_profiler(run, result.backend, profiler)
+        result.profile = finish_profiler(run, result, profiler)
     if process.poll() is not None:
         raise HarnessError(f"the server died under load:\n{log_tail(log)}")
-    result.peak_rss_mib = status_mib(process.pid, "VmHWM")
-    result.threads = status_value(process.pid, "Threads")
+    # With workers: the sum of each process's own peak (supervisor and workers), not one moment's total.
+    result.rss_by_process = [kib / 1024 for kib in tree_values(process.pid, "VmHWM")]
+    result.peak_rss_mib, result.processes = sum(result.rss_by_process), len(result.rss_by_process)
+    result.threads = tree_status(process.pid, "Threads")
 
 
 def wait_first_answer(run: Run, process: subprocess.Popen, started: float, log: Path) -> tuple[float, str]:

@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from harness import BENCH, HarnessError, Result, Run
-from processes import cpu_seconds, machine_busy_ticks, spawn, stop
+from processes import spawn, stop
+from procfs import cpu_seconds, machine_busy_ticks, tree_cpu_seconds
 
 LUA_SCRIPT = BENCH / "wrk_requests.lua"
 SAMPLE_EVERY_S = 0.25
@@ -30,7 +31,7 @@ class Sampler(threading.Thread):
         while not self.halt.is_set():
             busy, total = machine_busy_ticks()
             self.samples.append(
-                (time.monotonic(), cpu_seconds(self.server_pid), cpu_seconds(self.wrk_pid), busy, total)
+                (time.monotonic(), tree_cpu_seconds(self.server_pid), cpu_seconds(self.wrk_pid), busy, total)
             )
             self.halt.wait(SAMPLE_EVERY_S)
 

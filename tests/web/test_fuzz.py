@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
+from service.app import create_app
 from tests.conftest import SMS_URL, TOKEN
+
+
+@pytest.fixture
+def app(settings, database_url):
+    """Every fuzz test against the embedded SQLite file and against PostgreSQL: one flow, two units of work."""
+    return create_app(settings.model_copy(update={"database_url": database_url}))
+
 
 FIELDS = ["MessageSid", "From", "To", "Body", "NumMedia", "AccountSid", "SmsSid", "X-Extra", ""]
 # Any Unicode but lone surrogates, which no UTF-8 form can carry.
