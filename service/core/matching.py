@@ -57,9 +57,9 @@ def whole_keyword(text: Folded, index: KeywordIndex) -> Command | None:
         return opt_word
     for whole in (text.joined, "".join(text.contracted)):
         if whole in index.commands:
-            return index.commands[whole].command(whole=True)
+            return index.commands[whole].command()
     if text.joined in index.languages and text.joined not in index.not_alone:
-        return Command(Intent.LANGUAGE_SET, locale=index.languages[text.joined], whole=True)
+        return Command(Intent.LANGUAGE_SET, locale=index.languages[text.joined])
     return None
 
 

@@ -18,11 +18,11 @@ class Meaning:
     topic: str | None
     locales: frozenset[str]
 
-    def command(self, *, whole: bool = False) -> Command:
+    def command(self) -> Command:
         """The command a text that says this keyword asks for."""
         # An English word is everyone's word (HER2, STOP): it says nothing of her language.
         locales = frozenset() if SOURCE_LOCALE in self.locales else self.locales
-        return Command(self.intent, self.topic, whole=whole, locales=locales)
+        return Command(self.intent, self.topic, locales=locales)
 
 
 def meanings_by_key(entries: list[Entry]) -> dict[str, Meaning]:

@@ -105,7 +105,7 @@ def whole_opt_word(text: Folded, opt: OptOutWords) -> Command | None:
     """STOP, ARRÊT, DON'T: the whole text one stop or start word, as written."""
     for whole in ("".join(text.exact), "".join(text.exact_contracted)):
         if whole in opt.stop_and_start:
-            return opt.stop_and_start[whole].command(whole=True)
+            return opt.stop_and_start[whole].command()
     return None
 
 

@@ -28,8 +28,6 @@ class Command:
     # The languages whose keyword matched; empty for English words, which work
     # for everyone, so only another language's word says which language she reads.
     locales: frozenset[str] = frozenset()
-    # The whole text was one keyword (as carriers' own STOP/START handling sees it).
-    whole: bool = False
 
 
 @dataclass(frozen=True, slots=True)
