@@ -46,8 +46,10 @@ def test_a_tree_is_its_root_then_every_descendant_and_sums_over_them():
 
 
 def test_a_process_without_children_is_a_tree_of_one():
-    waiter = start(WAITER)
+    # Read once it has started: a process still loading grows between two readings.
+    waiter = start("import sys; print('ready', flush=True); sys.stdin.read()")
     try:
+        assert waiter.stdout.readline() == "ready\n"
         assert descendants(waiter.pid) == []
         assert tree_values(waiter.pid, "VmHWM") == [status_value(waiter.pid, "VmHWM")]
     finally:
