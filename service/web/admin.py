@@ -1,4 +1,4 @@
-"""/admin: thin routes over service.admin_views, service.translations and service.flow.
+"""/admin: thin routes over service.admin_views and service.flow (translations: web/admin_translations.py).
 
 Every request has passed service.web.admin_gate before it gets here: authenticated from
 its headers, its origin checked, its body capped, security headers on its response.
@@ -12,29 +12,22 @@ import io
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
-from service import admin_views, translations
+from service import admin_views
 from service.catalog_check import BUDGET
 from service.core import InboundMessage
 from service.store.usage import UsageRow, usage
 from service.web.admin_auth import Admin, AdminForm, Gate, LoginRequired, passage
 from service.web.admin_gate import client_address
-from service.web.admin_pages import login_page, plain, stylesheet, templates
+from service.web.admin_pages import login_page, stylesheet, templates
 from service.web.sessions import COOKIE, LOGIN_COOKIE, forget_cookie, set_cookie
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 SIMULATED_SENDER = "+15550100000"
 CHART_HEIGHT = 120
 MAX_DAYS = 366
-# What a redirect after a change may ask the translations page to say; anything else says nothing.
-NOTICES = {
-    "published": "{locale} is now served (version {version})",
-    "rolled-back": "{locale} rolled back (version {version})",
-    "unchanged": "{locale} has nothing to roll back",
-}
 
 
 def page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
@@ -172,81 +165,6 @@ def simulate(
         rtl=admin_views.is_rtl(reply.locale),
         limited=reply.body is None and not reply.subscriber.opted_out,
     )
-
-
-def _translations_page(request: Request, identity, status_code: int = 200, **context) -> HTMLResponse:
-    line = request.app.state.line
-    history = line.versions.history(limit=500)
-    return page(
-        request,
-        "translations.html",
-        status_code,
-        identity=identity,
-        history=history[:50],
-        summaries=admin_views.locale_summaries(line.catalogs, history),
-        **context,
-    )
-
-
-@router.get("/translations")
-def translations_page(
-    request: Request,
-    identity: Admin,
-    done: str = "",
-    locale: str = "",
-    version: Annotated[int, Query(ge=0, le=2**31)] = 0,
-) -> HTMLResponse:
-    known = done in NOTICES and locale in request.app.state.line.catalogs.sources
-    message = NOTICES[done].format(locale=locale, version=version) if known else None
-    return _translations_page(request, identity, message=message)
-
-
-@router.get("/translations/messages.pot")
-def download_template(request: Request, identity: Admin) -> Response:
-    path = request.app.state.line.settings.locales_dir / "messages.pot"
-    return Response(
-        path.read_bytes(),
-        media_type="text/x-gettext-translation",
-        headers={"Content-Disposition": 'attachment; filename="messages.pot"'},
-    )
-
-
-@router.get("/translations/{locale}.po")
-def download_po(request: Request, identity: Admin, locale: str) -> Response:
-    line = request.app.state.line
-    if locale not in line.catalogs.sources:
-        return plain(404, "No such language.")
-    return Response(
-        translations.served_po(line=line, locale=locale),
-        media_type="text/x-gettext-translation",
-        headers={"Content-Disposition": f'attachment; filename="{locale}.po"'},
-    )
-
-
-@router.post("/translations/{locale}")
-async def upload_po(request: Request, identity: AdminForm, locale: str, po: Annotated[UploadFile, File()]) -> Response:
-    data = await po.read(translations.MAX_PO_BYTES + 1)
-    if len(data) > translations.MAX_PO_BYTES:
-        return plain(413, "The PO file is larger than 1 MiB.")
-    line = request.app.state.line
-    version, problems = await run_in_threadpool(
-        translations.publish, line=line, locale=locale, data=data, label=identity.label
-    )
-    if problems:
-        return await run_in_threadpool(_translations_page, request, identity, 422, locale=locale, problems=problems)
-    return RedirectResponse(f"/admin/translations?done=published&locale={locale}&version={version}", status_code=303)
-
-
-@router.post("/translations/{locale}/rollback")
-def rollback_locale(request: Request, identity: AdminForm, locale: str) -> Response:
-    line = request.app.state.line
-    if locale not in line.catalogs.sources:
-        return plain(404, "No such language.")
-    version, problems = translations.rollback(line=line, locale=locale, label=identity.label)
-    if problems:
-        return _translations_page(request, identity, 422, locale=locale, problems=problems)
-    done = "rolled-back" if version else "unchanged"
-    return RedirectResponse(f"/admin/translations?done={done}&locale={locale}&version={version or 0}", status_code=303)
 
 
 def _usage_rows(request: Request, days: int) -> list[UsageRow]:
