@@ -60,20 +60,23 @@ class Batcher:
         self._start_if_free()
 
     def _start_if_free(self) -> None:
-        if self._running >= self._in_flight or not self._due:
-            return
-        group, self._waiting, self._due = self._waiting, [], False
-        if self._inline:
-            _settle(group, self._answers(group))
-            return
-        self._running += 1
-        task = asyncio.get_running_loop().create_task(to_thread.run_sync(self._answers, group))
-        task.add_done_callback(functools.partial(self._done, group))
+        while self._due and self._running < self._in_flight:
+            # At most MAX_GROUP at once: what waits beyond it is due at once, as the next group.
+            group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
+            self._due = bool(self._waiting)
+            if self._inline:
+                _settle(group, self._answers(group))
+                continue
+            self._running += 1
+            task = asyncio.get_running_loop().create_task(to_thread.run_sync(self._answers, group))
+            task.add_done_callback(functools.partial(self._done, group))
 
     def _done(self, group: Waiting, task: asyncio.Task[list[Reply | Exception]]) -> None:
         self._running -= 1
-        cancelled: list[Reply | Exception] = [RuntimeError("the group was cancelled")] * len(group)
-        _settle(group, cancelled if task.cancelled() else task.result())
+        if task.cancelled():
+            _settle(group, [RuntimeError("the group was cancelled")] * len(group))
+        else:
+            _settle(group, task.result())
         if self._waiting and not self._due:
             return  # its turns are still counting
         self._due = bool(self._waiting)

@@ -25,8 +25,6 @@ from service.store.spool import Spool
 from service.store.unit import UnitOfWork, in_rounds
 
 log = logging.getLogger("service.flow")
-# Errors after which each message, tried again alone at once, goes through.
-RETRIED = frozenset({"DeadlockDetected", "SerializationFailure"})
 WARN_EVERY_SECONDS = 10.0
 
 
@@ -49,7 +47,7 @@ class Flow:
         try:
             return self._in_one_transaction(messages, keys, snapshot, now=now, simulated=simulated)
         except StoreUnavailable as error:
-            if len(messages) > 1 and (not error.transient or str(error) in RETRIED):
+            if len(messages) > 1 and (not error.transient or error.retry_now):
                 # One message's write refused for good (or a deadlock): the rest must not share its fate.
                 return [reply for one in messages for reply in self.handle([one], simulated=simulated, now=now)]
             return self._without_store(messages, keys, snapshot, now=now, simulated=simulated)

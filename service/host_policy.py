@@ -15,11 +15,15 @@ _HOST = re.compile(
     r"(?P<name>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
     r"[A-Za-z0-9])?\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::(?P<port>[0-9]{1,5}))?"
 )
+# 253 characters of DNS name, a colon and a five-digit port.
+MAX_HOST = 259
 REFUSAL = "This line does not answer for that Host header; see ALLOWED_HOSTS."
 
 
 def host_name(host: str) -> str | None:
     """The name of a well-formed host[:port] (lower case, no trailing dot), or None when it is not one."""
+    if len(host) > MAX_HOST:  # longer than any DNS name with a port: not one, and not worth matching
+        return None
     found = _HOST.fullmatch(host)
     if found is None or (found["port"] is not None and not 0 < int(found["port"]) < 65536):
         return None
@@ -36,19 +40,21 @@ class HostPolicy:
     def __init__(self, *, allowed: tuple[str, ...], any_host: bool):
         self.allowed = frozenset(name.lower().rstrip(".") for name in allowed)
         self.any_host = any_host or "*" in self.allowed
-        self._answered: dict[bytes, bool] = {}
+        self._answered: set[bytes] = set()
 
     def answers(self, host: bytes, path: str = "") -> bool:
         """Whether a request with this Host header (raw bytes, as the server hands it) is answered: a
         probe's whenever the Host is well-formed, any other only for an allowed host."""
         if path in PROBES:
             return host_name(host.decode("latin-1")) is not None
-        known = self._answered.get(host)
-        if known is None:
-            name = host_name(host.decode("latin-1"))
-            known = name is not None and (self.any_host or name in self.allowed)
-            if len(self._answered) < 256:  # the same few hosts come again and again; strangers are not kept
-                self._answered[host] = known
+        if host in self._answered:
+            return True
+        name = host_name(host.decode("latin-1"))
+        known = name is not None and (self.any_host or name in self.allowed)
+        # The same few hosts come again and again: those answered are kept (at most 256, each at most
+        # MAX_HOST long); a refused one never is, so strangers cannot crowd out the line's own name.
+        if known and len(self._answered) < 256:
+            self._answered.add(host)
         return known
 
     def describe(self) -> str:

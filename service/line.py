@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from service.batching import Batcher
 from service.catalogs import Catalogs, load_catalogs
 from service.content import load_content
+from service.core.respond import keyword_index
 from service.flow import Flow
 from service.privacy import SenderHasher, load_hash_key
 from service.programs import Programs, load_programs
@@ -83,6 +84,7 @@ def build_line(settings: Settings) -> Line:
     hash_key = load_hash_key(configured=configured_key, data_dir=settings.data_dir)
     store = open_store(settings.sqlalchemy_url)
     catalogs = load_catalogs(content=load_content(settings.content_dir), locales_dir=settings.locales_dir)
+    keyword_index(catalogs)  # built now, not by the first message inside its transaction
     content = LiveContent(ContentSnapshot(catalogs=catalogs, programs=configured_programs(settings)))
     spool = Spool(settings.data_dir / SPOOL_FILE)
     flow = Flow(unit=store.unit, spool=spool, hasher=SenderHasher(hash_key), content=content)
@@ -94,5 +96,5 @@ def build_line(settings: Settings) -> Line:
         spool=spool,
         hash_key=hash_key,
         flow=flow,
-        batcher=Batcher(flow.handle, inline=store.inline, in_flight=1 if store.inline else GROUPS_IN_FLIGHT),
+        batcher=Batcher(flow.handle, inline=store.unit.sqlite, in_flight=1 if store.unit.sqlite else GROUPS_IN_FLIGHT),
     )

@@ -17,7 +17,7 @@ import re
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from service.catalogs import po_bytes
+from service.catalogs import parse_po, po_bytes
 from service.content import Content
 from service.segments import UNSENDABLE
 
@@ -42,9 +42,9 @@ def _codec(name: str) -> codecs.CodecInfo:
     try:
         info = codecs.lookup(name)
     except LookupError:
-        raise UploadRefused(f"the file's charset {name!r} is unknown; save it as UTF-8") from None
+        raise UploadRefused(f"the file's charset {name[:40]!r} is unknown; save it as UTF-8") from None
     if not getattr(info, "_is_text_encoding", True):  # base64, zlib, rot13: codecs, but not charsets
-        raise UploadRefused(f"the file's charset {name!r} is not a text encoding; save it as UTF-8")
+        raise UploadRefused(f"the file's charset {name[:40]!r} is not a text encoding; save it as UTF-8")
     return info
 
 
@@ -129,7 +129,7 @@ def _as_stored(catalog: Catalog) -> Catalog:
     entries that only appear once written; the checks must see what replicas will serve."""
     text = po_bytes(catalog, ignore_obsolete=True)
     try:
-        stored = read_po(io.BytesIO(text), abort_invalid=True)
+        stored = parse_po(text)
     except Exception as error:
         raise UploadRefused(f"the file does not survive being stored: {str(error)[:200]}") from None
     if po_bytes(stored, ignore_obsolete=True) != text:
@@ -149,7 +149,9 @@ def extra_entries(catalog: Catalog, content: Content) -> list[str]:
     extra = [message for message in catalog if message.id and (message.context, message.id) not in known]
     if not extra:
         return []
-    shown = "; ".join(f"{message.context or '(no msgctxt)'} {str(message.id)[:40]!r}" for message in extra[:SHOWN])
+    shown = "; ".join(
+        f"{(message.context or '(no msgctxt)')[:40]} {str(message.id)[:40]!r}" for message in extra[:SHOWN]
+    )
     more = f" and {len(extra) - SHOWN} more" if len(extra) > SHOWN else ""
     return [
         f"{len(extra)} entries are not in the template (messages.pot): {shown}{more}. "

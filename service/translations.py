@@ -17,6 +17,7 @@ from service import po_upload
 from service.catalog_check import check
 from service.catalog_tools import locale_stats
 from service.catalogs import Catalogs, load_catalogs, parse_po, po_bytes, po_paths
+from service.core.respond import keyword_index
 from service.line import Line
 from service.programs import Program
 from service.store import StoreUnavailable
@@ -50,20 +51,13 @@ def refresh_catalogs(*, line: Line) -> bool:
     catalogs = load_catalogs(
         content=line.catalogs.content, locales_dir=line.settings.locales_dir, overrides=served_overrides(line=line)
     )
+    keyword_index(catalogs)  # built before the swap, not by the next message inside its transaction
     line.content.swap(dataclasses.replace(line.content.snapshot, catalogs=catalogs, catalog_version=newest))
     log.warning("catalogs reloaded", extra={"catalog_version": newest})
     return True
 
 
-def validate(*, line: Line, locale: str, data: bytes) -> tuple[Catalog | None, list[str]]:
-    """The uploaded catalog and every reason it must not be served (none: it may be)."""
-    parsed = _parsed(line=line, locale=locale, data=data)
-    if isinstance(parsed, list):
-        return None, parsed
-    return parsed, _check(line=line, locale=locale, catalog=parsed)
-
-
-def _servable(*, line: Line, locale: str, data: bytes) -> Catalog | list[str]:
+def servable(*, line: Line, locale: str, data: bytes) -> Catalog | list[str]:
     """The uploaded catalog if it may be served, else every reason it must not be."""
     parsed = _parsed(line=line, locale=locale, data=data)
     if isinstance(parsed, list):
@@ -120,7 +114,7 @@ def _check(*, line: Line, locale: str, catalog: Catalog) -> list[str]:
 
 def publish(*, line: Line, locale: str, data: bytes, label: str) -> tuple[int | None, list[str]]:
     """Validate and, if it passes, serve an uploaded PO: (version id, []) or (None, problems)."""
-    catalog = _servable(line=line, locale=locale, data=data)
+    catalog = servable(line=line, locale=locale, data=data)
     if isinstance(catalog, list):
         return None, catalog
     stats = locale_stats(catalog, locale)
@@ -162,7 +156,7 @@ def rollback(*, line: Line, locale: str, label: str) -> tuple[int | None, list[s
     else:
         target = 0
         text, note = po_paths(line.settings.locales_dir)[locale].read_text("utf-8"), "rollback to the PO file"
-    catalog = _servable(line=line, locale=locale, data=text.encode("utf-8"))
+    catalog = servable(line=line, locale=locale, data=text.encode("utf-8"))
     if isinstance(catalog, list):
         return None, [f"{note} is refused: {problem}" for problem in catalog]
     stats = locale_stats(catalog, locale)
@@ -183,4 +177,4 @@ def served_po(*, line: Line, locale: str) -> bytes:
     return po_bytes(line.catalogs.sources[locale])
 
 
-__all__ = ["StoreUnavailable", "publish", "refresh_catalogs", "rollback", "served_po", "validate"]
+__all__ = ["StoreUnavailable", "publish", "refresh_catalogs", "rollback", "served_po", "servable"]

@@ -34,7 +34,7 @@ class Faulty:
 
     def __init__(self, unit, *, message_sid: str, fault: Exception):
         self._unit, self.sid, self.fault = unit, message_sid, fault
-        self.inline, self.sqlite = unit.inline, unit.sqlite
+        self.sqlite = unit.sqlite
         self.peek, self.transaction, self.scalar, self.close = unit.peek, unit.transaction, unit.scalar, unit.close
 
     @contextmanager
@@ -59,7 +59,7 @@ class FaultyTransaction:
 def with_unit(line, unit) -> Batcher:
     """A batcher whose flow writes through unit."""
     flow = dataclasses.replace(line.flow, unit=unit)
-    return Batcher(flow.handle, inline=unit.inline)
+    return Batcher(flow.handle, inline=unit.sqlite)
 
 
 def answer_all(batcher: Batcher, forms: list[dict], *, cancel_first: bool = False):

@@ -9,9 +9,6 @@ from pathlib import Path
 SERVICE = Path(__file__).resolve().parent.parent / "service"
 # Alembic requires every migration to define upgrade() and downgrade().
 EXEMPT = (SERVICE / "store" / "migrations",)
-# Duplicates whose other half is in files the lead is rewriting (answer.py into flow.py) or the seam
-# helper's (web/webhook.py); the lead empties this at merge.
-WAITING_FOR_THE_LEAD: set[str] = set()
 
 
 def public_definitions(root: Path, exempt: tuple[Path, ...] = ()) -> dict[str, list[str]]:
@@ -34,13 +31,7 @@ def duplicates(root: Path, exempt: tuple[Path, ...] = ()) -> dict[str, list[str]
 
 def test_no_two_modules_define_one_public_name():
     found = duplicates(SERVICE, EXEMPT)
-    new = {name: paths for name, paths in found.items() if name not in WAITING_FOR_THE_LEAD}
-    assert not new, f"one name, one meaning: rename one of each {new}"
-
-
-def test_what_waits_for_the_lead_is_still_a_duplicate():
-    settled = WAITING_FOR_THE_LEAD - duplicates(SERVICE, EXEMPT).keys()
-    assert not settled, f"no longer duplicated: remove {sorted(settled)} from WAITING_FOR_THE_LEAD"
+    assert not found, f"one name, one meaning: rename one of each {found}"
 
 
 def test_a_new_duplicate_is_found(tmp_path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 import hmac
 from urllib.parse import urlparse
 
@@ -39,7 +38,6 @@ def signature_of(*, token: bytes, url: str, pairs: list[tuple[str, str]], algori
     return base64.b64encode(mac(token, digest, data.encode("utf-8"))).decode("ascii")
 
 
-@functools.lru_cache(maxsize=256)
 def url_variants(url: str) -> tuple[str, ...]:
     """The URL as called, without its port, and with its scheme's default port: Twilio signs whichever
     form it called, and its validator tries all three. Its own add_port and remove_port make them; only
@@ -70,7 +68,8 @@ def is_signed(
     # Bytes, not str: compare_digest refuses non-ASCII text, and a forged header may hold any.
     offered = signature.encode("utf-8", "surrogatepass")
     try:
-        for variant in url_variants(url):
+        # The URL as called first: a genuine call matches it, and its port variants are parsed only when not.
+        for variant in (url, *url_variants(url)[1:]):
             expected = signature_of(token=validator.token, url=variant, pairs=form.pairs, algorithm=algorithm)
             if hmac.compare_digest(expected.encode(), offered):
                 return True

@@ -124,10 +124,12 @@ def stop_phrase(text: Folded, opt: OptOutWords) -> Command | None:
 def short_stop(text: Folded, opt: OptOutWords) -> Command | None:
     """STOP PLEASE, 请停止: an opt-out word or phrase with nothing but filler words beside it."""
     found = text.exact_contracted
+    if len(found) > SHORT_STOP_WORDS:  # both forms below are a few words at most
+        return None
     stops = [word for word in found if _is_stop(opt, word)]
     # Fillers only ever stand beside a stop word written as listed: they may be folded.
     rest = [word for word in found if word not in stops and strip_accents(word) not in opt.fillers]
-    if stops and not rest and len(found) <= SHORT_STOP_WORDS:
+    if stops and not rest:
         return opt.stop_and_start[stops[0]].command()
     if len(found) == 1 and is_unspaced(found[0]):
         bare = found[0]
@@ -151,8 +153,10 @@ def is_silent(*, command: Command, subscriber: Subscriber, program: Program, mes
     """Whether the line must not answer at all."""
     if subscriber.opted_out and command.intent not in ANSWERED_WHEN_OPTED_OUT:
         return True
-    twilio_answers = message.channel == "sms" and message.body.strip().upper() in TWILIO_WORDS
-    return program.confirm_opt_out == "twilio" and twilio_answers and command.intent in (Intent.STOP, Intent.START)
+    if program.confirm_opt_out != "twilio" or command.intent not in (Intent.STOP, Intent.START):
+        return False
+    # Twilio itself confirms its own SMS words (the body as a whole, any case).
+    return message.channel == "sms" and message.body.strip().upper() in TWILIO_WORDS
 
 
 # A message delivered again after she opted out gets its reply again only if it was one of these.
@@ -167,4 +171,4 @@ def opt_change(*, intent: Intent, after: Subscriber) -> bool | None:
 def spooled_is_newer(*, stored_at: float | None, spooled_at: float) -> bool:
     """Whether an opt-out or opt-in waiting in the spool outranks the stored one: the later one wins
     (the store's upsert applies the same rule, so a STOP spooled in an outage never undoes a later START)."""
-    return stored_at is None or stored_at < spooled_at
+    return stored_at is None or stored_at <= spooled_at

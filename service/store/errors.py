@@ -47,7 +47,9 @@ def _translated_elsewhere(error: BaseException) -> StoreUnavailable | None:
         if isinstance(error, refused):
             return StoreUnavailable(type(error).__name__, transient=False)
         if isinstance(error, away):
-            return StoreUnavailable(type(error).__name__)
+            # SQLSTATE class 40, transaction rollback: a deadlock (40P01), a serialization failure (40001).
+            lost_race = (getattr(error, "sqlstate", None) or "").startswith("40")
+            return StoreUnavailable(type(error).__name__, retry_now=lost_race)
         return None
     if module.startswith("sqlalchemy"):
         return _translated_sqlalchemy(error)

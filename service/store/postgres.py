@@ -100,7 +100,6 @@ class PostgresTransaction:
 class PostgresUnit:
     """Units of work on a PostgreSQL database, over a small pool of connections."""
 
-    inline = False
     sqlite = False
 
     def __init__(self, url: str, *, pool_size: int = POOL_SIZE):

@@ -16,11 +16,13 @@ class StoreUnavailable(Exception):
 
     transient: the database is away or busy (try again later); otherwise it
     refused this very write (a value too long), and retrying will not help.
+    retry_now: the transaction lost a race with another (a deadlock, a serialization
+    failure); the same work, tried again at once, goes through.
     """
 
-    def __init__(self, kind: str, *, transient: bool = True):
+    def __init__(self, kind: str, *, transient: bool = True, retry_now: bool = False):
         super().__init__(kind)
-        self.transient = transient
+        self.transient, self.retry_now = transient, retry_now
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,11 +44,6 @@ class SqlStore:
         """Plain DBAPI cursors (migrations, catalog versions): the unit of work's connections."""
         return self.unit
 
-    @property
-    def inline(self) -> bool:
-        """Whether the store is quick and local enough to use on the event loop (SQLite)."""
-        return self.unit.inline
-
     @functools.cached_property
     def engine(self) -> Any:
         """A SQLAlchemy engine on the same database, made at first use."""

@@ -48,6 +48,10 @@ def stamp(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+def _read_state(reader: sqlite3.Connection | sqlite3.Cursor, key: str) -> SubscriberState:
+    return sql.state_of(reader.execute(sql.LOAD_SUBSCRIBER, {"key": key}).fetchone())
+
+
 @dataclass
 class _Local:
     """One thread's connection and the states it has seen committed."""
@@ -68,7 +72,7 @@ class SqliteTransaction:
         for key in keys:
             state = self.seen.get(key) or self._kept.get(key)
             if state is None:
-                state = sql.state_of(self._cursor.execute(sql.LOAD_SUBSCRIBER, {"key": key}).fetchone())
+                state = _read_state(self._cursor, key)
             found[key] = self.seen[key] = state
         return found
 
@@ -91,7 +95,6 @@ class SqliteTransaction:
 class SqliteUnit:
     """Units of work on one SQLite file: a connection per thread (the event loop's, the drain's, the CLI's)."""
 
-    inline = True
     sqlite = True
 
     def __init__(self, path: str):
@@ -153,7 +156,7 @@ class SqliteUnit:
         """States read apart from any write: WAL lets a read through while another connection writes."""
         with database_errors():
             connection = self.connection()
-            return {key: sql.state_of(connection.execute(sql.LOAD_SUBSCRIBER, {"key": key}).fetchone()) for key in keys}
+            return {key: _read_state(connection, key) for key in keys}
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[sqlite3.Cursor]:

@@ -31,8 +31,7 @@ class Transaction(Protocol):
 
 
 class UnitOfWork(Protocol):
-    # Whether a transaction is quick and local enough to run on the event loop (SQLite).
-    inline: bool
+    # SQLite: a transaction is quick and local enough to run on the event loop.
     sqlite: bool
 
     def begin(self) -> AbstractContextManager[Transaction]:

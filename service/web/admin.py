@@ -21,7 +21,7 @@ from service.core import InboundMessage
 from service.store.usage import UsageRow, usage
 from service.web.admin_auth import Admin, AdminForm, Gate, LoginRequired, passage
 from service.web.admin_gate import client_address
-from service.web.admin_pages import login_page, stylesheet, templates
+from service.web.admin_pages import login_page, stylesheet, templates, throttled_page
 from service.web.sessions import COOKIE, LOGIN_COOKIE, forget_cookie, set_cookie
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -69,13 +69,7 @@ def login(
         address=client_address(request), label=label.strip(), token=token, credentials=credentials
     )
     if attempt.retry_after is not None:
-        return login_page(
-            request=request,
-            sessions=gate.sessions,
-            status_code=429,
-            error="Too many failed logins: wait a while and try again.",
-            headers={"Retry-After": str(attempt.retry_after)},
-        )
+        return throttled_page(request=request, sessions=gate.sessions, retry_after=attempt.retry_after)
     if attempt.identity is None:
         return login_page(
             request=request, sessions=gate.sessions, status_code=403, error="That name and token are not recognised."

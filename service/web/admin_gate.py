@@ -23,7 +23,7 @@ from service.store import StoreUnavailable
 from service.store.admin_sessions import AdminSessionStore
 from service.translations import MAX_PO_BYTES
 from service.web.admin_auth import SCOPE_KEY, Passage
-from service.web.admin_pages import login_page, plain
+from service.web.admin_pages import login_page, plain, throttled_page
 from service.web.identity import AdminIdentity, bearer_token
 from service.web.logins import Attempt, Logins
 from service.web.sessions import COOKIE, Sessions, forget_cookie
@@ -164,12 +164,8 @@ class AdminGate:
 
     def _refuse(self, request: Request, attempt: Attempt):
         if attempt.retry_after is not None:
-            return login_page(
-                request=request,
-                sessions=self.sessions,
-                status_code=429,
-                error="Too many failed logins from here: wait a while and try again.",
-                headers={"Retry-After": str(attempt.retry_after)},
+            return throttled_page(
+                request=request, sessions=self.sessions, retry_after=attempt.retry_after, who="from here"
             )
         response = login_page(request=request, sessions=self.sessions, status_code=401)
         if COOKIE in request.cookies:  # an ended or forged session: the browser can forget it

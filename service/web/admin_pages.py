@@ -46,3 +46,11 @@ def login_page(
 def plain(status_code: int, text: str, headers: dict[str, str] | None = None) -> Response:
     """A short plain-text answer (refusals the gate gives before any page is rendered)."""
     return PlainTextResponse(text.rstrip("\n") + "\n", status_code, headers=headers)
+
+
+def throttled_page(*, request: Request, sessions: Sessions, retry_after: int, who: str = "") -> HTMLResponse:
+    """The login form again, 429 with Retry-After: too many failed logins (who: "from here" when the
+    throttle is the client's rather than the label's)."""
+    error = f"Too many failed logins{' ' + who if who else ''}: wait a while and try again."
+    headers = {"Retry-After": str(retry_after)}
+    return login_page(request=request, sessions=sessions, status_code=429, error=error, headers=headers)

@@ -117,23 +117,14 @@ async def read_body(receive: Receive, *, headers: dict[bytes, bytes], limit: int
 
 
 def called_url(scope: Scope, *, headers: dict[bytes, bytes], public_base_url: str | None) -> str:
-    """The URL as called: the configured public base (behind a proxy) or the request's own."""
-    host = headers.get(b"host", b"").decode("latin-1")
-    server = tuple(scope.get("server") or ())
-    return _url(scope["scheme"], host, server, scope["path"], scope["query_string"], public_base_url)
-
-
-@functools.lru_cache(maxsize=256)
-def _url(
-    scheme: str, host: str, server: tuple[str, int] | tuple[()], path: str, query: bytes, public_base_url: str | None
-) -> str:
-    # The same few URLs come in again and again: build each once.
-    suffix = path + (f"?{query.decode('latin-1')}" if query else "")
+    """The URL as called: the configured public base (behind a proxy) or the request's own (its one Host
+    header, checked by web/hosts.py before anything gets here). Built per request, never cached: the
+    query string is the caller's, unverified, and a cache keyed on it is memory the caller fills."""
+    query = scope["query_string"]
+    suffix = scope["path"] + (f"?{query.decode('latin-1')}" if query else "")
     if public_base_url:
         return public_base_url.rstrip("/") + suffix
-    if not host and server:
-        host = f"{server[0]}:{server[1]}"
-    return f"{scheme}://{host}{suffix}"
+    return f"{scope['scheme']}://{headers.get(b'host', b'').decode('latin-1')}{suffix}"
 
 
 @functools.lru_cache(maxsize=2)

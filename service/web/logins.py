@@ -20,9 +20,6 @@ from service.web.identity import AdminIdentity, identity_for_token
 from service.web.sessions import Sessions
 
 log = logging.getLogger("service.admin.login")
-# What an unknown label's token is looked up as; it is never compared (known is None), and an
-# unknown label is refused as quickly as a throttled one: it says nothing a token guess could use.
-_NO_TOKEN = "\0" * 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +54,7 @@ class Logins:
         if retry_after is not None:
             self._log(outcome="throttled", label=known, client=client)
             return Attempt(None, retry_after)
-        expected = credentials.get(label, _NO_TOKEN)
-        if known is not None and hmac.compare_digest(expected.encode(), token.encode()):
+        if known is not None and hmac.compare_digest(credentials[known].encode(), token.encode()):
             self._log(outcome="ok", label=known, client=client)
             return Attempt(AdminIdentity(known, "", by_bearer=False))
         self.sessions.store.add_failure(

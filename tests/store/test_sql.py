@@ -176,3 +176,13 @@ def test_sqlite_checkpoints_keep_the_wal_small(tmp_path):
         save(store, record=record(f"SM{n}", key=f"k{n}"), change=Change(at=NOW + n, replied=True))
     # Without the checkpoints the WAL would hold every page of 400 transactions; with them it restarts.
     assert (tmp_path / "line.db-wal").stat().st_size < 2 * CHECKPOINT_PAGES * 4096
+
+
+def test_on_a_tie_the_spool_and_the_store_let_the_later_written_opt_out_win(store):
+    from service.core.opt_out import spooled_is_newer
+
+    save(store, record=record("SM1", intent="start"), change=Change(at=NOW, opted_out=False))
+    save(store, record=record("SM2", intent="stop"), change=Change(at=NOW, opted_out=True))
+    # The store applies an opt-out of the same moment; the flow's reading of the spool must agree.
+    assert load_state(store, "k" * 64).subscriber.opted_out is True
+    assert spooled_is_newer(stored_at=NOW, spooled_at=NOW)
