@@ -176,7 +176,7 @@ def purge(args: argparse.Namespace) -> int:
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     cutoff = datetime.datetime.now(datetime.UTC) - args.older_than
-    deleted = open_store(settings.sqlalchemy_url).purge(before=cutoff)
+    deleted = open_store(settings.store_url).purge(before=cutoff)
     print(f"deleted {deleted} record(s) older than {cutoff:%Y-%m-%d %H:%M} UTC")
     return 0
 

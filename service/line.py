@@ -82,7 +82,7 @@ def build_line(settings: Settings) -> Line:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     configured_key = settings.phone_hash_key.get_secret_value() if settings.phone_hash_key else None
     hash_key = load_hash_key(configured=configured_key, data_dir=settings.data_dir)
-    store = open_store(settings.sqlalchemy_url)
+    store = open_store(settings.store_url)
     catalogs = load_catalogs(content=load_content(settings.content_dir), locales_dir=settings.locales_dir)
     keyword_index(catalogs)  # built now, not by the first message inside its transaction
     content = LiveContent(ContentSnapshot(catalogs=catalogs, programs=configured_programs(settings)))

@@ -137,13 +137,9 @@ class Settings(BaseSettings):
         return {label: token for _, label, token in self._admin_entries() if token}
 
     @property
-    def sqlalchemy_url(self) -> str:
-        """The database URL with a driver SQLAlchemy can use (postgresql:// -> psycopg)."""
-        url = self.database_url or f"sqlite:///{self.data_dir / 'infoline.db'}"
-        for plain in ("postgresql://", "postgres://"):
-            if url.startswith(plain):
-                return "postgresql+psycopg://" + url[len(plain) :]
-        return url
+    def store_url(self) -> str:
+        """The database: DATABASE_URL, else the embedded SQLite file in DATA_DIR (the store picks the driver)."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'infoline.db'}"
 
 
 def get_settings(**overrides: Any) -> Settings:

@@ -30,8 +30,17 @@ def _postgres_timeouts(dbapi_connection, _record) -> None:
     dbapi_connection.commit()
 
 
+def with_driver(url: str) -> str:
+    """A database URL as SQLAlchemy takes it: postgresql:// (or postgres://) with the psycopg driver."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain) :]
+    return url
+
+
 def make_engine(url: str, *, pool_size: int = 8) -> Engine:
     """An engine that fails fast when the database is away, so replies are not held up."""
+    url = with_driver(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 5})
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import threading
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -118,3 +120,18 @@ def expected_state(conversation: list[Text]) -> tuple[bool, str | None]:
         elif locale is None:
             locale = "en"  # a +1 number's first contact
     return opted_out, locale
+
+
+def when_answered(texts: list[Text], count: int, action, *, timeout: float = 60) -> threading.Thread:
+    """A started thread that calls action once `count` of texts are answered: the load's progress, not the
+    clock, says when "mid-load" is (a fast or a slow machine alike)."""
+
+    def wait_then_act() -> None:
+        deadline = time.monotonic() + timeout
+        while sum(text.status == 200 for text in texts) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        action()
+
+    thread = threading.Thread(target=wait_then_act, daemon=True)
+    thread.start()
+    return thread

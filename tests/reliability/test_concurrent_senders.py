@@ -5,12 +5,11 @@ from urllib.parse import urlencode
 
 import httpx2
 import pytest
-from sqlalchemy import create_engine, func, select
 
-from service.settings import get_settings
-from service.store.schema import records
+from service.store import open_store
 from tests.conftest import TOKEN, sign, twilio_form
 from tests.server import running_service
+from tests.store_helpers import count_records
 
 KEYWORDS = ["HER2", "HORMONE", "CHEMO", "SURGERY", "RADIATION", "GOALS", "STOP", "HELP", "hello", "4"]
 
@@ -39,6 +38,6 @@ def test_two_hundred_concurrent_senders(backend, tmp_path, request):
     with running_service(env) as (base_url, _):
         statuses = asyncio.run(send_all(base_url, forms))
     assert statuses == [200] * 200
-    engine = create_engine(get_settings(database_url=url).sqlalchemy_url)
-    with engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(records)).scalar_one() == 200
+    store = open_store(url)
+    assert count_records(store) == 200
+    store.close()

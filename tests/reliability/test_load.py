@@ -3,14 +3,13 @@
 import asyncio
 import os
 import signal
-import threading
 
 import pytest
 
 from service.privacy import sender_key
 from service.store import open_store
 from tests.conftest import TOKEN
-from tests.reliability.loadgen import drive, expected_state, plan
+from tests.reliability.loadgen import drive, expected_state, plan, when_answered
 from tests.server import free_port, running_service
 from tests.store_helpers import count_records, load_state
 
@@ -30,7 +29,7 @@ def backend(request, tmp_path):
         "PHONE_HASH_KEY": LOAD_KEY,
         "LOG_LEVEL": "WARNING",
     }
-    yield environment, url.replace("postgresql://", "postgresql+psycopg://")
+    yield environment, url
 
 
 def recorded_sids(store_url: str) -> list[str]:
@@ -62,8 +61,7 @@ def test_kill_9_mid_load_loses_no_answered_message(backend):
     load = plan(senders=400, per_sender=10, seed=11)
     port = free_port()
     with running_service(environment, port=port) as (url, process):
-        killer = threading.Timer(1.5, lambda: os.kill(process.pid, signal.SIGKILL))
-        killer.start()
+        killer = when_answered(load.texts, 1000, lambda: os.kill(process.pid, signal.SIGKILL))
         asyncio.run(drive(url, load.conversations, concurrency=32, timeout=5))
         killer.join()
     answered = [text for text in load.texts if text.status == 200]

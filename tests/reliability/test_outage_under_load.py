@@ -12,7 +12,7 @@ import httpx2
 from service.privacy import sender_key
 from service.store import open_store
 from tests.conftest import TOKEN
-from tests.reliability.loadgen import drive, plan
+from tests.reliability.loadgen import drive, plan, when_answered
 from tests.server import running_service
 from tests.store_helpers import count_records, load_state
 from tests.tcp_proxy import TcpProxy
@@ -42,8 +42,7 @@ def test_postgres_stopped_mid_load(tmp_path, pg_schema_url):
     load = plan(senders=300, per_sender=6, seed=3)
     try:
         with running_service(env) as (url, _):
-            threading.Timer(0.5, proxy.stop).start()
-            threading.Timer(2.5, proxy.start).start()
+            when_answered(load.texts, 300, lambda: (proxy.stop(), threading.Timer(2.0, proxy.start).start()))
             asyncio.run(drive(url, load.conversations, concurrency=32))
             time.sleep(2.6)  # the database is back by now
             deadline = time.monotonic() + 20
@@ -61,7 +60,7 @@ def test_postgres_stopped_mid_load(tmp_path, pg_schema_url):
     statuses = collections.Counter(text.status for text in load.texts)
     assert statuses == {200: len(load.texts)}, (statuses, [l for l in server_log.splitlines() if "ERROR" in l][:3])
     assert degraded and any(float(line.split()[-1]) > 0 for line in degraded), "the outage should land mid-load"
-    store = open_store(pg_schema_url.replace("postgresql://", "postgresql+psycopg://"))
+    store = open_store(pg_schema_url)
     assert count_records(store) == len(load.texts)
     for conversation in load.conversations:
         state = load_state(store, sender_key(conversation[0].sender, OUTAGE_KEY.encode()))

@@ -60,7 +60,7 @@ def test_two_workers_record_every_message_once_and_share_a_stop_at_once(tmp_path
     assert [text.status for text in load.texts].count(200) == len(load.texts)
     assert any(process != stop_process for _, process in after_stop)  # the other worker answered too
     assert all("<Message>" not in reply for reply, _ in after_stop)  # silent on both, from the next text on
-    store = open_store(pg_schema_url.replace("postgresql://", "postgresql+psycopg://"))
+    store = open_store(pg_schema_url)
     assert count_records(store) == len(load.texts) + 1 + len(after_stop)
     for conversation in load.conversations:
         state = load_state(store, sender_key(conversation[0].sender, KEY.encode()))

@@ -10,7 +10,7 @@ NOW = 1_800_000_000.0
 
 @pytest.fixture
 def sessions(database_url):
-    return AdminSessionStore(open_store(database_url.replace("postgresql://", "postgresql+psycopg://")))
+    return AdminSessionStore(open_store(database_url))
 
 
 def session(**fields) -> AdminSession:

@@ -11,16 +11,13 @@ import pytest
 from sqlalchemy import create_engine, insert, inspect, text
 
 from service.store import Change, Record, open_store
+from service.store.engine import with_driver
 from service.store.migrate import DIALECTS, alembic_config, current_revision, generated, schema_file
 from service.store.schema import metadata, records, subscribers
 from tests.store_helpers import count_records, find_record, load_state, save
 
 ROOT = Path(__file__).resolve().parents[2]
 REGENERATE = "regenerate them with `make schema` (python -m service schema generate) and commit them"
-
-
-def sqlalchemy_url(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://")
 
 
 @pytest.fixture
@@ -55,7 +52,7 @@ def opened():
     stores = []
 
     def open_one(url: str):
-        stores.append(open_store(sqlalchemy_url(url)))
+        stores.append(open_store(with_driver(url)))
         return stores[-1]
 
     yield open_one
@@ -68,7 +65,7 @@ def alembic_upgrade(url: str, revision: str = "head") -> None:
     """The real Alembic upgrade, online, as an older database gets it."""
     from alembic import command
 
-    engine = create_engine(sqlalchemy_url(url))
+    engine = create_engine(with_driver(url))
     with engine.begin() as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
@@ -79,7 +76,7 @@ def alembic_upgrade(url: str, revision: str = "head") -> None:
 def snapshot(url: str) -> dict:
     """Everything a schema is made of, as the database reports it: tables, columns, types, defaults,
     keys, unique constraints, indexes, foreign keys, and the stamped revision."""
-    engine = create_engine(sqlalchemy_url(url))
+    engine = create_engine(with_driver(url))
     inspector = inspect(engine)
     tables = {}
     for table in sorted(inspector.get_table_names()):
@@ -145,7 +142,7 @@ def test_schema_py_describes_the_migrated_database(database_url):
     from alembic.runtime.migration import MigrationContext
 
     alembic_upgrade(database_url)
-    engine = create_engine(sqlalchemy_url(database_url))
+    engine = create_engine(with_driver(database_url))
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True})
         assert compare_metadata(context, metadata) == []
@@ -155,7 +152,7 @@ def test_schema_py_describes_the_migrated_database(database_url):
 @pytest.mark.parametrize("revision", ["0001", "0004"])
 def test_an_old_database_keeps_its_rows_and_reaches_the_new_schema(databases, database_url, opened, revision):
     alembic_upgrade(database_url, revision)
-    engine = create_engine(sqlalchemy_url(database_url))
+    engine = create_engine(with_driver(database_url))
     then = datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)
     with engine.begin() as connection:
         connection.execute(insert(subscribers).values(key="k" * 64, locale="fr", updated_at=1.0))
@@ -185,7 +182,7 @@ def test_an_old_database_keeps_its_rows_and_reaches_the_new_schema(databases, da
 def test_starting_on_a_new_or_current_database_loads_no_alembic(database_url):
     script = (
         "import sys; from service.store import open_store; "
-        f"open_store({sqlalchemy_url(database_url)!r}); "
+        f"open_store({with_driver(database_url)!r}); "
         "print('alembic' in sys.modules, 'sqlalchemy' in sys.modules)"
     )
     for _run in range(2):  # a new database, then the same one, current

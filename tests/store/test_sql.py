@@ -31,7 +31,7 @@ def record(sid="SM1", key="k" * 64, **fields) -> Record:
 
 @pytest.fixture
 def store(database_url):
-    store = open_store(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    store = open_store(database_url)
     yield store
     store.close()
 
