@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from service.core.keywords import KeywordIndex
-from service.core.normalize import Folded, folded_forms
+from service.core.normalize import UNSPACED, Folded, folded_forms
 from service.core.opt_out import short_stop, stop_phrase, whole_opt_word
 from service.core.types import Command, Intent
 
@@ -82,7 +82,10 @@ def exact_topic(text: Folded, index: KeywordIndex) -> Command | None:
 
 def unspaced_topic(text: Folded, index: KeywordIndex) -> Command | None:
     """A keyword inside a run of Chinese text, which has no spaces between words (我想了解手术)."""
-    hits = [(text.joined.find(key), -len(key), key) for key in index.unspaced_keys if key in text.joined]
+    joined = text.joined
+    if not UNSPACED.search(joined):  # every such keyword has a letter of those scripts; most texts have none
+        return None
+    hits = [(joined.find(key), -len(key), key) for key in index.unspaced_keys if key in joined]
     return index.topics[min(hits)[2]].command() if hits else None
 
 
