@@ -20,6 +20,15 @@ class Topic:
     summary: str
     source: tuple[str, ...]  # the source's sentences it says, verbatim
     reviewed: str
+    # Its name as the voice line says it ("chemotherapy").
+    spoken_name: str = ""
+    # The summary as the voice line says it, where the written one reads badly aloud (None: the summary).
+    spoken: str | None = None
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """Its English texts that are catalog entries (msgctxt = its id), as service.extract makes them."""
+        return (self.keywords, self.summary, self.spoken_name, *((self.spoken,) if self.spoken else ()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +55,8 @@ def load_content(content_dir: Path = DEFAULT_CONTENT_DIR) -> Content:
             summary=entry["summary"],
             source=tuple(entry["source"]),
             reviewed=str(entry["reviewed"]),
+            spoken_name=entry["spoken_name"],
+            spoken=entry.get("spoken"),
         )
         for entry in topics_doc["topic"]
     )

@@ -15,6 +15,12 @@ Extracted = tuple[int, str, tuple[str, str], list[str]]
 
 KEYWORDS_NOTE = "Comma-separated words that pick this topic (with and without accents). The first is shown in the menu."
 SUMMARY_NOTE = "Plain language, nothing added. Aim for 200 characters; the care-team referral is added after it."
+SPOKEN_NAME_NOTE = (
+    'The topic\'s name as the voice line says it ("For chemotherapy, press 3"): write it as it should be heard.'
+)
+SPOKEN_NOTE = (
+    "The summary as the voice line says it, where the written one reads badly aloud. The same facts, nothing added."
+)
 
 
 def _row_of(rows: list[str], needle: str, start: int = 0) -> int:
@@ -37,6 +43,14 @@ def _topic_entries(doc: dict, rows: list[str]) -> Iterator[Extracted]:
         yield (_row_of(rows, "keywords =", start), "pgettext", (topic["id"], topic["keywords"]), [KEYWORDS_NOTE])
         source = "Source: " + " … ".join(topic["source"])
         yield (_row_of(rows, "summary =", start), "pgettext", (topic["id"], topic["summary"]), [SUMMARY_NOTE, source])
+        yield (
+            _row_of(rows, "spoken_name =", start),
+            "pgettext",
+            (topic["id"], topic["spoken_name"]),
+            [SPOKEN_NAME_NOTE],
+        )
+        if "spoken" in topic:
+            yield (_row_of(rows, "spoken =", start), "pgettext", (topic["id"], topic["spoken"]), [SPOKEN_NOTE, source])
 
 
 def _message_entries(doc: dict, rows: list[str]) -> Iterator[Extracted]:

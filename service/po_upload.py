@@ -139,7 +139,7 @@ def _as_stored(catalog: Catalog) -> Catalog:
 
 def template_keys(content: Content) -> frozenset[tuple[str, str]]:
     """(msgctxt, msgid) of every entry the template (messages.pot) has, from the content it is extracted from."""
-    topics = {(topic.id, text) for topic in content.topics for text in (topic.keywords, topic.summary)}
+    topics = {(topic.id, text) for topic in content.topics for text in topic.texts}
     return frozenset(topics | set(content.messages.items()))
 
 

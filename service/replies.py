@@ -14,7 +14,7 @@ from prometheus_client import Counter
 
 from service.core import InboundMessage, Reply, respond
 from service.core.opt_out import REPLAYED_WHEN_OPTED_OUT, opt_change, spooled_is_newer
-from service.core.rate_limit import capped, over_cap
+from service.core.rate_limit import capped, counts_toward_cap, over_cap
 from service.core.render import render
 from service.core.types import Intent, Subscriber
 from service.observability import RATE_LIMITED, REPLIES, SEGMENTS
@@ -47,7 +47,7 @@ def answer_by_state(
     reply = respond(message, state.subscriber, program, snapshot.catalogs)
     over = over_cap(window_start=state.window_start, window_count=state.window_count, hour_start=state.hour_start,
                     hour_count=state.hour_count, program=program, now=now)  # fmt: skip
-    limited = capped(intent=reply.intent, replying=reply.body is not None, over=over)
+    limited = capped(intent=reply.intent, replying=reply.body is not None, over=over, channel=message.channel)
     if limited:
         reply = dataclasses.replace(reply, body=None, segments=0)
     record = Record(
@@ -55,7 +55,8 @@ def answer_by_state(
         intent=reply.intent.value, topic=reply.topic, locale=reply.locale, segments=reply.segments,
         encoding=reply.encoding, replied=reply.body is not None, rate_limited=limited, simulated=simulated,
     )  # fmt: skip
-    change = _change(before=state.subscriber, reply=reply, program=program, now=now, known=stored is not None)
+    change = _change(before=state.subscriber, reply=reply, program=program, now=now, known=stored is not None,
+                     counted=counts_toward_cap(message.channel))  # fmt: skip
     return Answer(reply=reply, record=record, change=change, program=program, channel=message.channel,
                   limited=limited, opted_out=state.subscriber.opted_out)  # fmt: skip
 
@@ -69,7 +70,7 @@ def _with_spooled_opt_out(*, spool: Spool | None, key: str, state: SubscriberSta
     return dataclasses.replace(state, subscriber=subscriber, opted_changed_at=spooled[1])
 
 
-def _change(*, before: Subscriber, reply: Reply, program: Program, now: float, known: bool) -> Change:
+def _change(*, before: Subscriber, reply: Reply, program: Program, now: float, known: bool, counted: bool) -> Change:
     after = reply.subscriber
     # Without the stored state (database away) only an explicit choice of
     # language is news; anything else would overwrite her choice with a guess.
@@ -78,7 +79,7 @@ def _change(*, before: Subscriber, reply: Reply, program: Program, now: float, k
         at=now,
         locale=after.locale if chose and after.locale != before.locale else None,
         opted_out=opt_change(intent=reply.intent, after=after),
-        replied=reply.body is not None,
+        replied=counted and reply.body is not None,
         window_seconds=program.reply_window_seconds,
     )
 

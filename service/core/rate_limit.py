@@ -14,6 +14,14 @@ from service.programs import Program
 HOUR = 3600.0
 # Carriers require these confirmations even to a sender past her reply cap.
 NEVER_CAPPED = frozenset({Intent.STOP, Intent.START, Intent.HELP})
+# A USSD session or a call: she is on the line, answered step by step, and nothing is sent to her
+# afterwards; no machine loops there. Its steps are never capped and use none of her texts' allowance.
+SESSION_CHANNELS = frozenset({"ussd", "voice"})
+
+
+def counts_toward_cap(channel: str) -> bool:
+    """Whether a reply on this channel counts toward (and is held by) the sender's reply cap."""
+    return channel not in SESSION_CHANNELS
 
 
 def over_cap(
@@ -25,6 +33,6 @@ def over_cap(
     return (in_window and window_count >= program.reply_cap) or (in_hour and hour_count >= program.hourly_cap)
 
 
-def capped(*, intent: Intent, replying: bool, over: bool) -> bool:
+def capped(*, intent: Intent, replying: bool, over: bool, channel: str = "sms") -> bool:
     """Whether a reply is withheld: it would be sent, the sender is over the cap, and carriers allow it."""
-    return replying and over and intent not in NEVER_CAPPED
+    return replying and over and intent not in NEVER_CAPPED and counts_toward_cap(channel)

@@ -1,9 +1,14 @@
-"""respond(): one inbound text in, one reply out. Pure: no HTTP, no database."""
+"""respond(): one inbound message in, one reply out. Pure: no HTTP, no database.
+
+A text is matched against keywords; a step of a menu channel (USSD, voice) is answered by its
+channel's responder, found in RESPONDERS by the message's channel.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable, Mapping
 
 from service.catalogs import Catalogs
 from service.core.keywords import KeywordIndex, build_index
@@ -41,8 +46,16 @@ def next_subscriber(*, command: Command, subscriber: Subscriber, locale: str) ->
     return dataclasses.replace(subscriber, locale=locale) if chose or subscriber.locale is None else subscriber
 
 
+Responder = Callable[[InboundMessage, Subscriber, Program, Catalogs], Reply]
+
+
 def respond(message: InboundMessage, subscriber: Subscriber, program: Program, catalogs: Catalogs) -> Reply:
-    """The reply the line sends to one inbound text."""
+    """The reply to one inbound message, by its channel's responder (a text's when none is listed)."""
+    return RESPONDERS.get(message.channel, respond_to_text)(message, subscriber, program, catalogs)
+
+
+def respond_to_text(message: InboundMessage, subscriber: Subscriber, program: Program, catalogs: Catalogs) -> Reply:
+    """The reply the line sends to one inbound text (SMS, WhatsApp)."""
     command = match_command_cached(message.body, catalogs)
     locale = choose_locale(
         command=command, subscriber=subscriber, program=program, sender=message.sender, served=catalogs.locales
@@ -62,3 +75,7 @@ def respond(message: InboundMessage, subscriber: Subscriber, program: Program, c
         segments=cost.segments,
         subscriber=after,
     )
+
+
+# Channels whose messages are steps through a menu, not texts. A new menu channel is a new row.
+RESPONDERS: Mapping[str, Responder] = {}

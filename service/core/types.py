@@ -50,8 +50,21 @@ class Subscriber:
 
 
 @dataclass(frozen=True, slots=True)
+class Utterance:
+    """One thing a call says, in one language's voice."""
+
+    text: str
+    locale: str
+    # The catalog entry it says ("voice_menu", "her2.spoken"): names a recording where a locale has no voice.
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
-    """What the line answers; body None means "send nothing"."""
+    """What the line answers; body None means "send nothing".
+
+    For a text, body is the SMS; for a USSD step, the screen; for a call, what is said, as text.
+    """
 
     body: str | None
     intent: Intent
@@ -61,3 +74,7 @@ class Reply:
     segments: int = 0
     # What the line remembers of the sender after this message.
     subscriber: Subscriber = Subscriber()
+    # The session waits for her next choice: a USSD screen answered with CON, a call gathering a digit.
+    goes_on: bool = False
+    # What a call says, in order, each in its language's voice; the referral is the last said.
+    spoken: tuple[Utterance, ...] = ()
