@@ -72,6 +72,7 @@ class Channel(Protocol):
         """The message a genuine call carries; Refused (400, 403 …) for any other."""
         ...
 
-    def encode(self, reply: Reply) -> Encoded:
-        """The reply as the provider expects it in the response (empty when sent later)."""
+    def encode(self, reply: Reply, message: InboundMessage) -> Encoded:
+        """The reply to message as the provider expects it in the response (empty when sent later); a
+        session's next step may need the message (a call's next action URL carries the path so far)."""
         ...

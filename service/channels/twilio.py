@@ -129,7 +129,7 @@ class TwilioMessaging:
         except FormError as error:
             raise Refused(400, str(error)) from None
 
-    def encode(self, reply: Reply) -> Encoded:
+    def encode(self, reply: Reply, message: InboundMessage) -> Encoded:
         """The reply as TwiML."""
         return _encoded(reply.body)
 

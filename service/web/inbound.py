@@ -85,7 +85,7 @@ class InboundEndpoint:
                     "replied": reply.body is not None,
                 },
             )
-        return self.channel.encode(reply)
+        return self.channel.encode(reply, message)
 
 
 async def send_response(send: Send, *, status: int, encoded: Encoded, extra: Sequence[tuple[bytes, bytes]]) -> None:

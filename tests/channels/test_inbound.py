@@ -32,7 +32,7 @@ class Echo:
             raise Refused(400, "Not an Echo message.")
         return InboundMessage(message_id="m1", sender="+15550001111", recipient="+15550002222", body="hi")
 
-    def encode(self, reply: Reply) -> Encoded:
+    def encode(self, reply: Reply, message: InboundMessage) -> Encoded:
         return Encoded(b"text/plain", (reply.body or "").encode())
 
 
