@@ -91,6 +91,10 @@ def finish(
     if not saved:
         spool.add(record=answer.record, change=answer.change)
     elif first:
+        if not counts_toward_cap(answer.channel):
+            # A session step (USSD, voice) is answered from its path, which its id carries: the step
+            # delivered again gets the same screen, answered anew, and nothing is counted twice.
+            return answer.reply
         return replay(record=first, program=answer.program, snapshot=snapshot, opted_out=answer.opted_out)
     if not simulated:
         count_reply(reply=answer.reply, program=answer.program, channel=answer.channel, limited=answer.limited)
