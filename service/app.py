@@ -22,7 +22,7 @@ from service.observability import configure_logging
 from service.settings import Settings, get_settings
 from service.store import StoreUnavailable
 from service.translations import refresh_catalogs
-from service.web import admin, admin_translations
+from service.web import admin, admin_simulator, admin_translations
 from service.web.admin_auth import LoginRequired
 from service.web.admin_gate import AdminGate
 from service.web.dispatch import Dispatch
@@ -141,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Infoline:
     app.add_middleware(AdminGate, line=line)
     app.include_router(admin.router)
     app.include_router(admin_translations.router)
+    app.include_router(admin_simulator.router)
     # Starlette types a handler as taking any Exception, not the one it is registered for.
     app.add_exception_handler(LoginRequired, admin.login_required)  # type: ignore[arg-type]
     app.add_exception_handler(StoreUnavailable, store_unavailable)  # type: ignore[arg-type]

@@ -1,4 +1,5 @@
-"""/admin: thin routes over service.admin_views and service.flow (translations: web/admin_translations.py).
+"""/admin: thin routes over service.admin_views (translations: web/admin_translations.py; the phone
+simulator: web/admin_simulator.py).
 
 Every request has passed service.web.admin_gate before it gets here: authenticated from
 its headers, its origin checked, its body capped, security headers on its response.
@@ -9,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from service import admin_views
 from service.catalog_check import BUDGET
-from service.core import InboundMessage
 from service.store.usage import UsageRow, usage
 from service.web.admin_auth import Admin, AdminForm, Gate, LoginRequired, passage
 from service.web.admin_gate import client_address
@@ -25,7 +24,6 @@ from service.web.admin_pages import login_page, stylesheet, templates, throttled
 from service.web.sessions import COOKIE, LOGIN_COOKIE, forget_cookie, set_cookie
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-SIMULATED_SENDER = "+15550100000"
 CHART_HEIGHT = 120
 MAX_DAYS = 366
 
@@ -114,50 +112,6 @@ def overview_page(request: Request, identity: Admin, locale: str | None = None) 
         budget=BUDGET,
         rtl={code: admin_views.is_rtl(code) for code in catalogs.locales},
         names={code: admin_views.Locale.parse(code).language_name for code in catalogs.locales},
-    )
-
-
-@router.get("/simulator")
-def simulator_form(request: Request, identity: Admin) -> HTMLResponse:
-    return page(
-        request,
-        "simulator.html",
-        identity=identity,
-        programs=request.app.state.line.programs.all,
-        sender=SIMULATED_SENDER,
-        body="",
-        to="",
-        reply=None,
-    )
-
-
-@router.post("/simulator")
-def simulate(
-    request: Request,
-    identity: AdminForm,
-    body: Annotated[str, Form()] = "",
-    sender: Annotated[str, Form()] = SIMULATED_SENDER,
-    to: Annotated[str, Form()] = "",
-) -> HTMLResponse:
-    line = request.app.state.line
-    message = InboundMessage(
-        message_id="SIM" + secrets.token_hex(16),
-        sender=sender.strip()[:64] or SIMULATED_SENDER,
-        recipient=to[:64],
-        body=body[:1600],
-    )
-    reply = line.flow.handle([message], simulated=True)[0]
-    return page(
-        request,
-        "simulator.html",
-        identity=identity,
-        programs=line.programs.all,
-        sender=message.sender,
-        body=message.body,
-        to=message.recipient,
-        reply=reply,
-        rtl=admin_views.is_rtl(reply.locale),
-        limited=reply.body is None and not reply.subscriber.opted_out,
     )
 
 
