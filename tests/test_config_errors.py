@@ -66,6 +66,7 @@ ENV_MISTAKES = [
     ("ADMIN_TOKENS", "alice:" + "s3cret" * 4 + ",alice:" + "t" * 24, "ADMIN_TOKENS entry 2: its label is given twice (ADMIN_TOKEN's is 'admin')"),
     ("ADMIN_TOKENS", "al ice:" + "s3cret" * 4, "ADMIN_TOKENS entry 1: the label must be 1-64 letters, digits, '.', '_' or '-'"),
     ("ADMIN_TOKEN", "s3cret", "ADMIN_TOKEN: the token is shorter than 16 characters (e.g. openssl rand -hex 32)"),
+    ("AFRICASTALKING_CALLBACK_KEY", "s3cret", "AFRICASTALKING_CALLBACK_KEY must be at least 16 characters (e.g. openssl rand -hex 32)"),
     ("PHONE_HASH_KEY", "s3cret-but-short", "PHONE_HASH_KEY must be at least 32 characters (e.g. openssl rand -hex 32)"),
 ]  # fmt: skip
 
