@@ -7,8 +7,8 @@ whose test holds deciding the next step. The walk is bounded by the path's bound
 
 from __future__ import annotations
 
-import dataclasses
 import enum
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -68,7 +68,7 @@ def _any(choice: str, choices: Choices) -> bool:
 
 
 def _is_topic(choice: str, choices: Choices) -> bool:
-    return choice in {str(number) for number in choices.topics}
+    return choice.isdigit() and int(choice) in choices.topics and choice == str(int(choice))
 
 
 def _is_languages(choice: str, choices: Choices) -> bool:
@@ -79,17 +79,18 @@ def _is_language(choice: str, choices: Choices) -> bool:
     return choice.isdigit() and choice == str(int(choice)) and 1 <= int(choice) <= len(choices.locales)
 
 
+# Steps are made, not dataclasses.replace()d: that took half of a screen's time.
 def _to(screen: Screen) -> Move:
-    return lambda step, choice, choices: dataclasses.replace(step, screen=screen, topic=0, page=0)
+    return lambda step, choice, choices: Step(screen, chosen=step.chosen)
 
 
 def _open_topic(step: Step, choice: str, choices: Choices) -> Step:
-    return dataclasses.replace(step, screen=Screen.TOPIC, topic=int(choice), page=0)
+    return Step(Screen.TOPIC, topic=int(choice), chosen=step.chosen)
 
 
 def _next_page(step: Step, choice: str, choices: Choices) -> Step:
     # Past the last page the screens show the last (core/ussd.py): it ended the session anyway.
-    return dataclasses.replace(step, page=step.page + 1)
+    return Step(Screen.TOPIC, topic=step.topic, page=step.page + 1, chosen=step.chosen)
 
 
 def _choose_language(step: Step, choice: str, choices: Choices) -> Step:
@@ -97,7 +98,7 @@ def _choose_language(step: Step, choice: str, choices: Choices) -> Step:
 
 
 def _stay(step: Step, choice: str, choices: Choices) -> Step:
-    return step
+    return Step(step.screen, topic=step.topic, page=step.page, chosen=step.chosen)
 
 
 # Per screen, (test, move) rules tried in order; the last always holds. A new choice is a new row.
@@ -124,11 +125,12 @@ def within_bounds(path: str) -> bool:
 def next_step(step: Step, choice: str, choices: Choices) -> Step:
     """The step one input leads to from step, by the first rule of its screen that holds."""
     move = next(move for test, move in TABLE[step.screen] if test(choice, choices))
-    return move(dataclasses.replace(step, just_chose=False), choice, choices)
+    return move(step, choice, choices)
 
 
+@functools.lru_cache(maxsize=4096)
 def walk(path: str, choices: Choices) -> Step:
-    """The step a whole path ends on, from the menu."""
+    """The step a whole path ends on, from the menu (remembered: most sessions take the same few paths)."""
     step = Step()
     for choice in path_inputs(path):
         step = next_step(step, choice, choices)
