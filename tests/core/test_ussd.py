@@ -23,14 +23,15 @@ LONGEST = Program(
     encoding="gsm7",
 )
 PROGRAMS = [Program(id="default", name="Infoline"), LONGEST]
-KENYA = "+254711000001"
+# English is her country's language: the tests of what English screens say hold whatever is translated.
+US = "+15551230001"
 
 
 def program_cases(programs):
     return [*PROGRAMS, programs.for_number("*384*1234#")]
 
 
-def step(path, catalogs, program=PROGRAMS[0], subscriber=Subscriber(), sender=KENYA):
+def step(path, catalogs, program=PROGRAMS[0], subscriber=Subscriber(), sender=US):
     message = InboundMessage(message_id="USSD1", sender=sender, recipient="*384*1234#", body=path, channel="ussd")
     return respond(message, subscriber, program, catalogs)
 
@@ -177,6 +178,14 @@ def test_a_screen_is_wholly_in_the_first_locale_that_has_every_part(content):
     menu, topic = step("", no_more, subscriber=Subscriber("es")), step("1", no_more, subscriber=Subscriber("es"))
     assert (menu.locale, topic.locale) == ("es", "en") and topic.body.startswith("HER2: ")
     assert "Más" not in topic.body and "Pregunte" not in topic.body
+
+
+def test_without_a_choice_her_countrys_language_else_the_programs(content):
+    catalogs, spain = spanish(content), "+34612345678"
+    assert step("", catalogs, sender=spain).locale == "es"
+    assert step("", catalogs, sender=spain, subscriber=Subscriber("en")).locale == "en"  # her choice first
+    assert step("7*2", catalogs, sender=US).locale == "es"  # a choice in this path before both
+    assert step("", catalogs, Program(id="p", name="p", default_locale="es"), sender="+999123").locale == "es"
 
 
 def test_a_screen_too_long_in_a_translation_comes_from_the_next_locale(content):
