@@ -11,6 +11,16 @@ BENCH = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 
 
+def verdict(ok: bool) -> str:
+    """A target's word in the report."""
+    return "PASS" if ok else "MISS"
+
+
+def ok_or_fail(ok: bool) -> str:
+    """A check's word in the report."""
+    return "OK" if ok else "FAIL"
+
+
 class HarnessError(Exception):
     """The harness could not do its job (not: the line missed a target)."""
 
@@ -27,10 +37,15 @@ class Run:
     hash_key: str
     serve_options: dict  # what serve gives uvicorn.run: the floor is served with the same
     probes: int = 0  # cold-start probes sent so far: each gets its own MessageSid
+    callback_key: str = ""  # the line's AFRICASTALKING_CALLBACK_KEY, in the USSD callback URL
 
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}/sms"
+
+    @property
+    def ussd_url(self) -> str:
+        return f"http://{HOST}:{self.port}/ussd/africastalking?key={self.callback_key}"
 
 
 @dataclass
@@ -40,6 +55,7 @@ class Result:
     backend: str
     server: str
     workers: int = 1  # the line's worker processes (serve --workers N); RSS, CPU and threads cover them all
+    endpoint: str = "sms"  # what wrk drove: /sms, or "ussd" (/ussd/africastalking, after /sms in the same process)
     cold_start_s: float = 0.0
     req_s: float = 0.0
     p50_ms: float = 0.0
@@ -70,8 +86,9 @@ class Result:
 
     @property
     def name(self) -> str:
-        """'line' or, with several worker processes, e.g. 'line x2'."""
-        return self.server if self.workers == 1 else f"{self.server} x{self.workers}"
+        """'line' or, with several worker processes, e.g. 'line x2'; 'line ussd' for the USSD endpoint."""
+        name = self.server if self.workers == 1 else f"{self.server} x{self.workers}"
+        return name if self.endpoint == "sms" else f"{name} {self.endpoint}"
 
     @property
     def label(self) -> str:

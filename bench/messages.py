@@ -191,8 +191,9 @@ def pool_size(seconds: float, at_least: int) -> int:
     return max(at_least, int(30_000 * seconds))
 
 
-def prepare_messages(run: Run) -> None:
-    """The warm-up's and the measured run's messages, in files wrk_requests.lua reads (workdir/PHASE.N.tsv)."""
+def prepare_messages(run: Run) -> list[str]:
+    """The warm-up's and the measured run's messages, in files wrk_requests.lua reads (workdir/PHASE.N.tsv);
+    returns the senders, whom the USSD steps (bench/ussd.py) come from too."""
     a = run.args
     rng = random.Random(a.seed)
     senders = [f"+1555{n:07d}" for n in rng.sample(range(10_000_000), a.senders)]
@@ -211,6 +212,7 @@ def prepare_messages(run: Run) -> None:
         f"{sizes[PHASE_MEASURE]:,} measured; {a.senders} senders) in {time.monotonic() - started:.1f} s",
         flush=True,
     )
+    return senders
 
 
 def probe_request(run: Run) -> tuple[bytes, dict[str, str]]:

@@ -72,6 +72,13 @@ def options_parser() -> argparse.ArgumentParser:
         help="high (default): programs with reply caps of 1,000,000, every request gets a full "
         "reply; real: the programs file's own caps",
     )
+    parser.add_argument(
+        "--ussd",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="after /sms, drive the line's USSD endpoint (/ussd/africastalking) at the same load, in the same "
+        "process; its own row in the table (default: on)",
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--senders", type=int, default=1000, help="distinct sender numbers (default 1000)")

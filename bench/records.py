@@ -14,8 +14,10 @@ from messages import PHASE_MEASURE, PHASE_PROBE, PHASE_WARMUP
 COUNT_SQL = (
     "SELECT substr(message_sid, 3, 2), count(*), "
     "sum(CASE WHEN replied THEN 0 ELSE 1 END), sum(CASE WHEN rate_limited THEN 1 ELSE 0 END) "
-    "FROM records GROUP BY 1"
+    "FROM records WHERE channel <> 'ussd' GROUP BY 1"
 )
+# USSD steps (bench/ussd.py) are counted apart: their ids are hashes, with no phase in them.
+USSD_SQL = "SELECT count(*) FROM records WHERE channel = 'ussd'"
 # The measured run's empty replies by what the line understood the message as.
 EMPTY_SQL = (
     f"SELECT intent, count(*) FROM records WHERE NOT replied AND message_sid LIKE 'SM{PHASE_MEASURE:02x}%' "
@@ -25,9 +27,13 @@ PHASE_NAMES = {f"{PHASE_PROBE:02x}": "probe", f"{PHASE_WARMUP:02x}": "warmup", f
 
 
 def phase_counts(connection) -> dict:
-    """{"total": n, "empty_by_intent": {...}, "<phase>": {"records", "empty", "rate_limited"}, ...}"""
+    """{"total": n, "ussd": n, "empty_by_intent": {...}, "<phase>": {"records", "empty", "rate_limited"}, ...}"""
     empty_rows = connection.execute(EMPTY_SQL).fetchall()
-    counts = {"total": 0, "empty_by_intent": {intent: int(count) for intent, count in empty_rows}}
+    counts = {
+        "total": 0,
+        "ussd": int(connection.execute(USSD_SQL).fetchone()[0]),
+        "empty_by_intent": {intent: int(count) for intent, count in empty_rows},
+    }
     for phase, count, empty, limited in connection.execute(COUNT_SQL).fetchall():
         counts["total"] += count
         counts[PHASE_NAMES.get(phase, phase)] = {

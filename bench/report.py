@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import os
 
-from harness import HOST, Result, Run
+from harness import HOST, Result, Run, ok_or_fail, verdict
 from pyspy import print_profile
+from ussd import check_ussd_records, print_ussd
 
 # Targets for the one-worker line, per backend (step 7; reported PASS/MISS, never enforced):
 # line/floor, p99 ms, peak RSS MiB, and cold start as a multiple of the floor's in the same run.
 TARGETS = {"sqlite": (0.45, 15.0, 80.0, 1.3), "postgresql": (0.30, 20.0, 80.0, 1.3)}
 NO_RECORDS = {"records": 0, "empty": 0, "rate_limited": 0}
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
-def ok_or_fail(ok: bool) -> str:
-    return "OK" if ok else "FAIL"
 
 
 def report(run: Run, floor: Result, lines: list[Result]) -> list[str]:
@@ -28,6 +21,10 @@ def report(run: Run, floor: Result, lines: list[Result]) -> list[str]:
     print_details([floor, *lines])
     failed: list[str] = []
     for line in lines:
+        if line.endpoint == "ussd":
+            print_ussd(line, lines)
+            failed += check_ussd_records(line)
+            continue
         if line.workers == 1:
             print_targets(line, floor)
         else:
@@ -64,12 +61,12 @@ def print_setup(run: Run) -> None:
 
 def print_table(results: list[Result]) -> None:
     print(
-        f"{'backend':<11}{'server':<9}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'non-2xx':>9}"
+        f"{'backend':<11}{'server':<14}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'non-2xx':>9}"
         f"{'peak RSS MiB':>14}{'cold start s':>14}"
     )
     for r in results:
         print(
-            f"{r.backend:<11}{r.name:<9}{r.req_s:>9,.0f}{r.p50_ms:>8.2f}{r.p99_ms:>8.2f}{r.non_2xx:>9}"
+            f"{r.backend:<11}{r.name:<14}{r.req_s:>9,.0f}{r.p50_ms:>8.2f}{r.p99_ms:>8.2f}{r.non_2xx:>9}"
             f"{r.peak_rss_mib:>14.1f}{r.cold_start_s:>14.3f}"
         )
 

@@ -1,7 +1,7 @@
 """Benchmark the line against the framework's floor, on loopback, with wrk.
 
     .venv/bin/python bench/run.py [--seconds 10] [--database-url postgresql://postgres@127.0.0.1:5432/test]
-        [--backends sqlite,postgresql] [--workers 1,2] [--caps high|real] [--profile DIR] [--json FILE]
+        [--backends sqlite,postgresql] [--workers 1,2] [--caps high|real] [--no-ussd] [--profile DIR] [--json FILE]
         (see --help)
 
 One run:
@@ -15,11 +15,13 @@ One run:
      DATA_DIR) and/or PostgreSQL (a fresh schema, created and dropped here),
      once per --workers count (`serve --workers N`: uvicorn's supervisor and N
      worker processes; RSS and CPU are then summed over that process tree);
-  4. prints req/s, p50/p99 latency, non-2xx, peak RSS, cold start, the ratio
+  4. with --ussd (the default), drives the same line's USSD endpoint after /sms, in the same process and
+     at the same load (every step its own sessionId, so each is a new record), its own row in the table;
+  5. prints req/s, p50/p99 latency, non-2xx, peak RSS, cold start, the ratio
      line/floor, PASS/MISS per target (for the 1-worker line; other counts are
      reported against it), and checks that the line recorded every
      message it answered (answered 2xx <= records <= requests sent);
-  5. with --profile DIR, records the line with py-spy during its measured run
+  6. with --profile DIR, records the line with py-spy during its measured run
      (.venv/bin/pip install py-spy) and prints the top functions.
 
 Without --database-url the line runs on SQLite; with it, on PostgreSQL
@@ -57,6 +59,7 @@ from records import PgSchema
 from report import report
 from server_config import high_cap_programs, serve_options
 from servers import bench_floor, bench_line, free_port
+from ussd import prepare_ussd
 
 
 def on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -103,14 +106,18 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
         salt=secrets.token_hex(3),
         hash_key=secrets.token_hex(32),
         serve_options=serve_options(workdir),
+        callback_key=secrets.token_hex(16),
     )
-    prepare_messages(run)
+    senders = prepare_messages(run)
+    if args.ussd:
+        prepare_ussd(run, senders)
     programs_file = high_cap_programs(workdir / "programs.toml") if args.caps == "high" else None
     floor = bench_floor(run)
     lines = [
-        bench_line(run, backend, programs_file, workers=workers)
+        result
         for backend in args.backends
         for workers in args.workers
+        for result in bench_line(run, backend, programs_file, workers=workers)
     ]
     failed = report(run, floor, lines)
     if args.json:

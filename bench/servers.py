@@ -49,9 +49,9 @@ def bench_floor(run: Run) -> Result:
     return bench_server(run, Result(backend="-", server="floor"), command, base_env())
 
 
-def bench_line(run: Run, backend: str, programs_file: Path | None, *, workers: int = 1) -> Result:
+def bench_line(run: Run, backend: str, programs_file: Path | None, *, workers: int = 1) -> list[Result]:
     """The line with `workers` worker processes on SQLite (a fresh DATA_DIR) or PostgreSQL (a fresh
-    schema, dropped afterwards)."""
+    schema, dropped afterwards): its /sms result, then (--ussd) its USSD endpoint's, from the same process."""
     data_dir = run.workdir / f"data-{backend}-{workers}"
     data_dir.mkdir()
     env = base_env() | {
@@ -59,6 +59,7 @@ def bench_line(run: Run, backend: str, programs_file: Path | None, *, workers: i
         "LOG_LEVEL": "WARNING",
         "PHONE_HASH_KEY": run.hash_key,
         "DATA_DIR": str(data_dir),
+        "AFRICASTALKING_CALLBACK_KEY": run.callback_key,
     }
     if programs_file:
         env["PROGRAMS_FILE"] = str(programs_file)
@@ -67,19 +68,29 @@ def bench_line(run: Run, backend: str, programs_file: Path | None, *, workers: i
     if workers > 1:  # serve's default is one worker, run in-process: that command line stays as it was
         command += ["--workers", str(workers)]
     result = Result(backend=backend, server="line", workers=workers)
+    also = [Result(backend=backend, server="line", workers=workers, endpoint="ussd")] if run.args.ussd else []
     if backend == "sqlite":
-        return bench_server(run, result, command, env, records=lambda: sqlite_counts(data_dir / "infoline.db"))
+        counts = lambda: sqlite_counts(data_dir / "infoline.db")  # noqa: E731
+        return [bench_server(run, result, command, env, records=counts, also=also), *also]
     schema = PgSchema(run.args.database_url)
     try:
-        return bench_server(run, result, command, env | {"DATABASE_URL": schema.line_url}, records=schema.counts)
+        env |= {"DATABASE_URL": schema.line_url}
+        return [bench_server(run, result, command, env, records=schema.counts, also=also), *also]
     finally:
         schema.drop()
 
 
 def bench_server(
-    run: Run, result: Result, command: list[str], env: dict[str, str], records: Callable[[], dict] | None = None
+    run: Run,
+    result: Result,
+    command: list[str],
+    env: dict[str, str],
+    records: Callable[[], dict] | None = None,
+    also: list[Result] | None = None,
 ) -> Result:
-    """Cold start, warm-up and measured run of one server; `records` counts what it stored."""
+    """Cold start, warm-up and measured run of one server, then of each endpoint in `also` (the USSD
+    endpoint, filled in place) on the same process; `records` counts what it stored."""
+    also = also or []
     check_machine_idle(result)
     log = run.workdir / f"{result.backend}-{result.name.replace(' ', '-')}.log"
     cpus = {0} if run.args.pin else None
@@ -97,16 +108,20 @@ def bench_server(
             flush=True,
         )
         drive(run, result, process, log)
+        for extra in also:
+            extra.cold_start_s, extra.rss_started_mib = result.cold_start_s, result.rss_started_mib
+            print(f"[{extra.label}] warm-up {run.args.warmup:g} s", flush=True)
+            drive(run, extra, process, log)
     finally:
         stop(process)
-    result.log_problems = log_problems(log)
-    if records is not None:
-        result.records = records()
-    print(
-        f"[{result.label}] {result.req_s:,.0f} req/s, p99 {result.p99_ms:.2f} ms, "
-        f"peak RSS {result.peak_rss_mib:.1f} MiB",
-        flush=True,
-    )
+    for each in (result, *also):
+        each.log_problems = log_problems(log)
+        if records is not None:
+            each.records = records()
+        print(
+            f"[{each.label}] {each.req_s:,.0f} req/s, p99 {each.p99_ms:.2f} ms, peak RSS {each.peak_rss_mib:.1f} MiB",
+            flush=True,
+        )
     return result
 
 
@@ -126,23 +141,28 @@ def drive(run: Run, result: Result, process: subprocess.Popen, log: Path) -> Non
     memory and threads afterwards."""
     a = run.args
     wrk_cpus = set(range(1, os.cpu_count() or 2)) if a.pin else None
+    # /sms reads workdir/warmup.N.tsv and measure.N.tsv (bench/messages.py), USSD ussd-… (bench/ussd.py).
+    files, url = ("", run.url) if result.endpoint == "sms" else (f"{result.endpoint}-", run.ussd_url)
     warm, _ = run_wrk(
         run,
-        prefix=run.workdir / "warmup",
+        url=url,
+        prefix=run.workdir / f"{files}warmup",
         seconds=a.warmup,
         server_pid=process.pid,
-        out=log.with_suffix(".warmup.wrk.out"),
+        out=log.with_suffix(f".{files}warmup.wrk.out"),
         cpus=wrk_cpus,
     )
     record_warmup(result, warm)
     print(f"[{result.label}] measuring {a.seconds:g} s", flush=True)
-    profiler = start_profiler(run, result, process.pid) if (a.profile and result.server == "line") else None
+    profiling = a.profile and result.server == "line" and result.endpoint == "sms"
+    profiler = start_profiler(run, result, process.pid) if profiling else None
     summary, rates = run_wrk(
         run,
-        prefix=run.workdir / "measure",
+        url=url,
+        prefix=run.workdir / f"{files}measure",
         seconds=a.seconds,
         server_pid=process.pid,
-        out=log.with_suffix(".wrk.out"),
+        out=log.with_suffix(f".{files}wrk.out"),
         cpus=wrk_cpus,
     )
     record_measured(result, summary, rates)

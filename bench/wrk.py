@@ -50,10 +50,10 @@ class Sampler(threading.Thread):
 
 
 def run_wrk(
-    run: Run, *, prefix: Path, seconds: float, server_pid: int, out: Path, cpus: set[int] | None
+    run: Run, *, prefix: Path, seconds: float, server_pid: int, out: Path, cpus: set[int] | None, url: str = ""
 ) -> tuple[dict, dict]:
-    """wrk for `seconds` over the thread files at `prefix`, its output in `out`: (its BENCH_JSON summary,
-    the CPU rates while it sent)."""
+    """wrk for `seconds` over the thread files at `prefix` against url (default /sms), its output in `out`:
+    (its BENCH_JSON summary, the CPU rates while it sent)."""
     a = run.args
     command = [
         "wrk",
@@ -64,7 +64,7 @@ def run_wrk(
         "5s",
         "-s",
         str(LUA_SCRIPT),
-        run.url,
+        url or run.url,
         "--",
         str(prefix),
     ]

@@ -1,4 +1,4 @@
--- wrk script for bench/run.py: replay precomputed, signed Twilio webhook POSTs.
+-- wrk script for bench/run.py: replay precomputed, signed Twilio webhook POSTs (or USSD steps).
 --
 --   wrk -t2 -c32 -d10s -s bench/wrk_requests.lua http://127.0.0.1:PORT/sms -- PREFIX
 --
@@ -32,7 +32,9 @@ function init(args)
    for line in io.lines(path) do
       local tab = string.find(line, "\t", 1, true)
       if tab then
-         headers["X-Twilio-Signature"] = string.sub(line, 1, tab - 1)
+         -- A USSD step (bench/ussd.py) has no signature: its key is in the URL.
+         local signature = string.sub(line, 1, tab - 1)
+         headers["X-Twilio-Signature"] = signature ~= "" and signature or nil
          n = n + 1
          -- Whole HTTP requests built once here: request() only hands them out.
          reqs[n] = wrk.format("POST", wrk.path, headers, string.sub(line, tab + 1))

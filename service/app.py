@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp
 
-from service.channels import twilio
+from service.channels import africastalking, twilio
 from service.line import Line, build_line
 from service.observability import configure_logging
 from service.settings import Settings, get_settings
@@ -157,7 +157,10 @@ def inbound_routes(line: Line) -> dict[str, ASGIApp]:
         max_body=settings.max_request_bytes,
         public_base_url=settings.public_base_url,
     )
-    return {"/sms": inbound(channel=twilio.messaging(settings))}
+    return {
+        "/sms": inbound(channel=twilio.messaging(settings)),
+        "/ussd/africastalking": inbound(channel=africastalking.ussd(settings)),
+    }
 
 
 def worker_app() -> Infoline:

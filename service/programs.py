@@ -22,11 +22,14 @@ MAX_LINE_NAME_CHARS = 20
 CHOICES = {"encoding": ("unicode", "gsm7"), "confirm_opt_out": ("service", "twilio")}
 # The To of an inbound text: an E.164 number, or a short code.
 LINE_NUMBER = re.compile(r"\+[1-9][0-9]{6,14}|[0-9]{3,8}")
+# A USSD code as Africa's Talking sends it in serviceCode: *384*1234#, at most 20 characters.
+USSD_CODE = re.compile(r"(?=.{3,20}$)\*[0-9]{1,6}(?:\*[0-9]{1,6}){0,4}#")
 # Each key of a [[program]] and what TOML must give for it (an array of strings, a table of strings).
 PROGRAM_KEYS: dict[str, type] = {
     "id": str,
     "name": str,
     "numbers": list,
+    "ussd_codes": list,
     "contact": str,
     "contacts": dict,
     "line_name": str,
@@ -45,6 +48,8 @@ class Program:
     id: str
     name: str
     numbers: tuple[str, ...] = ()
+    # The USSD codes patients dial to reach it (*384*1234#), looked up like numbers.
+    ussd_codes: tuple[str, ...] = ()
     # The care team the referral names: a name and a number, no verb, so it reads in any language.
     contact: str = ""
     # contact in other languages, as (locale, contact) pairs: "Clínica Esperanza, 0800 123 456".
@@ -72,7 +77,7 @@ class Programs:
     by_number: Mapping[str, Program]
 
     def for_number(self, number: str) -> Program:
-        """The program that runs a number (the default one for numbers no program lists)."""
+        """The program that runs a number or USSD code (the default one for those no program lists)."""
         return self.by_number.get(bare_number(number), self.default)
 
     @property
@@ -113,6 +118,11 @@ def _problems(program: Program, *, help_key: str = "help_contact") -> list[str]:
         for index, number in enumerate(program.numbers)
         if not LINE_NUMBER.fullmatch(number)
     ]
+    problems += [
+        f"ussd_codes[{index}] is not a USSD code (*384*1234#: '*', digits, '*'-separated, '#'; at most 20 characters)"
+        for index, code in enumerate(program.ussd_codes)
+        if not USSD_CODE.fullmatch(code)
+    ]
     return problems
 
 
@@ -123,6 +133,7 @@ def _program(entry: Mapping[str, Any], *, where: str, default_help_contact: str)
     fields = {
         **entry,
         "numbers": tuple(entry.get("numbers", ())),
+        "ussd_codes": tuple(entry.get("ussd_codes", ())),
         "contacts": tuple(sorted(dict(entry.get("contacts", {})).items())),
     }
     help_key = "help_contact"
@@ -181,15 +192,17 @@ def load_programs(path: Path = DEFAULT_PROGRAMS_FILE, *, default_help_contact: s
 
 
 def _by_number(entries: list[Program], *, path: Path) -> dict[str, Program]:
-    """Each number's program; ConfigError for an id or a number given twice (the last would silently win)."""
+    """Each number's and USSD code's program; ConfigError for an id, a number or a code given twice (the last
+    would silently win)."""
     by_number: dict[str, Program] = {}
     ids: set[str] = set()
     for program in entries:
         if program.id in ids:
             raise ConfigError(f"{path}: program {program.id!r} is given twice")
         ids.add(program.id)
-        for index, number in enumerate(program.numbers):
+        listed = [("numbers", program.numbers), ("ussd_codes", program.ussd_codes)]
+        for key, index, number in ((key, index, item) for key, items in listed for index, item in enumerate(items)):
             if by_number.setdefault(number, program) is not program:
                 other = by_number[number].id
-                raise ConfigError(f"{path}: program {program.id!r}: numbers[{index}] is listed by {other!r} too")
+                raise ConfigError(f"{path}: program {program.id!r}: {key}[{index}] is listed by {other!r} too")
     return by_number

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
 
     # Twilio signs every webhook with this; without it every webhook call is refused.
     twilio_auth_token: SecretStr | None = None
+    # Africa's Talking does not sign its USSD callbacks: its callback URL carries this as ?key=…;
+    # without it every USSD call is refused.
+    africastalking_callback_key: SecretStr | None = None
     # The public URL Twilio calls, when the service sits behind a proxy that
     # changes scheme, host or port (e.g. https://line.example.org).
     public_base_url: str | None = None
@@ -93,6 +96,17 @@ class Settings(BaseSettings):
         # Said here, at start, rather than when the store first hashes a number.
         if value is not None and 0 < len(value.get_secret_value()) < MIN_KEY_CHARS:
             raise ValueError(f"PHONE_HASH_KEY must be at least {MIN_KEY_CHARS} characters (e.g. openssl rand -hex 32)")
+        return value
+
+    @field_validator("africastalking_callback_key")
+    @classmethod
+    def _long_enough_callback_key(cls, value: SecretStr | None) -> SecretStr | None:
+        # It is all that stands between anyone who finds the URL and her language, like an admin token.
+        if value is not None and 0 < len(value.get_secret_value()) < MIN_ADMIN_TOKEN_CHARS:
+            raise ValueError(
+                f"AFRICASTALKING_CALLBACK_KEY must be at least {MIN_ADMIN_TOKEN_CHARS} characters"
+                " (e.g. openssl rand -hex 32)"
+            )
         return value
 
     @model_validator(mode="after")

@@ -10,6 +10,7 @@ from service.cli import main
 
 GOOD = '[[program]]\nid = "default"\nname = "Infoline"\n\n'
 HOPE = '[[program]]\nid = "hope"\nname = "Hope"\nnumbers = ["+15005550006"]\n'
+USSD = "is not a USSD code (*384*1234#: '*', digits, '*'-separated, '#'; at most 20 characters)"
 E164 = "is not an E.164 number (+15005550006) or a short code (3 to 8 digits)"
 
 # (programs file's text, the line after "configuration error: {path}: ")
@@ -32,6 +33,18 @@ PROGRAM_MISTAKES = [
     (GOOD + HOPE.replace('id = "hope"\n', ""), "[[program]] #2: missing required key 'id'"),
     (GOOD + HOPE + HOPE.replace('"hope"', '"hope-2"'), "program 'hope-2': numbers[0] is listed by 'hope' too"),
     (GOOD + GOOD, "program 'default' is given twice"),
+    (GOOD + HOPE + 'ussd_codes = ["*384*1234"]\n', f"program 'hope': ussd_codes[0] {USSD}"),
+    (GOOD + HOPE + 'ussd_codes = ["*384*1234#", "#123#"]\n', f"program 'hope': ussd_codes[1] {USSD}"),
+    (GOOD + HOPE + 'ussd_codes = ["*1*2*3*4*5*6#"]\n', f"program 'hope': ussd_codes[0] {USSD}"),
+    (GOOD + HOPE + 'ussd_codes = "*384*1234#"\n', "program 'hope': ussd_codes must be an array, not a string"),
+    (
+        GOOD
+        + HOPE
+        + 'ussd_codes = ["*384*1#"]\n'
+        + HOPE.replace('"hope"', '"hope-2"').replace('6"]', '7"]')
+        + 'ussd_codes = ["*384*1#"]\n',
+        "program 'hope-2': ussd_codes[0] is listed by 'hope' too",
+    ),
     (GOOD + 'name = "X\n', "line 5, column 10: not valid TOML: Illegal character '\\n'"),
     (GOOD + 'name = "Y"\n', "line 5, column 11: not valid TOML: Cannot overwrite a value"),
     ('title = "Infoline"\n' + GOOD, "unknown key 'title' (the file holds [[program]] tables only)"),
@@ -53,6 +66,7 @@ ENV_MISTAKES = [
     ("ADMIN_TOKENS", "alice:" + "s3cret" * 4 + ",alice:" + "t" * 24, "ADMIN_TOKENS entry 2: its label is given twice (ADMIN_TOKEN's is 'admin')"),
     ("ADMIN_TOKENS", "al ice:" + "s3cret" * 4, "ADMIN_TOKENS entry 1: the label must be 1-64 letters, digits, '.', '_' or '-'"),
     ("ADMIN_TOKEN", "s3cret", "ADMIN_TOKEN: the token is shorter than 16 characters (e.g. openssl rand -hex 32)"),
+    ("AFRICASTALKING_CALLBACK_KEY", "s3cret", "AFRICASTALKING_CALLBACK_KEY must be at least 16 characters (e.g. openssl rand -hex 32)"),
     ("PHONE_HASH_KEY", "s3cret-but-short", "PHONE_HASH_KEY must be at least 32 characters (e.g. openssl rand -hex 32)"),
 ]  # fmt: skip
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from service import segments
 from service.catalogs import Catalogs, fallback_chain
+from service.content import Topic
 from service.core.keywords import native_and_english_name
 from service.core.placeholders import filled
 from service.core.referral import with_referral
@@ -27,12 +28,17 @@ def _first_keyword(listed: str | None) -> str | None:
     return listed.split(",", 1)[0].strip() if listed else None
 
 
+def menu_keyword(catalogs: Catalogs, locale: str, topic: Topic) -> str | None:
+    """The word a menu lists a topic by in a locale (its first keyword), or None when it has none there."""
+    return _first_keyword(catalogs.lookup(locale, topic.id, topic.keywords))
+
+
 def _menu(catalogs: Catalogs, locale: str, topic: str | None, program: Program) -> list[str | None]:
     topics = catalogs.content.topics
     items = [
         MENU_ITEM.format(number=entry.number, keyword=keyword)
         for entry in topics
-        if (keyword := _first_keyword(catalogs.lookup(locale, entry.id, entry.keywords)))
+        if (keyword := menu_keyword(catalogs, locale, entry))
     ]
     # A topic without a keyword in this locale: no listing, so the next locale of the chain serves the menu.
     listing = MENU_SEPARATOR.join(items) + "." if len(items) == len(topics) else None
@@ -56,9 +62,13 @@ def native_name(locale: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def offered_locales(catalogs: Catalogs) -> tuple[str, ...]:
+    """The languages the line offers to choose: those it can confirm a choice in."""
+    return tuple(code for code in catalogs.locales if catalogs.message(code, "language_set"))
+
+
 def _languages(catalogs: Catalogs, locale: str, topic: str | None, program: Program) -> list[str | None]:
-    # Only languages the line can confirm a choice in are offered.
-    offered = [code for code in catalogs.locales if catalogs.message(code, "language_set")]
+    offered = offered_locales(catalogs)
     listing = MENU_SEPARATOR.join(f"{code.upper()} {native_name(code)}" for code in offered)
     return [filled(catalogs, locale, "language_list", program), listing + "."]
 

@@ -1,0 +1,117 @@
+"""Africa's Talking's USSD callback behind the seam (service.channels.base): a form in, "CON <screen>"
+or "END <screen>" back as text/plain.
+
+Africa's Talking does not sign its callbacks: the callback URL carries a key (?key=…) the line checks
+in constant time before it reads anything else; operators also admit only its addresses at the proxy.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import re
+from typing import TYPE_CHECKING
+
+from service.channels.base import TEXT_TYPE, Channel, Encoded, InboundRequest, Refused
+from service.channels.form import FormError, decode_form, refuse_repeated
+from service.core.types import InboundMessage, Reply
+from service.core.ussd_path import within_bounds
+from service.programs import USSD_CODE
+from service.settings import Settings
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+KEY_PARAMETER = "key"
+NO_KEY = "The callback key is missing or wrong."
+# Africa's Talking posts these five; a form with many more is not its.
+READ_FIELDS = ("sessionId", "serviceCode", "phoneNumber", "networkCode", "text")
+MAX_FIELDS = 32
+SESSION_ID = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+PHONE_NUMBER = re.compile(r"\+[1-9][0-9]{6,14}")
+NETWORK_CODE = re.compile(r"[0-9]{0,10}")
+PATH = re.compile(r"[0-9*]*")
+# A step's id: this prefix and a hash of the session and the path, so a step delivered again is one
+# record, and the id names neither the caller nor what she typed.
+MESSAGE_ID_PREFIX = "ATUSSD-"
+CONTINUE, END = "CON ", "END "
+
+
+def step_id(session_id: str, text: str) -> str:
+    """The message id of one step of a session (at most 64 characters, as records keep them)."""
+    digest = hashlib.sha256(f"{session_id}\x00{text}".encode()).hexdigest()
+    return MESSAGE_ID_PREFIX + digest[:48]
+
+
+def _phone_number(value: str) -> str:
+    # A '+' sent unencoded reads as a space in a form: " 254711…" is +254711….
+    if value[:1] == " " and value[1:].isdigit():
+        return "+" + value[1:]
+    return value.strip()
+
+
+def decode_step(body: bytes) -> InboundMessage:
+    """The step one of Africa's Talking's USSD callbacks carries; FormError naming what is wrong."""
+    form = decode_form(body, max_fields=MAX_FIELDS, too_many=f"the form has more than {MAX_FIELDS} fields")
+    refuse_repeated(form, READ_FIELDS)
+    session, code, text = form.value("sessionId"), form.value("serviceCode"), form.value("text")
+    sender = _phone_number(form.value("phoneNumber"))
+    if not SESSION_ID.fullmatch(session):
+        raise FormError("sessionId is missing or not one Africa's Talking sends")
+    if not USSD_CODE.fullmatch(code):
+        raise FormError("serviceCode is missing or not a USSD code (*384*1234#)")
+    if not PHONE_NUMBER.fullmatch(sender):
+        raise FormError("phoneNumber is missing or not an E.164 number")
+    if not NETWORK_CODE.fullmatch(form.value("networkCode")):
+        raise FormError("networkCode is not a network code")
+    if not PATH.fullmatch(text):
+        raise FormError("text holds something other than digits and '*'")
+    if not within_bounds(text):
+        raise FormError("text is longer than a USSD session goes")
+    return InboundMessage(message_id=step_id(session, text), sender=sender, recipient=code, body=text, channel="ussd")
+
+
+@functools.lru_cache(maxsize=1024)
+def _encoded(body: str | None, goes_on: bool) -> Encoded:
+    # The same few hundred screens go out again and again: each is built once.
+    return Encoded(TEXT_TYPE, ((CONTINUE if goes_on else END) + (body or "")).encode("utf-8"))
+
+
+class AfricasTalkingUssd:
+    """Africa's Talking's USSD callback: a form, admitted by its key, in; a screen out."""
+
+    provider = "Africa's Talking"
+    content_type = FORM_TYPE
+
+    def __init__(self, *, key: str | None) -> None:
+        # None without a key: nothing can be admitted, every call is refused.
+        self.key = key.encode("utf-8") if key else None
+
+    def verify_and_decode(self, request: InboundRequest) -> InboundMessage:
+        """The step of a call whose URL carries the key; 403 before the form is read otherwise, 400 for a
+        form Africa's Talking would not send."""
+        offered = [value for name, value in request.params() if name == KEY_PARAMETER]
+        # Bytes: compare_digest refuses non-ASCII text, and a forged key may hold any.
+        if (
+            self.key is None
+            or len(offered) != 1
+            or not hmac.compare_digest(offered[0].encode("utf-8", "surrogatepass"), self.key)
+        ):
+            raise Refused(403, NO_KEY)
+        try:
+            return decode_step(request.body)
+        except FormError as error:
+            raise Refused(400, str(error)) from None
+
+    def encode(self, reply: Reply, message: InboundMessage) -> Encoded:
+        """The screen: "CON …" while the session waits for a choice, "END …" when it is over."""
+        return _encoded(reply.body, reply.goes_on)
+
+
+def ussd(settings: Settings) -> AfricasTalkingUssd:
+    """The USSD channel of a configuration (its callback key)."""
+    key = settings.africastalking_callback_key
+    return AfricasTalkingUssd(key=key.get_secret_value() if key else None)
+
+
+if TYPE_CHECKING:  # the seam's Protocol, checked where the channel is made
+    _: Channel = AfricasTalkingUssd(key=None)
