@@ -15,6 +15,7 @@ from babel.messages.catalog import Catalog
 
 from service import segments
 from service.catalog_check_opt_out import everyday_word_problems, ordinary_text_problems, unaccented_twin_problems
+from service.catalog_check_ussd import ussd_problems
 from service.catalog_tools import LOCALES
 from service.catalogs import (
     PLACEHOLDER,
@@ -169,6 +170,7 @@ def check(*, content: Content, catalogs: Mapping[str, Catalog], programs: tuple[
     report.problems.extend(ordinary_text_problems(served, index))
     report.problems.extend(unaccented_twin_problems(served))
     report.problems.extend(program_problems(served, programs))
+    report.problems.extend(ussd_problems(served, programs))
     report.costs = reply_costs(served, programs)
     report.problems.extend(
         f"{c.locale}: {c.reply} costs {c.segments} {c.encoding} segments under '{c.policy}'"

@@ -168,3 +168,23 @@ def test_a_word_that_turns_an_ordinary_english_question_into_an_opt_out_is_a_pro
     catalog = spanish(content, {(key, content.messages[key]): words})
     problems = check(content=content, catalogs={"es": catalog}, programs=PROGRAMS).problems
     assert any(problem.startswith("en: ") and "would be read as stop" in problem for problem in problems), problems
+
+
+def test_a_ussd_screen_no_screen_holds_is_a_problem(content):
+    ussd = {
+        ("ussd_menu", content.messages["ussd_menu"]): "%(program)s: elija:",
+        ("ussd_languages", content.messages["ussd_languages"]): "Idioma",
+        ("ussd_language_list", content.messages["ussd_language_list"]): "Elija un idioma:",
+        ("ussd_more", content.messages["ussd_more"]): "Más",
+        ("ussd_back", content.messages["ussd_back"]): "Menú",
+        ("referral_contact", REFERRAL_CONTACT): "Pregunte a su equipo de atención qué es lo mejor: %(contact)s.",
+    }
+    # A UCS-2 referral with a 40-character contact: more than the 80 characters a UCS-2 screen holds.
+    long_contact = Program(id="long", name="L", contact="Clínica del Valle del Rift, 0800 123 456")
+    fits = check(content=content, catalogs={"es": spanish(content, ussd)}, programs=PROGRAMS).problems
+    too_long = check(content=content, catalogs={"es": spanish(content, ussd)}, programs=(long_contact,)).problems
+    assert not [problem for problem in fits if "USSD" in problem]
+    assert [problem for problem in too_long if "USSD" in problem] == [
+        "program long: the USSD surgery screen in es does not fit one screen (182 GSM-7 or 80 UCS-2 characters),"
+        ' so it is sent in English; shorten the translation, or the contact for es (contacts = { es = "…" })'
+    ]

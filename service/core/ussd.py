@@ -1,9 +1,9 @@
 """USSD screens: the reply to one step of a session, from the same catalogs as SMS. Pure.
 
 The path (core/ussd_path.py) says which screen; this makes it, wholly in the first locale of the
-fallback chain that has every part of it and where it fits Africa's Talking's 182 characters (never
-mixed languages): the menu, a topic's summary paged at word boundaries (its last page, which ends the
-session, carries the care-team referral last), the list of languages.
+fallback chain that has every part of it and where it fits one screen (never mixed languages): the
+menu, a topic's summary paged at word boundaries (its last page, which ends the session, carries the
+care-team referral last), the list of languages paged by whole names.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from service.core.placeholders import filled
 from service.core.referral import referral
 from service.core.render import directed, menu_keyword, native_name, offered_locales
 from service.core.types import Command, InboundMessage, Intent, Reply, Subscriber
-from service.core.ussd_path import BACK, MORE, Choices, Screen, walk
+from service.core.ussd_path import BACK, MORE, MORE_LANGUAGES, Choices, Screen, walk
 from service.programs import Program
 
-# Africa's Talking's limit for one screen, counted as segments.py counts: GSM-7 septets (an extension
-# character counts 2), else UTF-16 units.
-SCREEN_LIMIT = 182
+# A USSD string is at most 160 octets (3GPP TS 23.038): 182 GSM-7 septets (Africa's Talking's documented
+# 182 characters; an extension character counts 2), but only 80 UCS-2 characters, which is what a screen
+# with any letter GSM-7 lacks is sent as. Longer, and the network cuts the screen: the referral is last.
+SCREEN_LIMITS = {segments.GSM7: 182, segments.UCS2: 80}
+SCREEN_LIMIT = SCREEN_LIMITS[segments.GSM7]
 ITEM = "{number} {text}"
 # Who dials in and has chosen nothing in this path gets her own language (choose_locale), as for a menu.
 DIALLED = Command(intent=Intent.MENU)
@@ -35,13 +37,14 @@ Made = Callable[[Catalogs, str, Program, "str | None"], "list[str] | None"]
 
 
 def screen_units(text: str) -> int:
-    """How much of a screen's SCREEN_LIMIT a text takes."""
+    """How much of a screen a text takes: septets (GSM-7) or UTF-16 units (UCS-2)."""
     return segments.count(text).units
 
 
 def fits(text: str) -> bool:
-    """Whether a text fits on one USSD screen."""
-    return screen_units(text) <= SCREEN_LIMIT
+    """Whether a text fits on one USSD screen in the encoding it needs."""
+    cost = segments.count(text)
+    return cost.units <= SCREEN_LIMITS[cost.encoding]
 
 
 def _screen(lines: Sequence[str], locale: str) -> str:
@@ -65,18 +68,57 @@ def _menu(catalogs: Catalogs, locale: str, program: Program, topic: str | None) 
         return None
     head, *names, languages = _as_gsm7([part or "" for part in parts], catalogs, locale)
     items = [ITEM.format(number=entry.number, text=name) for entry, name in zip(topics, names, strict=True)]
-    return [_screen([head, *items, ITEM.format(number=len(topics) + 1, text=languages)], locale)]
+    items.append(ITEM.format(number=len(topics) + 1, text=languages))
+    # The numbered choices are the screen; its heading gives way where both do not fit (80 UCS-2 characters).
+    return [_first_fitting([head, *items], items, locale=locale)]
+
+
+def _first_fitting(*candidates: Sequence[str], locale: str) -> str:
+    """The first candidate's lines as a screen that fits (the last's, fitting or not)."""
+    screens = [_screen(lines, locale) for lines in candidates]
+    return next((screen for screen in screens if fits(screen)), screens[-1])
 
 
 def _languages(catalogs: Catalogs, locale: str, program: Program, topic: str | None) -> list[str] | None:
-    parts = [catalogs.message(locale, "ussd_language_list"), catalogs.message(locale, "ussd_back")]
+    keys = ("ussd_language_list", "ussd_more", "ussd_back")
+    parts = [catalogs.message(locale, key) for key in keys]
     if not all(parts):
         return None
-    head, back = _as_gsm7([part or "" for part in parts], catalogs, locale)
+    head, more, back = _as_gsm7([part or "" for part in parts], catalogs, locale)
     items = [
         ITEM.format(number=number, text=native_name(code)) for number, code in enumerate(offered_locales(catalogs), 1)
     ]
-    return [_screen([head, *items, ITEM.format(number=BACK, text=back)], locale)]
+    footer = [ITEM.format(number=MORE_LANGUAGES, text=more), ITEM.format(number=BACK, text=back)]
+    return list_pages(items, head=head, footer=footer, last=footer[1:], locale=locale)
+
+
+def list_pages(
+    items: Sequence[str], *, head: str, footer: Sequence[str], last: Sequence[str], locale: str
+) -> list[str]:
+    """Numbered items paged whole, as many as fit on each page: the head above the first page's (left out
+    if not even one item fits under it), the footer (more, back) under every page but the last, which has
+    last (back)."""
+    pages: list[str] = []
+    rest, top = list(items), [head]
+    while rest:  # each turn takes at least one item, or drops the head
+        if fits(whole := _screen([*top, *rest, *last], locale)):
+            return [*pages, whole]
+        taken = _longest_run(rest, above=top, tail=footer, locale=locale)
+        if not taken and top:
+            top = []
+            continue
+        taken = max(1, taken)
+        pages.append(_screen([*top, *rest[:taken], *footer], locale))
+        rest, top = rest[taken:], []
+    return [*pages, _screen([*top, *last], locale)]
+
+
+def _longest_run(items: Sequence[str], *, above: Sequence[str], tail: Sequence[str], locale: str) -> int:
+    """How many of items, from the first, fit on one screen as lines between above and tail."""
+    count = 0
+    while count < len(items) and fits(_screen([*above, *items[: count + 1], *tail], locale)):
+        count += 1
+    return count
 
 
 def _topic(catalogs: Catalogs, locale: str, program: Program, topic: str | None) -> list[str] | None:
@@ -142,10 +184,12 @@ def _made(
 
 
 def ussd_screens(*, catalogs: Catalogs, program: Program, locale: str, topic: str | None) -> list[str]:
-    """A topic's USSD screens in a locale, first page first; the menu and the list of languages for None."""
+    """A topic's USSD screens in a locale, first page first; the menu and the list of languages' pages for None."""
     if topic is not None:
         return list(_made(catalogs, program, locale, Screen.TOPIC, topic)[0])
-    return [_made(catalogs, program, locale, screen, None)[0][0] for screen in (Screen.MENU, Screen.LANGUAGES)]
+    return [
+        page for screen in (Screen.MENU, Screen.LANGUAGES) for page in _made(catalogs, program, locale, screen, None)[0]
+    ]
 
 
 @functools.lru_cache(maxsize=4096)

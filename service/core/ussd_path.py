@@ -20,6 +20,9 @@ MAX_PATH_CHARS = 100
 # On a topic page: 1 goes on, 0 goes back to the menu; 0 is also back on the list of languages.
 MORE = "1"
 BACK = "0"
+# The list of languages numbers them all, one number each on every page, so its "more" needs a number no
+# language has: 98, as East African operators' own USSD menus mark "more".
+MORE_LANGUAGES = "98"
 
 
 class Screen(enum.StrEnum):
@@ -89,8 +92,8 @@ def _open_topic(step: Step, choice: str, choices: Choices) -> Step:
 
 
 def _next_page(step: Step, choice: str, choices: Choices) -> Step:
-    # Past the last page the screens show the last (core/ussd.py): it ended the session anyway.
-    return Step(Screen.TOPIC, topic=step.topic, page=step.page + 1, chosen=step.chosen)
+    # Past the last page the screens show the last (core/ussd.py): a topic's ended the session anyway.
+    return Step(step.screen, topic=step.topic, page=step.page + 1, chosen=step.chosen)
 
 
 def _choose_language(step: Step, choice: str, choices: Choices) -> Step:
@@ -105,7 +108,12 @@ def _stay(step: Step, choice: str, choices: Choices) -> Step:
 TABLE: Mapping[Screen, tuple[tuple[Test, Move], ...]] = {
     Screen.MENU: ((_is_topic, _open_topic), (_is_languages, _to(Screen.LANGUAGES)), (_any, _to(Screen.MENU))),
     Screen.TOPIC: ((_is(MORE), _next_page), (_is(BACK), _to(Screen.MENU)), (_any, _stay)),
-    Screen.LANGUAGES: ((_is(BACK), _to(Screen.MENU)), (_is_language, _choose_language), (_any, _stay)),
+    Screen.LANGUAGES: (
+        (_is(BACK), _to(Screen.MENU)),
+        (_is(MORE_LANGUAGES), _next_page),
+        (_is_language, _choose_language),
+        (_any, _stay),
+    ),
 }
 
 

@@ -14,14 +14,13 @@ from fastapi.responses import HTMLResponse
 
 from service import admin_views
 from service.core import InboundMessage
+from service.core.ussd_path import MAX_PATH_CHARS
 from service.web.admin_auth import Admin, AdminForm
 from service.web.admin_pages import templates
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 SIMULATED_SENDER = "+15550100000"
 CHANNELS = ("sms", "ussd", "voice")
-# As long as any path either channel accepts: a longer one is cut, never an error.
-MAX_PATH = 100
 Channel = Literal["sms", "ussd", "voice"]
 
 
@@ -40,7 +39,7 @@ def next_path(*, path: str, press: str) -> str:
     """The session's path after one more key: '3' then '1' -> '3*1' (a key is kept only as digits)."""
     pressed = "".join(char for char in press if char.isascii() and char.isdigit())
     joined = f"{path}*{pressed}" if path and pressed else path or pressed
-    return joined[:MAX_PATH]
+    return joined[:MAX_PATH_CHARS]  # a longer one is cut here, never an error
 
 
 @router.post("/simulator")

@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 from service.catalogs import build_catalogs, fallback_chain
 from service.core import InboundMessage, Subscriber, respond
 from service.core.referral import referral
-from service.core.render import directed
+from service.core.render import directed, native_name
 from service.core.types import Intent
-from service.core.ussd import SCREEN_LIMIT, screen_units, topic_pages, ussd_choices, ussd_screens
+from service.core.ussd import topic_pages, ussd_choices, ussd_screens
 from service.programs import MAX_CONTACT_CHARS, MAX_LINE_NAME_CHARS, Program
-from service.segments import UNSENDABLE, to_gsm7
+from service.segments import UNSENDABLE, count, to_gsm7
 
 LONGEST = Program(
     id="longest",
@@ -25,6 +25,12 @@ LONGEST = Program(
 PROGRAMS = [Program(id="default", name="Infoline"), LONGEST]
 # English is her country's language: the tests of what English screens say hold whatever is translated.
 US = "+15551230001"
+
+
+def on_one_screen(text):
+    """At most 160 octets: 182 GSM-7 septets, or 80 UCS-2 characters (3GPP TS 23.038)."""
+    cost = count(text)
+    return cost.units <= (182 if cost.encoding == "GSM-7" else 80)
 
 
 def program_cases(programs):
@@ -74,9 +80,16 @@ def test_a_topic_pages_on_and_ends_with_the_referral(catalogs, content):
 def test_the_languages_offered_are_the_sms_list_and_a_number_chooses_one(catalogs):
     listed = step("7", catalogs)
     assert listed.intent == Intent.LANGUAGE and listed.goes_on
-    lines = listed.body.splitlines()
-    assert lines[0] == "Choose a language:" and lines[-1] == "0 Menu"
-    assert len(lines) == len(ussd_choices(catalogs).locales) + 2 and "3 Español" in lines
+    assert listed.body.splitlines()[0] == "Choose a language:"
+    pages = [step("7" + "*98" * page, catalogs).body for page in range(len(ussd_choices(catalogs).locales))]
+    shown = list(dict.fromkeys(pages))  # past the last page: the last again
+    assert 1 < len(shown) < len(pages) and all(on_one_screen(page) for page in shown)
+    assert all(page.splitlines()[-2:] == ["98 More", "0 Menu"] for page in shown[:-1])
+    assert shown[-1].splitlines()[-1] == "0 Menu" and "98 More" not in shown[-1]
+    items = [
+        line for page in shown for line in page.splitlines() if line[:1].isdigit() and line[:2] not in ("98", "0 ")
+    ]
+    assert items == [f"{number} {native_name(code)}" for number, code in enumerate(ussd_choices(catalogs).locales, 1)]
     chose = step("7*3", catalogs)
     assert chose.intent == Intent.LANGUAGE_SET and chose.subscriber.locale == "es" and chose.goes_on
     assert chose.locale in fallback_chain("es") and chose.body == step("", catalogs, subscriber=Subscriber("es")).body
@@ -93,10 +106,10 @@ def test_a_choice_made_earlier_in_the_path_holds_and_her_opt_out_is_unchanged(ca
 def test_every_screen_of_every_locale_topic_and_program_fits_and_ends_right(catalogs, programs, locale):
     for program in program_cases(programs):
         for screen in ussd_screens(catalogs=catalogs, program=program, locale=locale, topic=None):
-            assert screen_units(screen) <= SCREEN_LIMIT, (program.id, screen)
+            assert on_one_screen(screen), (program.id, screen)
         for topic in catalogs.content.topics:
             pages = ussd_screens(catalogs=catalogs, program=program, locale=locale, topic=topic.id)
-            assert all(screen_units(page) <= SCREEN_LIMIT for page in pages), (program.id, topic.id)
+            assert all(on_one_screen(page) for page in pages), (program.id, topic.id)
             served = step(str(topic.number), catalogs, program, Subscriber(locale)).locale
             assert served in fallback_chain(locale)
             assert any(pages[-1].endswith(ending) for ending in endings(catalogs, served, program))
@@ -133,7 +146,7 @@ def test_any_program_names_any_path_get_a_screen_that_fits(catalogs, line_name, 
     """English ends every chain: with the longest names a program may have, its screens still fit."""
     program = Program(id="p", name="p", line_name=line_name, contact=contact)
     reply = step(path, catalogs, program)
-    assert reply.body and screen_units(reply.body) <= SCREEN_LIMIT
+    assert reply.body and on_one_screen(reply.body)
     assert reply.goes_on or any(reply.body.endswith(ending) for ending in endings(catalogs, reply.locale, program))
 
 
@@ -142,7 +155,7 @@ def test_any_program_names_any_path_get_a_screen_that_fits(catalogs, line_name, 
 def test_paging_keeps_every_word_in_order_and_every_page_fits(text):
     footer, ending = ["1 More", "0 Menu"], "Ask your care team what is right for you."
     pages = topic_pages(text, footer=footer, ending=ending, locale="en")
-    assert all(screen_units(page) <= SCREEN_LIMIT for page in pages)
+    assert all(on_one_screen(page) for page in pages)
     assert pages[-1].endswith("\n" + ending) or pages[-1] == ending
     assert all(page.endswith("\n1 More\n0 Menu") for page in pages[:-1])
     bodies = [page.rsplit("\n", 2)[0] for page in pages[:-1]] + [pages[-1].removesuffix(ending)]
@@ -171,8 +184,8 @@ def spanish(content, header="", **overrides):
 
 
 def test_a_screen_is_wholly_in_the_first_locale_that_has_every_part(content):
-    whole = spanish(content)
-    assert step("", whole, subscriber=Subscriber("es")).body.startswith("Infoline: datos. Elija")
+    whole = spanish(content, ussd_menu="%(program)s: Elija:")
+    assert step("", whole, subscriber=Subscriber("es")).body.startswith("Infoline: Elija:\n1 HER2\n2 HORMONAS")
     assert step("1", whole, subscriber=Subscriber("es")).body == "Resumen her2.\nPregunte a su equipo."
     no_more = spanish(content, ussd_more=None)
     menu, topic = step("", no_more, subscriber=Subscriber("es")), step("1", no_more, subscriber=Subscriber("es"))
@@ -188,16 +201,20 @@ def test_without_a_choice_her_countrys_language_else_the_programs(content):
     assert step("", catalogs, Program(id="p", name="p", default_locale="es"), sender="+999123").locale == "es"
 
 
-def test_a_screen_too_long_in_a_translation_comes_from_the_next_locale(content):
+def test_a_heading_too_long_gives_way_and_a_referral_too_long_comes_from_the_next_locale(content):
     long = spanish(content, ussd_menu="%(program)s: " + "palabra " * 30 + "Elija:")
-    reply = step("", long, subscriber=Subscriber("es"))
-    assert reply.locale == "en" and screen_units(reply.body) <= SCREEN_LIMIT
-    assert step("1", long, subscriber=Subscriber("es")).locale == "es"
+    menu = step("", long, subscriber=Subscriber("es"))
+    assert menu.locale == "es" and menu.body.startswith("1 HER2\n2 HORMONAS") and on_one_screen(menu.body)
+    # The referral is whole on the END screen or not at all: one that no screen holds is not cut.
+    wordy = spanish(content, referral="Pregunte " * 25)
+    last = step("1" + "*1" * 5, wordy, subscriber=Subscriber("es"))
+    assert last.locale == "en" and not last.goes_on and last.body.endswith("Ask your care team what is right for you.")
 
 
 def test_transliterated_where_its_translators_allow_it(content):
-    allowed, as_written = spanish(content, header="# transliterate: gsm7"), spanish(content)
-    plain = step("7*2", allowed)
-    assert plain.body.startswith("Infoline: datos. Elija un numero:") and plain.encoding == "GSM-7"
-    written = step("7*2", as_written)
-    assert written.body.startswith("Infoline: datos. Elija un número:") and written.encoding == "UCS-2"
+    header, short = {"ussd_menu": "%(program)s: Número:"}, Program(id="short", name="Short", line_name="X")
+    allowed, as_written = spanish(content, header="# transliterate: gsm7", **header), spanish(content, **header)
+    plain = step("7*2", allowed, short)
+    assert plain.body.startswith("X: Numero:\n1 HER2") and plain.encoding == "GSM-7"
+    written = step("7*2", as_written, short)
+    assert written.body.startswith("X: Número:\n1 HER2") and written.encoding == "UCS-2" and on_one_screen(written.body)
