@@ -16,13 +16,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp
 
-from service.channels import africastalking, twilio
+from service.channels import africastalking, twilio, twilio_voice
 from service.line import Line, build_line
 from service.observability import configure_logging
 from service.settings import Settings, get_settings
 from service.store import StoreUnavailable
 from service.translations import refresh_catalogs
-from service.web import admin, admin_simulator, admin_translations
+from service.web import admin, admin_simulator, admin_translations, recordings
 from service.web.admin_auth import LoginRequired
 from service.web.admin_gate import AdminGate
 from service.web.dispatch import Dispatch
@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Infoline:
     app.include_router(admin.router)
     app.include_router(admin_translations.router)
     app.include_router(admin_simulator.router)
+    app.include_router(recordings.router)  # the voice line's recordings, for Twilio's <Play>
     # Starlette types a handler as taking any Exception, not the one it is registered for.
     app.add_exception_handler(LoginRequired, admin.login_required)  # type: ignore[arg-type]
     app.add_exception_handler(StoreUnavailable, store_unavailable)  # type: ignore[arg-type]
@@ -160,6 +161,7 @@ def inbound_routes(line: Line) -> dict[str, ASGIApp]:
     return {
         "/sms": inbound(channel=twilio.messaging(settings)),
         "/ussd/africastalking": inbound(channel=africastalking.ussd(settings)),
+        twilio_voice.ROUTE: inbound(channel=twilio_voice.calls(settings, content=line.catalogs.content)),
     }
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from service.voices import Voice, load_recordings, load_voices
+
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 ORDINARY_FILE = "ordinary_texts.toml"
 
@@ -37,6 +39,10 @@ class Content:
     messages: Mapping[str, str]
     # locale -> texts patients send that must never opt them out or in (content/ordinary_texts.toml)
     ordinary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # locale -> the <Say> voice that speaks it on the voice line (content/voices.toml)
+    voices: Mapping[str, Voice] = field(default_factory=dict)
+    # locale -> {key said: its recording's file name} under content/audio/<locale>/ (content/audio/README.md)
+    recordings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def topic(self, topic_id: str) -> Topic:
         """The topic with this id."""
@@ -44,7 +50,7 @@ class Content:
 
 
 def load_content(content_dir: Path = DEFAULT_CONTENT_DIR) -> Content:
-    """Read topics.toml and messages.toml from a content directory."""
+    """Read topics.toml, messages.toml and what speaks each language on calls from a content directory."""
     topics_doc = tomllib.loads((content_dir / "topics.toml").read_text("utf-8"))
     messages_doc = tomllib.loads((content_dir / "messages.toml").read_text("utf-8"))
     topics = tuple(
@@ -66,6 +72,8 @@ def load_content(content_dir: Path = DEFAULT_CONTENT_DIR) -> Content:
         topics=topics,
         messages=MappingProxyType(dict(messages_doc["messages"])),
         ordinary=MappingProxyType({locale: tuple(texts) for locale, texts in ordinary.items()}),
+        voices=load_voices(content_dir),
+        recordings=load_recordings(content_dir),
     )
 
 

@@ -85,6 +85,27 @@ def decode(form: Form) -> InboundMessage:
     )
 
 
+def verified_form(
+    request: InboundRequest, *, validator: RequestValidator | None, fields: tuple[str, ...] = READ_FIELDS
+) -> Form:
+    """The form of a request Twilio signed for the URL as called (query included), its fields read (fields)
+    each once; Refused 400 when it is no usable form, 403 when not signed (or no token to check it with)."""
+    try:
+        form = parse_form(request.body)
+        refuse_ambiguous(form, fields=fields)
+    except FormError as error:
+        raise Refused(400, str(error)) from None
+    if validator is None or not is_signed(
+        validator=validator,
+        url=request.url,
+        form=form,
+        signature=request.header(SIGNATURE),
+        settings_header=request.header(SIGNATURE_SETTINGS),
+    ):
+        raise Refused(403, NOT_SIGNED)
+    return form
+
+
 @functools.lru_cache(maxsize=4096)
 def _encoded(body: str | None) -> Encoded:
     # The same few hundred replies go out again and again: each is built once.
@@ -111,19 +132,7 @@ class TwilioMessaging:
 
     def verify_and_decode(self, request: InboundRequest) -> InboundMessage:
         """The message of a form Twilio signed for the URL as called; Refused 400 or 403 otherwise."""
-        try:
-            form = parse_form(request.body)
-            refuse_ambiguous(form)
-        except FormError as error:
-            raise Refused(400, str(error)) from None
-        if self.validator is None or not is_signed(
-            validator=self.validator,
-            url=request.url,
-            form=form,
-            signature=request.header(SIGNATURE),
-            settings_header=request.header(SIGNATURE_SETTINGS),
-        ):
-            raise Refused(403, NOT_SIGNED)
+        form = verified_form(request, validator=self.validator)
         try:
             return decode(form)
         except FormError as error:

@@ -26,11 +26,11 @@ def parse_form(body: bytes) -> Form:
     )
 
 
-def refuse_ambiguous(form: Form) -> None:
+def refuse_ambiguous(form: Form, *, fields: tuple[str, ...] = READ_FIELDS) -> None:
     """FormError when a form could be a captured one re-split: Twilio signs names and values joined with
     no separator, so Body=STOPFrom+1555…2 verifies re-sent as Body=STOP, From=+1555…2 plus either a
     second From or a field named From+1555…1. A field the line reads may occur once, and a name is
-    what Twilio's names are: letters, digits, underscores."""
+    what Twilio's names are: letters, digits, underscores. fields: those the channel reads."""
     for name, value in form.pairs:
         # isidentifier() in C: ASCII letters, digits, underscores, not leading with a digit.
         if not (name.isascii() and name.isidentifier() and len(name) <= MAX_NAME_CHARS):
@@ -39,4 +39,4 @@ def refuse_ambiguous(form: Form) -> None:
         # after it, lands inside a later field's value, with its name: Twilio's own values never hold it.
         if name != "Body" and ("MessageSid" in value or "SmsSid" in value):
             raise FormError("a field holds another field's name and value")
-    refuse_repeated(form, READ_FIELDS)
+    refuse_repeated(form, fields)

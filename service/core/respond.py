@@ -18,6 +18,7 @@ from service.core.opt_out import is_silent, state_after
 from service.core.render import render
 from service.core.types import Command, InboundMessage, Intent, Reply, Subscriber
 from service.core.ussd import respond_ussd
+from service.core.voice import respond_voice
 from service.programs import Program
 
 
@@ -79,4 +80,4 @@ def respond_to_text(message: InboundMessage, subscriber: Subscriber, program: Pr
 
 
 # Channels whose messages are steps through a menu, not texts. A new menu channel is a new row.
-RESPONDERS: Mapping[str, Responder] = {"ussd": respond_ussd}
+RESPONDERS: Mapping[str, Responder] = {"ussd": respond_ussd, "voice": respond_voice}
