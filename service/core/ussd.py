@@ -183,6 +183,14 @@ def _made(
     raise LookupError(f"no locale of the {locale} chain has every part of the USSD {screen.value} screen")
 
 
+def screens_of(
+    *, catalogs: Catalogs, program: Program, locale: str, screen: Screen, topic: str | None = None
+) -> tuple[tuple[str, ...], str]:
+    """(pages, the locale they are in) of one screen for a caller of locale: her locale's, else the next
+    of its chain that has every part and fits."""
+    return _made(catalogs, program, locale, screen, topic)
+
+
 def ussd_screens(*, catalogs: Catalogs, program: Program, locale: str, topic: str | None) -> list[str]:
     """A topic's USSD screens in a locale, first page first; the menu and the list of languages' pages for None."""
     if topic is not None:

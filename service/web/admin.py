@@ -15,8 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from service import admin_views
-from service.catalog_check import BUDGET
+from service import admin_channels, admin_views
+from service.catalog_check import BUDGET, replies
 from service.store.usage import UsageRow, usage
 from service.web.admin_auth import Admin, AdminForm, Gate, LoginRequired, passage
 from service.web.admin_gate import client_address
@@ -105,6 +105,7 @@ def overview_page(request: Request, identity: Admin, locale: str | None = None) 
         "overview.html",
         identity=identity,
         matrix=admin_views.reply_matrix(catalogs, line.programs.all),
+        channels=admin_channels.channel_matrix(catalogs, line.programs.all[0], replies(catalogs.content)),
         programs=admin_views.program_rows(catalogs, line.programs.all),
         locales=catalogs.locales,
         shown=shown,
