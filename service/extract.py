@@ -14,7 +14,10 @@ from typing import BinaryIO
 Extracted = tuple[int, str, tuple[str, str], list[str]]
 
 KEYWORDS_NOTE = "Comma-separated words that pick this topic (with and without accents). The first is shown in the menu."
-SUMMARY_NOTE = "Plain language, nothing added. Aim for 200 characters; the care-team referral is added after it."
+SUMMARY_NOTE = (
+    "Plain language, nothing added. Aim for 200 characters; the care-team referral is added after it."
+    " The voice line leaves out what is in brackets: say no fact only in brackets."
+)
 SPOKEN_NAME_NOTE = (
     'The topic\'s name as the voice line says it ("For chemotherapy, press 3"): write it as it should be heard.'
 )

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 
 from service.catalogs import SOURCE_LOCALE, Catalogs, fallback_chain
 from service.content import Content
+from service.core.aloud import digit_by_digit, without_asides
 from service.core.placeholders import filled
 from service.core.referral import REFERRAL_CONTACT, referral, referral_key
 from service.core.types import Utterance
@@ -62,8 +63,9 @@ def _languages_key(content: Content) -> str | None:
 
 def _referral(catalogs: Catalogs, program: Program, locale: str) -> Part:
     key = referral_key(program=program, locale=locale)
+    text = referral(catalogs, locale, program)
     # The contact is the program's: a recording of it is one program's too.
-    return (f"{key}.{program.id}" if key == REFERRAL_CONTACT else key), referral(catalogs, locale, program)
+    return (f"{key}.{program.id}" if key == REFERRAL_CONTACT else key), text and digit_by_digit(text)
 
 
 def _menu(catalogs: Catalogs, program: Program, locale: str, languages: str | None) -> list[Part]:
@@ -82,9 +84,13 @@ def _menu(catalogs: Catalogs, program: Program, locale: str, languages: str | No
 
 def _topic(catalogs: Catalogs, program: Program, locale: str, topic_id: str) -> list[Part]:
     topic = catalogs.content.topic(topic_id)
-    said = (f"{topic.id}.spoken", topic.spoken) if topic.spoken else (f"{topic.id}.summary", topic.summary)
+    if topic.spoken:
+        said: Part = (f"{topic.id}.spoken", catalogs.lookup(locale, topic.id, topic.spoken))
+    else:
+        summary = catalogs.lookup(locale, topic.id, topic.summary)
+        said = (f"{topic.id}.summary", summary and without_asides(summary))
     return [
-        (said[0], catalogs.lookup(locale, topic.id, said[1])),
+        said,
         _referral(catalogs, program, locale),
         (AFTER_TOPIC, filled(catalogs, locale, AFTER_TOPIC, program)),
     ]

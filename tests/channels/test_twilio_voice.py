@@ -16,6 +16,7 @@ from service.app import create_app
 from service.channels.twilio import Form
 from service.channels.twilio_voice import HIDDEN_CALLER, TwilioVoice, caller
 from service.core import InboundMessage, Subscriber, respond
+from service.core.aloud import digit_by_digit
 from service.core.referral import referral
 from service.core.types import Intent, Reply, Utterance
 from service.core.voice import MAX_STEPS
@@ -25,7 +26,8 @@ from tests.conftest import BASE_URL, sign
 from tests.store_helpers import count_records, load_state
 from tests.voice_helpers import voice_catalogs, with_recordings
 
-REFERRAL = "Ask your care team what is right for you: Hope Clinic, 0800 123 456."
+# The contact read digit by digit, as she would write it down (core/aloud.py).
+REFERRAL = "Ask your care team what is right for you: Hope Clinic, 0 8 0 0, 1 2 3, 4 5 6."
 LONG_PATH = "*".join(["9"] * (MAX_STEPS + 1))
 
 
@@ -195,7 +197,7 @@ def test_every_twiml_ends_with_the_referral_each_said_in_its_locales_voice(spoke
     root = twiml_of(channel, reply, message)
     elements = said(root)
     assert [child.tag for child in root][-2:] == ["Say", "Hangup"]
-    assert elements[-1].text == referral(spoken_catalogs, reply.locale, PROGRAM)
+    assert elements[-1].text == digit_by_digit(referral(spoken_catalogs, reply.locale, PROGRAM))
     for element, utterance in zip(elements, reply.spoken, strict=True):
         voice = content.voices[utterance.locale]
         assert (element.text, element.get("language"), element.get("voice")) == (

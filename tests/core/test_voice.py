@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from service.catalogs import build_catalogs
 from service.core import InboundMessage, Subscriber, respond
+from service.core.aloud import digit_by_digit
 from service.core.placeholders import filled
 from service.core.referral import referral
 from service.core.render import directed
@@ -88,7 +89,8 @@ def test_the_menu_names_every_topic_then_the_referral(catalogs, content):
     assert reply.spoken[0].text == "Hope Clinic: facts on treatment for breast cancer that has spread."
     assert reply.spoken[1].text == "For her two positive cancer, press 1."
     assert reply.spoken[-3].text == "For another language, press 7."
-    assert reply.spoken[-1].text == f"Ask your care team what is right for you: {CONTACT}."
+    # The contact's number read digit by digit, its groups apart, as she would write it down.
+    assert reply.spoken[-1].text == "Ask your care team what is right for you: Hope Clinic, 0 8 0 0, 1 2 3, 4 5 6."
     assert (reply.intent, reply.goes_on, reply.segments, reply.locale) == (Intent.MENU, True, 0, "en")
     assert reply.body == "\n".join(utterance.text for utterance in reply.spoken)
 
@@ -201,7 +203,7 @@ def test_a_locale_spoken_from_recordings_needs_every_key_recorded(catalogs):
 
 def test_past_its_bound_a_call_ends_with_the_referral_alone(spoken_catalogs):
     reply = call(spoken_catalogs, "*".join(["9"] * (MAX_STEPS + 1)), subscriber=Subscriber(locale="es"))
-    assert [u.text for u in reply.spoken] == [referral(spoken_catalogs, "es", PROGRAMS[0])]
+    assert [u.text for u in reply.spoken] == [digit_by_digit(referral(spoken_catalogs, "es", PROGRAMS[0]))]
     assert (reply.goes_on, reply.intent, reply.topic) == (False, Intent.MENU, None)
 
 
@@ -236,7 +238,7 @@ def test_every_channel_in_every_language_ends_with_the_referral_in_the_replys_la
     if channel != "voice":  # a USSD screen that goes on ends with its choices (tests/core/test_ussd.py)
         return
     # A call's TwiML says its last utterance after the gather, whether or not a key comes.
-    assert reply.spoken[-1].text == ending and reply.spoken[-1].locale == reply.locale
+    assert reply.spoken[-1].text == digit_by_digit(ending) and reply.spoken[-1].locale == reply.locale
     for utterance in reply.spoken:  # said only in languages the line can speak, none unspeakable
         assert speakable(catalogs, program, utterance.locale) and utterance.locale != "sw"
     if reply.intent != Intent.LANGUAGE:  # a screen is said in one language
@@ -246,5 +248,5 @@ def test_every_channel_in_every_language_ends_with_the_referral_in_the_replys_la
 def test_the_admin_can_ask_what_any_screen_says_in_any_language(spoken_catalogs, content):
     for locale, topic in itertools.product(spoken_catalogs.locales, [None, *(t.id for t in content.topics)]):
         said = spoken_reply(catalogs=spoken_catalogs, program=PROGRAMS[1], locale=locale, topic=topic)
-        assert said[-1].text == referral(spoken_catalogs, said[-1].locale, PROGRAMS[1])
+        assert said[-1].text == digit_by_digit(referral(spoken_catalogs, said[-1].locale, PROGRAMS[1]))
         assert said[-1].locale == (locale if locale in SPEAKS[:2] else "en")
