@@ -7,7 +7,7 @@ characters of a screen in a non-Latin script; a shorter contact for that languag
 
 from __future__ import annotations
 
-from service.catalogs import Catalogs
+from service.catalogs import SOURCE_LOCALE, Catalogs
 from service.core.ussd import SCREENS, fits
 from service.core.ussd_path import Screen
 from service.programs import Program
@@ -18,17 +18,38 @@ def _screens(catalogs: Catalogs) -> list[tuple[Screen, str | None]]:
     return [(Screen.MENU, None), (Screen.LANGUAGES, None), *topics]
 
 
+def _unfit(catalogs: Catalogs, program: Program, locale: str) -> list[str]:
+    """The screens (topic ids, "menu", "languages") a locale has every part of but cannot fit."""
+    unfit = []
+    for screen, topic in _screens(catalogs):
+        pages = SCREENS[screen](catalogs, locale, program, topic)
+        if pages is not None and not all(fits(page) for page in pages):
+            unfit.append(topic or screen.value)
+    return unfit
+
+
+def contact_problems(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[str]:
+    """Programs whose contact makes even the English referral longer than a USSD screen: English ends
+    every fallback chain, so nothing would be left to send (checked at start)."""
+    return [
+        f"program {program.id}: its contact makes the English referral longer than a USSD screen holds"
+        f" (80 characters once it has a letter GSM-7 lacks): shorten contact, or write it in Latin letters"
+        f' and give the other form for its language (contacts = {{ ar = "…" }})'
+        for program in programs
+        if _unfit(catalogs, program, SOURCE_LOCALE)
+    ]
+
+
 def ussd_problems(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[str]:
     """Each program's USSD screens that a locale has every part of but cannot fit on a screen."""
     problems = []
     for program in programs:
         for locale in catalogs.locales:
-            for screen, topic in _screens(catalogs):
-                pages = SCREENS[screen](catalogs, locale, program, topic)
-                if pages is not None and not all(fits(page) for page in pages):
+            for unfit in _unfit(catalogs, program, locale):
+                if locale != SOURCE_LOCALE:
                     problems.append(
-                        f"program {program.id}: the USSD {topic or screen.value} screen in {locale} does not fit"
+                        f"program {program.id}: the USSD {unfit} screen in {locale} does not fit"
                         f" one screen (182 GSM-7 or 80 UCS-2 characters), so it is sent in English; shorten"
                         f' the translation, or the contact for {locale} (contacts = {{ {locale} = "…" }})'
                     )
-    return problems
+    return problems + contact_problems(catalogs, programs)

@@ -10,7 +10,9 @@ import logging
 from dataclasses import dataclass, field
 
 from service.batching import Batcher
+from service.catalog_check_ussd import contact_problems
 from service.catalogs import Catalogs, load_catalogs
+from service.config_errors import ConfigError
 from service.content import load_content
 from service.core.respond import keyword_index
 from service.flow import Flow
@@ -85,7 +87,10 @@ def build_line(settings: Settings) -> Line:
     store = open_store(settings.store_url)
     catalogs = load_catalogs(content=load_content(settings.content_dir), locales_dir=settings.locales_dir)
     keyword_index(catalogs)  # built now, not by the first message inside its transaction
-    content = LiveContent(ContentSnapshot(catalogs=catalogs, programs=configured_programs(settings)))
+    programs = configured_programs(settings)
+    for problem in contact_problems(catalogs, programs.all):
+        raise ConfigError(f"{settings.programs_file}: {problem}")
+    content = LiveContent(ContentSnapshot(catalogs=catalogs, programs=programs))
     spool = Spool(settings.data_dir / SPOOL_FILE)
     flow = Flow(unit=store.unit, spool=spool, hasher=SenderHasher(hash_key), content=content)
     return Line(

@@ -19,6 +19,7 @@ from service.programs import DEFAULT_PROGRAMS_FILE
 
 ADMIN_LABEL = re.compile(r"[A-Za-z0-9._-]{1,64}")
 MIN_ADMIN_TOKEN_CHARS = 16
+URL_SAFE_KEY = re.compile(r"[A-Za-z0-9._~-]+")
 # What `make run` is reached at; an operator behind a proxy sets PUBLIC_BASE_URL or ALLOWED_HOSTS.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "var"
@@ -106,6 +107,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"AFRICASTALKING_CALLBACK_KEY must be at least {MIN_ADMIN_TOKEN_CHARS} characters"
                 " (e.g. openssl rand -hex 32)"
+            )
+        # It travels in a URL: a + or % would arrive decoded, and no genuine call would match.
+        if value is not None and not URL_SAFE_KEY.fullmatch(value.get_secret_value() or "x"):
+            raise ValueError(
+                "AFRICASTALKING_CALLBACK_KEY may hold only letters, digits and . _ ~ - (e.g. openssl rand -hex 32)"
             )
         return value
 

@@ -64,12 +64,13 @@ def load_recordings(content_dir: Path) -> Mapping[str, Mapping[str, str]]:
     audio = content_dir / AUDIO_DIR
     found: dict[str, Mapping[str, str]] = {}
     for folder in sorted(audio.iterdir()) if audio.is_dir() else ():
-        if not (folder.is_dir() and LOCALE_NAME.fullmatch(folder.name)):
+        if not (folder.is_dir() and not folder.is_symlink() and LOCALE_NAME.fullmatch(folder.name)):
             continue
         files = {
             file.stem: file.name
             for file in sorted(folder.iterdir())
-            if file.suffix in AUDIO_TYPES and KEY_NAME.fullmatch(file.stem) and file.is_file()
+            # A link could serve any file of the machine: only files that are really there.
+            if file.suffix in AUDIO_TYPES and KEY_NAME.fullmatch(file.stem) and file.is_file() and not file.is_symlink()
         }
         if files:
             found[folder.name] = MappingProxyType(files)

@@ -67,6 +67,8 @@ ENV_MISTAKES = [
     ("ADMIN_TOKENS", "al ice:" + "s3cret" * 4, "ADMIN_TOKENS entry 1: the label must be 1-64 letters, digits, '.', '_' or '-'"),
     ("ADMIN_TOKEN", "s3cret", "ADMIN_TOKEN: the token is shorter than 16 characters (e.g. openssl rand -hex 32)"),
     ("AFRICASTALKING_CALLBACK_KEY", "s3cret", "AFRICASTALKING_CALLBACK_KEY must be at least 16 characters (e.g. openssl rand -hex 32)"),
+    # base64's + and / arrive decoded from a URL: no genuine call would match such a key.
+    ("AFRICASTALKING_CALLBACK_KEY", "s3cret+s3cret/s3cret=", "AFRICASTALKING_CALLBACK_KEY may hold only letters, digits and . _ ~ - (e.g. openssl rand -hex 32)"),
     ("PHONE_HASH_KEY", "s3cret-but-short", "PHONE_HASH_KEY must be at least 32 characters (e.g. openssl rand -hex 32)"),
 ]  # fmt: skip
 
@@ -163,6 +165,18 @@ def test_serve_stops_on_a_programs_file_mistake_with_one_line(tmp_path, workers)
     assert result.stderr == (
         f"configuration error: {programs}: program 'hope': unknown key 'nubmers' (did you mean 'numbers'?)\n"
     )
+
+
+def test_serve_stops_on_a_contact_too_long_for_any_ussd_screen_with_one_line(tmp_path):
+    # Arabic letters make the English referral UCS-2: 80 characters a screen, and this contact leaves it 83.
+    contact = "مستشفى الأمل لعلاج الأورام، 0800 123 456"
+    programs = tmp_path / "programs.toml"
+    programs.write_text(GOOD + HOPE + f'contact = "{contact}"\n', "utf-8")
+    result = run_serve(env={"PROGRAMS_FILE": str(programs), "DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()  # after the start's warnings (no Twilio token here)
+    assert lines[-1].startswith(f"configuration error: {programs}: program hope: its contact makes the English")
+    assert sum("configuration error" in line for line in lines) == 1
 
 
 def test_serve_stops_on_a_bad_variable_with_one_line_and_no_secret(tmp_path):

@@ -78,6 +78,11 @@ def test_recordings_are_listed_by_safe_names_only(tmp_path):
         (audio / name).parent.mkdir(parents=True, exist_ok=True)
         (audio / name).write_bytes(b"ID3")
     (audio / "sw" / "folder.mp3").mkdir()
+    # A link could serve any file of the machine (GET /voice/audio/...): only files really there are listed.
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not a recording")
+    (audio / "sw" / "referral.mp3").symlink_to(secret)
+    (audio / "es").symlink_to(audio / "sw", target_is_directory=True)
     assert load_recordings(tmp_path) == {
         "sw": {
             "voice_menu.default": "voice_menu.default.mp3",

@@ -19,6 +19,9 @@ from service.core.types import InboundMessage, Reply
 __all__ = ["Channel", "Encoded", "InboundMessage", "InboundRequest", "Refused", "Reply"]
 
 TEXT_TYPE = b"text/plain; charset=utf-8"
+# The line's own URLs carry one or two parameters (?key=…, ?path=…); an operator's proxy may add a few.
+MAX_PARAMS = 8
+TOO_MANY_PARAMS = "The URL has more query parameters than any provider's call."
 
 
 class Refused(Exception):
@@ -43,8 +46,12 @@ class InboundRequest:
     body: bytes
 
     def params(self) -> list[tuple[str, str]]:
-        """The query string's parameters, in order (a provider's key=…, for one)."""
-        return parse_qsl(self.query.decode("latin-1"), keep_blank_values=True)
+        """The query string's parameters, in order (a provider's key=…, for one); Refused 400 for more than
+        any provider's URL carries, counted before anything is parsed (it may be read before verifying)."""
+        try:
+            return parse_qsl(self.query.decode("latin-1"), keep_blank_values=True, max_num_fields=MAX_PARAMS)
+        except ValueError:
+            raise Refused(400, TOO_MANY_PARAMS) from None
 
     def header(self, name: bytes) -> str | None:
         """One header's value as text (latin-1, as HTTP carries it), or None when it was not sent."""

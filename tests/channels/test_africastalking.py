@@ -100,6 +100,9 @@ def raw(client, body: bytes | str, url: str = URL, headers=FORM_TYPE):
         ("a networkCode with letters", lambda c, f: c.post(URL, data={**f, "networkCode": "MTN"}), 400),
         ("not UTF-8", lambda c, f: raw(c, b"text=%FF&sessionId=a"), 400),
         ("a form of 9,500 fields", lambda c, f: raw(c, b"&".join(b"k%d=" % n for n in range(9_500))), 400),
+        # Counted before anything is parsed: the key is looked for in at most 8 parameters.
+        ("a URL of 10,000 parameters", lambda c, f: c.post(f"{URL}&" + "a=%41&" * 10_000, data=f), 400),
+        ("a URL of 8 parameters", lambda c, f: c.post(f"{URL}&" + "&".join(f"a{n}=" for n in range(7)), data=f), 200),
         ("GET", lambda c, f: c.get(URL), 405),
         ("wrong content type", lambda c, f: c.post(URL, json=f), 415),
         ("a megabyte", lambda c, f: c.post(URL, data={**f, "text": "1" * 1_000_000}), 413),

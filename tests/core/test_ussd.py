@@ -218,3 +218,10 @@ def test_transliterated_where_its_translators_allow_it(content):
     assert plain.body.startswith("X: Numero:\n1 HER2") and plain.encoding == "GSM-7"
     written = step("7*2", as_written, short)
     assert written.body.startswith("X: Número:\n1 HER2") and written.encoding == "UCS-2" and on_one_screen(written.body)
+
+
+def test_a_contact_no_screen_holds_gets_its_pages_still_never_an_error(catalogs):
+    # Refused at start (service.line, tests/test_config_errors.py); a program built anyway gets screens.
+    arabic = Program(id="ar", name="A", contact="مستشفى الأمل لعلاج الأورام، 0800 123 456")
+    last = step("1" + "*1" * 5, catalogs, arabic)
+    assert last.locale == "en" and not last.goes_on and last.body.endswith("0800 123 456.")
