@@ -150,3 +150,22 @@ def test_logging_out_ends_the_session_on_the_server(browser, service):
     replayed = httpx2.get(service + "/admin", headers={"Cookie": f"infoline_admin={cookie['value']}"})
     assert replayed.status_code == 401
     context.close()
+
+
+def test_an_admin_reads_a_topics_ussd_screens_and_walks_a_session_in_the_simulator(browser, service):
+    page = browser.new_page()
+    log_in(page, service)
+    row = page.locator("tr", has=page.locator("th", has_text="surgery"))
+    spanish = row.locator('td[lang="es"]')
+    spanish.locator("summary", has_text="USSD").click()  # a <details>: opened without a script
+    assert spanish.locator("pre.screen").first.is_visible()
+    assert spanish.locator("pre.screen").last.inner_text().endswith("le conviene.")
+
+    page.goto(service + "/admin/simulator")
+    page.get_by_label("Channel").select_option("ussd")
+    page.get_by_role("button", name="Send").click()
+    assert "7 Language" in page.locator("#reply").inner_text()
+    for key in ("4", "1"):  # surgery, then its next page
+        page.get_by_label("Press").fill(key)
+        page.get_by_role("button", name="Send").click()
+    assert "END" in page.content() and page.locator("#reply").inner_text().endswith("what is right for you.")
