@@ -12,7 +12,8 @@ from service import segments
 from service.catalogs import Catalogs
 from service.core.spoken import spoken_languages, spoken_reply
 from service.core.types import Intent, Utterance
-from service.core.ussd import SCREEN_LIMITS, screens_of
+from service.core.ussd import screens_of
+from service.core.ussd_pages import SCREEN_LIMITS
 from service.core.ussd_path import Screen
 from service.programs import Program
 

@@ -8,7 +8,8 @@ characters of a screen in a non-Latin script; a shorter contact for that languag
 from __future__ import annotations
 
 from service.catalogs import SOURCE_LOCALE, Catalogs
-from service.core.ussd import SCREENS, fits
+from service.core.ussd import SCREENS
+from service.core.ussd_pages import fits
 from service.core.ussd_path import Screen
 from service.programs import Program
 

@@ -1,54 +1,32 @@
 """USSD screens: the reply to one step of a session, from the same catalogs as SMS. Pure.
 
-The path (core/ussd_path.py) says which screen; this makes it, wholly in the first locale of the
-fallback chain that has every part of it and where it fits one screen (never mixed languages): the
-menu, a topic's summary paged at word boundaries (its last page, which ends the session, carries the
-care-team referral last), the list of languages paged by whole names.
+The path (core/ussd_path.py) says which screen; this makes it, paged by core/ussd_pages.py, wholly in
+the first locale of the fallback chain that has every part of it and where it fits one screen (never
+mixed languages): the menu, a topic's summary paged at word boundaries (its last page, which ends the
+session, carries the care-team referral last), the list of languages paged by whole names.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Sequence
-
-import regex
+from collections.abc import Callable
 
 from service import segments
 from service.catalogs import Catalogs, fallback_chain
 from service.core.language import choose_locale
 from service.core.placeholders import filled
 from service.core.referral import referral
-from service.core.render import directed, menu_keyword, native_name, offered_locales
+from service.core.render import menu_keyword, native_name, offered_locales
 from service.core.types import Command, InboundMessage, Intent, Reply, Subscriber
+from service.core.ussd_pages import first_fitting, fits, list_pages, topic_pages
 from service.core.ussd_path import BACK, MORE, MORE_LANGUAGES, Choices, Screen, walk
 from service.programs import Program
 
-# A USSD string is at most 160 octets (3GPP TS 23.038): 182 GSM-7 septets (Africa's Talking's documented
-# 182 characters; an extension character counts 2), but only 80 UCS-2 characters, which is what a screen
-# with any letter GSM-7 lacks is sent as. Longer, and the network cuts the screen: the referral is last.
-SCREEN_LIMITS = {segments.GSM7: 182, segments.UCS2: 80}
-SCREEN_LIMIT = SCREEN_LIMITS[segments.GSM7]
 ITEM = "{number} {text}"
 # Who dials in and has chosen nothing in this path gets her own language (choose_locale), as for a menu.
 DIALLED = Command(intent=Intent.MENU)
-_GRAPHEME = regex.compile(r"\X")
 Made = Callable[[Catalogs, str, Program, "str | None"], "list[str] | None"]
-
-
-def screen_units(text: str) -> int:
-    """How much of a screen a text takes: septets (GSM-7) or UTF-16 units (UCS-2)."""
-    return segments.count(text).units
-
-
-def fits(text: str) -> bool:
-    """Whether a text fits on one USSD screen in the encoding it needs."""
-    cost = segments.count(text)
-    return cost.units <= SCREEN_LIMITS[cost.encoding]
-
-
-def _screen(lines: Sequence[str], locale: str) -> str:
-    return "\n".join(directed(line, locale) for line in lines)
 
 
 def _as_gsm7(parts: list[str], catalogs: Catalogs, locale: str) -> list[str]:
@@ -70,13 +48,7 @@ def _menu(catalogs: Catalogs, locale: str, program: Program, topic: str | None) 
     items = [ITEM.format(number=entry.number, text=name) for entry, name in zip(topics, names, strict=True)]
     items.append(ITEM.format(number=len(topics) + 1, text=languages))
     # The numbered choices are the screen; its heading gives way where both do not fit (80 UCS-2 characters).
-    return [_first_fitting([head, *items], items, locale=locale)]
-
-
-def _first_fitting(*candidates: Sequence[str], locale: str) -> str:
-    """The first candidate's lines as a screen that fits (the last's, fitting or not)."""
-    screens = [_screen(lines, locale) for lines in candidates]
-    return next((screen for screen in screens if fits(screen)), screens[-1])
+    return [first_fitting([head, *items], items, locale=locale)]
 
 
 def _languages(catalogs: Catalogs, locale: str, program: Program, topic: str | None) -> list[str] | None:
@@ -92,35 +64,6 @@ def _languages(catalogs: Catalogs, locale: str, program: Program, topic: str | N
     return list_pages(items, head=head, footer=footer, last=footer[1:], locale=locale)
 
 
-def list_pages(
-    items: Sequence[str], *, head: str, footer: Sequence[str], last: Sequence[str], locale: str
-) -> list[str]:
-    """Numbered items paged whole, as many as fit on each page: the head above the first page's (left out
-    if not even one item fits under it), the footer (more, back) under every page but the last, which has
-    last (back)."""
-    pages: list[str] = []
-    rest, top = list(items), [head]
-    while rest:  # each turn takes at least one item, or drops the head
-        if fits(whole := _screen([*top, *rest, *last], locale)):
-            return [*pages, whole]
-        taken = _longest_run(rest, above=top, tail=footer, locale=locale)
-        if not taken and top:
-            top = []
-            continue
-        taken = max(1, taken)
-        pages.append(_screen([*top, *rest[:taken], *footer], locale))
-        rest, top = rest[taken:], []
-    return [*pages, _screen([*top, *last], locale)]
-
-
-def _longest_run(items: Sequence[str], *, above: Sequence[str], tail: Sequence[str], locale: str) -> int:
-    """How many of items, from the first, fit on one screen as lines between above and tail."""
-    count = 0
-    while count < len(items) and fits(_screen([*above, *items[: count + 1], *tail], locale)):
-        count += 1
-    return count
-
-
 def _topic(catalogs: Catalogs, locale: str, program: Program, topic: str | None) -> list[str] | None:
     entry = catalogs.content.topic(topic or "")
     summary = catalogs.lookup(locale, entry.id, entry.summary)
@@ -131,40 +74,6 @@ def _topic(catalogs: Catalogs, locale: str, program: Program, topic: str | None)
     text, more, back, ending = _as_gsm7([*(part or "" for part in parts), ending], catalogs, locale)
     footer = [ITEM.format(number=MORE, text=more), ITEM.format(number=BACK, text=back)]
     return topic_pages(text, footer=footer, ending=ending, locale=locale)
-
-
-def _longest_fitting(items: Sequence[str], joiner: str, *, tail: Sequence[str], locale: str) -> int:
-    """How many of items, from the first, fit on one screen joined, with the tail's lines below them."""
-    count = 0
-    while count < len(items) and fits(_screen([joiner.join(items[: count + 1]), *tail], locale)):
-        count += 1
-    return count
-
-
-def _pieces(words: Sequence[str], *, tail: Sequence[str], locale: str) -> list[str]:
-    """The words, a word too long for a page with its tail (a text without spaces) cut where it fits."""
-    pieces: list[str] = []
-    for word in words:
-        graphemes = _GRAPHEME.findall(word)
-        while graphemes:  # each turn takes at least one
-            taken = max(1, _longest_fitting(graphemes, "", tail=tail, locale=locale))
-            pieces.append("".join(graphemes[:taken]))
-            graphemes = graphemes[taken:]
-    return pieces
-
-
-def topic_pages(text: str, *, footer: Sequence[str], ending: str, locale: str) -> list[str]:
-    """A text paged at word boundaries: the footer (more, back) under every page but the last, the
-    ending (the referral) last on the last."""
-    words = _pieces(text.split(), tail=footer, locale=locale)
-    pages: list[str] = []
-    while words:  # each turn takes at least one word
-        if fits(last := _screen([" ".join(words), ending], locale)):
-            return [*pages, last]
-        taken = max(1, _longest_fitting(words, " ", tail=footer, locale=locale))
-        pages.append(_screen([" ".join(words[:taken]), *footer], locale))
-        words = words[taken:]
-    return [*pages, _screen([ending], locale)]
 
 
 SCREENS: dict[Screen, Made] = {Screen.MENU: _menu, Screen.LANGUAGES: _languages, Screen.TOPIC: _topic}

@@ -10,7 +10,8 @@ from service.core import InboundMessage, Subscriber, respond
 from service.core.referral import referral
 from service.core.render import directed, native_name
 from service.core.types import Intent
-from service.core.ussd import topic_pages, ussd_choices, ussd_screens
+from service.core.ussd import ussd_choices, ussd_screens
+from service.core.ussd_pages import topic_pages
 from service.programs import MAX_CONTACT_CHARS, MAX_LINE_NAME_CHARS, Program
 from service.segments import UNSENDABLE, count, to_gsm7
 
