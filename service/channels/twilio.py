@@ -47,6 +47,9 @@ NOT_SIGNED = "The request is not signed by Twilio for this URL."
 CHANNELS = {"whatsapp": "whatsapp"}
 MESSAGE_SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
 ADDRESS = re.compile(r"(?:[a-z]+:)?\+[1-9][0-9]{1,14}")
+# A program's number as Twilio sends To: an address as above, or a short code (3 to 8 digits, as
+# programs.toml lists them): a short code's texts arrive with its digits alone.
+LINE = re.compile(r"(?:[a-z]+:)?\+[1-9][0-9]{1,14}|[0-9]{3,8}")
 
 
 def channel_of(sender: str) -> str:
@@ -72,8 +75,8 @@ def decode(form: Form) -> InboundMessage:
         raise FormError("MessageSid is not a Twilio message id")
     recipient = form.value("To").strip()
     # A phone number, after a channel prefix: never text that could have come from a re-split Body.
-    if not ADDRESS.fullmatch(sender) or not ADDRESS.fullmatch(recipient):
-        raise FormError("From or To is missing or not a phone number as Twilio sends one")
+    if not ADDRESS.fullmatch(sender) or not LINE.fullmatch(recipient):
+        raise FormError("From or To is missing or not a phone number (or To a short code) as Twilio sends one")
     if form.value("SmsSid", message_id) != message_id:  # Twilio sends both, the same
         raise FormError("SmsSid and MessageSid differ")
     return InboundMessage(

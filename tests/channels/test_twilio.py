@@ -121,6 +121,8 @@ def test_decode_names_the_channel(fields, channel):
         ("a From that is no number", {"MessageSid": SID, "From": "whatsapp:abc-123-not-a-number"}),
         ("a From carrying the rest of a re-split body", {"MessageSid": SID, "From": "+15550001111From+15552223333"}),
         ("a To that is no number", {"MessageSid": SID, "From": "+1555", "To": "Body+1555"}),
+        ("a To too long for a short code", {"MessageSid": SID, "From": "+1555", "To": "123456789"}),
+        ("a To too short for a short code", {"MessageSid": SID, "From": "+1555", "To": "12"}),
     ],
 )
 def test_decode_refuses_what_twilio_never_sends(case, fields):
@@ -360,3 +362,9 @@ def test_every_field_twilio_sends_passes():
 def test_a_form_missing_or_contradicting_what_twilio_always_sends_is_refused(case, change):
     with pytest.raises(twilio.FormError):
         twilio.decode(twilio.Form(change(twilio_sms("HER2", FRESH))))
+
+
+def test_a_text_to_a_short_code_is_decoded_with_its_code():
+    # programs.toml lists short codes (3 to 8 digits) among a program's numbers; Twilio sends them as To.
+    message = twilio.decode(form_of({"MessageSid": SID, "From": "+15551230001", "To": "24365"}))
+    assert message.recipient == "24365"
