@@ -19,7 +19,7 @@ from service.channels.base import Channel, Encoded, InboundRequest, Refused
 from service.channels.twilio import FORM_TYPE, TWIML_TYPE, verified_form
 from service.channels.twilio_form import Form, FormError
 from service.content import Content
-from service.core.types import InboundMessage, Reply, Utterance
+from service.core.types import InboundMessage, Intent, Reply, Utterance
 from service.core.voice import HIDDEN_CALLER, MAX_STEPS, SEPARATOR
 from service.settings import Settings
 from service.voices import AUDIO_ROUTE
@@ -105,11 +105,17 @@ class TwilioVoice:
             raise Refused(400, str(error)) from None
 
     def encode(self, reply: Reply, message: InboundMessage) -> Encoded:
-        """The reply as TwiML: what it says inside a <Gather> of the next key (when the call goes on),
-        then its last utterance, the referral, once more, and <Hangup/>."""
+        """The reply as TwiML: what it says inside a <Gather> of the next key (when the call goes on; a
+        topic and its referral before it), then its last utterance, the referral, once more, and <Hangup/>."""
         response = VoiceResponse()
         if reply.spoken:
             *said, last = reply.spoken
+            if reply.intent == Intent.TOPIC:
+                # Its summary and referral before the gather: a key pressed while they are said (Twilio's
+                # barge-in) would cut the referral off. Only the offer (9 again, 0 menu) takes a key.
+                for utterance in said[:-1]:
+                    self.say(response, utterance)
+                said = said[-1:]
             target: VoiceResponse | Gather = response
             if reply.goes_on:
                 # "*" stays as written in a query; "#" would start a fragment.

@@ -125,6 +125,16 @@ def test_a_call_goes_from_the_menu_to_a_topic_and_back(client):
         assert [element.text for element in said(twiml(response))][-1] == REFERRAL
 
 
+def test_a_topic_and_its_referral_are_said_before_any_key_is_taken(client):
+    form = call_form(To="+15005550006")
+    root = twiml(press(client, post(client, form), "4", form))
+    # Twilio's barge-in: a key pressed inside a <Gather> stops what it says. Only the offer is inside.
+    assert [child.tag for child in root] == ["Say", "Say", "Gather", "Say", "Hangup"]
+    assert root[0].text.startswith("Surgery:") and root[1].text == REFERRAL
+    assert [say.text for say in root.find("Gather")] == ["To hear this again, press 9. For the menu, press 0."]
+    assert root[3].text == REFERRAL
+
+
 def test_behind_a_proxy_the_action_is_the_public_url_twilio_signs(settings):
     public = "https://line.example.org/infoline"
     app = create_app(settings.model_copy(update={"public_base_url": public}))
