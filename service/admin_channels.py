@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service import segments
 from service.catalogs import Catalogs
 from service.core.spoken import spoken_languages, spoken_reply
 from service.core.types import Intent, Utterance
 from service.core.ussd import screens_of
-from service.core.ussd_pages import SCREEN_LIMITS
+from service.core.ussd_pages import screen_size
 from service.core.ussd_path import Screen
 from service.programs import Program
 
@@ -23,6 +22,8 @@ USSD_SCREENS = {Intent.MENU: Screen.MENU, Intent.LANGUAGE: Screen.LANGUAGES, Int
 
 @dataclass(frozen=True, slots=True)
 class UssdPage:
+    """One USSD screen and its size against its limit."""
+
     text: str
     units: int  # septets or UCS-2 characters
     limit: int
@@ -38,8 +39,7 @@ class ChannelForms:
 
 
 def _pages(screens: tuple[str, ...]) -> tuple[UssdPage, ...]:
-    counted = [(screen, segments.count(screen)) for screen in screens]
-    return tuple(UssdPage(screen, cost.units, SCREEN_LIMITS[cost.encoding]) for screen, cost in counted)
+    return tuple(UssdPage(screen, *screen_size(screen)) for screen in screens)
 
 
 def _spoken(

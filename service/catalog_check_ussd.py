@@ -11,7 +11,7 @@ from service.catalogs import SOURCE_LOCALE, Catalogs
 from service.core.ussd import SCREENS
 from service.core.ussd_pages import fits
 from service.core.ussd_path import Screen
-from service.programs import Program
+from service.programs import DEFAULT_PROGRAM_ID, Program
 
 
 def _screens(catalogs: Catalogs) -> list[tuple[Screen, str | None]]:
@@ -29,14 +29,19 @@ def _unfit(catalogs: Catalogs, program: Program, locale: str) -> list[str]:
     return unfit
 
 
+def on_ussd(programs: tuple[Program, ...]) -> tuple[Program, ...]:
+    """The programs a USSD session can reach: those with codes, and the default (it answers the rest)."""
+    return tuple(program for program in programs if program.ussd_codes or program.id == DEFAULT_PROGRAM_ID)
+
+
 def contact_problems(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[str]:
-    """Programs whose contact makes even the English referral longer than a USSD screen: English ends
+    """Programs on USSD whose contact makes even the English referral longer than a screen: English ends
     every fallback chain, so nothing would be left to send (checked at start)."""
     return [
         f"program {program.id}: its contact makes the English referral longer than a USSD screen holds"
         f" (80 characters once it has a letter GSM-7 lacks): shorten contact, or write it in Latin letters"
         f' and give the other form for its language (contacts = {{ ar = "…" }})'
-        for program in programs
+        for program in on_ussd(programs)
         if _unfit(catalogs, program, SOURCE_LOCALE)
     ]
 
@@ -44,7 +49,7 @@ def contact_problems(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[
 def ussd_problems(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[str]:
     """Each program's USSD screens that a locale has every part of but cannot fit on a screen."""
     problems = []
-    for program in programs:
+    for program in on_ussd(programs):
         for locale in catalogs.locales:
             for unfit in _unfit(catalogs, program, locale):
                 if locale != SOURCE_LOCALE:

@@ -88,8 +88,9 @@ def build_line(settings: Settings) -> Line:
     catalogs = load_catalogs(content=load_content(settings.content_dir), locales_dir=settings.locales_dir)
     keyword_index(catalogs)  # built now, not by the first message inside its transaction
     programs = configured_programs(settings)
-    for problem in contact_problems(catalogs, programs.all):
-        raise ConfigError(f"{settings.programs_file}: {problem}")
+    unfit = contact_problems(catalogs, programs.all)
+    if unfit:
+        raise ConfigError(f"{settings.programs_file}: {unfit[0]}")
     content = LiveContent(ContentSnapshot(catalogs=catalogs, programs=programs))
     spool = Spool(settings.data_dir / SPOOL_FILE)
     flow = Flow(unit=store.unit, spool=spool, hasher=SenderHasher(hash_key), content=content)

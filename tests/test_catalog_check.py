@@ -1,5 +1,7 @@
 """`catalog check` on tiny fixture catalogs: each kind of problem is found; the real catalogs pass."""
 
+import dataclasses
+
 from babel.messages.catalog import Catalog
 
 from service.catalog_check import check, cost_table
@@ -180,10 +182,16 @@ def test_a_ussd_screen_no_screen_holds_is_a_problem(content):
         ("referral_contact", REFERRAL_CONTACT): "Pregunte a su equipo de atención qué es lo mejor: %(contact)s.",
     }
     # A UCS-2 referral with a 40-character contact: more than the 80 characters a UCS-2 screen holds.
-    long_contact = Program(id="long", name="L", contact="Clínica del Valle del Rift, 0800 123 456")
+    long_contact = Program(
+        id="long", name="L", contact="Clínica del Valle del Rift, 0800 123 456", ussd_codes=("*384*1#",)
+    )
     fits = check(content=content, catalogs={"es": spanish(content, ussd)}, programs=PROGRAMS).problems
     too_long = check(content=content, catalogs={"es": spanish(content, ussd)}, programs=(long_contact,)).problems
     assert not [problem for problem in fits if "USSD" in problem]
+    # A program no USSD session reaches (no codes, not the default) is a texts-only program: not checked.
+    texts_only = dataclasses.replace(long_contact, ussd_codes=())
+    problems = check(content=content, catalogs={"es": spanish(content, ussd)}, programs=(texts_only,)).problems
+    assert problems and not [problem for problem in problems if "USSD" in problem]
     assert [problem for problem in too_long if "USSD" in problem] == [
         "program long: the USSD surgery screen in es does not fit one screen (182 GSM-7 or 80 UCS-2 characters),"
         ' so it is sent in English; shorten the translation, or the contact for es (contacts = { es = "…" })'

@@ -171,7 +171,8 @@ def test_serve_stops_on_a_contact_too_long_for_any_ussd_screen_with_one_line(tmp
     # Arabic letters make the English referral UCS-2: 80 characters a screen, and this contact leaves it 83.
     contact = "مستشفى الأمل لعلاج الأورام، 0800 123 456"
     programs = tmp_path / "programs.toml"
-    programs.write_text(GOOD + HOPE + f'contact = "{contact}"\n', "utf-8")
+    # Only a program USSD reaches is held to it: with its codes (texts-only, the same contact is fine).
+    programs.write_text(GOOD + HOPE + f'contact = "{contact}"\nussd_codes = ["*384*1#"]\n', "utf-8")
     result = run_serve(env={"PROGRAMS_FILE": str(programs), "DATA_DIR": str(tmp_path)})
     assert result.returncode == 2 and result.stdout == ""
     lines = result.stderr.splitlines()  # after the start's warnings (no Twilio token here)

@@ -51,7 +51,7 @@ def decode_form(body: bytes, *, max_fields: int, too_many: str) -> Form:
     """Decode a form-encoded body, keeping repeated keys (Twilio signs every value).
 
     The same pairs as urllib's parse_qsl(keep_blank_values=True), '&' separated. FormError(too_many)
-    before any decoding when it has max_fields fields or more.
+    before any decoding when it has more than max_fields fields.
     """
     if body.count(b"&") >= max_fields:
         raise FormError(too_many)

@@ -33,6 +33,6 @@ def over_cap(
     return (in_window and window_count >= program.reply_cap) or (in_hour and hour_count >= program.hourly_cap)
 
 
-def capped(*, intent: Intent, replying: bool, over: bool, channel: str = "sms") -> bool:
+def capped(*, intent: Intent, replying: bool, over: bool, channel: str) -> bool:
     """Whether a reply is withheld: it would be sent, the sender is over the cap, and carriers allow it."""
     return replying and over and intent not in NEVER_CAPPED and counts_toward_cap(channel)

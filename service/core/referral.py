@@ -1,7 +1,7 @@
 """The care-team referral: which one a reply gets, and where it goes (last, on every reply).
 
-Every reply the line sends ends with it, in the reply's language; render.py appends it through
-with_referral() and nowhere else.
+Every reply the line sends ends with it, in the reply's language: an SMS through with_referral()
+(render.py); a USSD session's END screen (ussd.py) and every call (spoken.py) through referral().
 """
 
 from __future__ import annotations

@@ -112,12 +112,15 @@ def speakable(catalogs: Catalogs, program: Program, locale: str) -> bool:
 def offered_languages(catalogs: Catalogs, program: Program) -> tuple[str, ...]:
     """The languages the language menu offers, in order (the first is 1): those a call can be in whose
     translators named their language (voice_language_choice), as many as the keypad has digits."""
-    offered = [
-        locale
-        for locale in catalogs.locales
-        if speakable(catalogs, program, locale) and catalogs.message(locale, LANGUAGE_CHOICE)
-    ]
-    return tuple(offered[: len(KEYPAD)])
+    offered: list[str] = []
+    for locale in catalogs.locales:
+        if len(offered) == len(KEYPAD):
+            break
+        # The offer is said for the digit it gets: a recording of it is one digit's (spoken_languages).
+        offer = (f"{LANGUAGE_CHOICE}.{KEYPAD[len(offered)]}", catalogs.message(locale, LANGUAGE_CHOICE))
+        if speakable(catalogs, program, locale) and _group(catalogs.content, locale, [offer]):
+            offered.append(locale)
+    return tuple(offered)
 
 
 def languages_key(catalogs: Catalogs, program: Program) -> str | None:

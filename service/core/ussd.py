@@ -129,7 +129,10 @@ def respond_ussd(message: InboundMessage, subscriber: Subscriber, program: Progr
     locale = step.chosen or choose_locale(
         command=DIALLED, subscriber=subscriber, program=program, sender=message.sender, served=catalogs.locales
     )
-    after = dataclasses.replace(subscriber, locale=step.chosen) if step.chosen else subscriber
+    # As on SMS and calls (respond.next_subscriber): her choice, made at this step, is kept; a first
+    # caller's language is kept as found; a later step never writes an earlier choice back over a newer one.
+    kept = step.chosen if step.just_chose else (locale if subscriber.locale is None else None)
+    after = dataclasses.replace(subscriber, locale=kept) if kept else subscriber
     topic = next((entry.id for entry in catalogs.content.topics if entry.number == step.topic), None)
     pages, served = _made(catalogs, program, locale, step.screen, topic if step.screen == Screen.TOPIC else None)
     page = min(step.page, len(pages) - 1)

@@ -18,18 +18,20 @@ SCREEN_LIMITS = {segments.GSM7: 182, segments.UCS2: 80}
 _GRAPHEME = regex.compile(r"\X")
 
 
-def screen_units(text: str) -> int:
-    """How much of a screen a text takes: septets (GSM-7) or UTF-16 units (UCS-2)."""
-    return segments.count(text).units
+def screen_size(text: str) -> tuple[int, int]:
+    """(what a text takes of a screen, the most it may): septets of 182, or UCS-2 characters of 80."""
+    cost = segments.count(text)
+    return cost.units, SCREEN_LIMITS[cost.encoding]
 
 
 def fits(text: str) -> bool:
     """Whether a text fits on one USSD screen in the encoding it needs."""
-    cost = segments.count(text)
-    return cost.units <= SCREEN_LIMITS[cost.encoding]
+    units, limit = screen_size(text)
+    return units <= limit
 
 
 def screen(lines: Sequence[str], locale: str) -> str:
+    """Lines as one screen, each marked right-to-left where its locale's script runs so."""
     return "\n".join(directed(line, locale) for line in lines)
 
 

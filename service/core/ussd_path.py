@@ -54,7 +54,7 @@ class Step:
     topic: int = 0
     page: int = 0
     chosen: str | None = None
-    # This very input chose the language (chosen): the reply confirms it.
+    # This very input chose the language (chosen): the reply, the menu in it, is recorded as the choice.
     just_chose: bool = False
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from service import admin_views
 from service.core import InboundMessage
+from service.core.ussd_pages import screen_size
 from service.core.ussd_path import MAX_PATH_CHARS
 from service.web.admin_auth import Admin, AdminForm
 from service.web.admin_pages import templates
@@ -32,6 +33,7 @@ def _page(request: Request, identity: Admin, **context) -> HTMLResponse:
 
 @router.get("/simulator")
 def simulator_form(request: Request, identity: Admin) -> HTMLResponse:
+    """The simulator, empty: an SMS to the default program."""
     return _page(request, identity, sender=SIMULATED_SENDER, body="", to="", channel="sms")
 
 
@@ -52,6 +54,7 @@ def simulate(
     channel: Annotated[Channel, Form()] = "sms",
     press: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
+    """One message or key through the flow, marked simulated; the page with its reply."""
     line = request.app.state.line
     text = body[:1600] if channel == "sms" else next_path(path=body, press=press)
     message = InboundMessage(
@@ -71,6 +74,7 @@ def simulate(
         channel=channel,
         reply=reply,
         rtl=admin_views.is_rtl(reply.locale),
+        size=screen_size(reply.body) if channel == "ussd" and reply.body else None,
         rtl_locales=[code for code in line.catalogs.locales if admin_views.is_rtl(code)],
         limited=reply.body is None and not reply.subscriber.opted_out,
     )

@@ -98,9 +98,13 @@ def test_the_languages_offered_are_the_sms_list_and_a_number_chooses_one(catalog
 
 def test_a_choice_made_earlier_in_the_path_holds_and_her_opt_out_is_unchanged(catalogs):
     out = Subscriber(locale="fr", opted_out=True)
-    reply = step("7*3*1", catalogs, subscriber=out)
-    assert reply.body and reply.subscriber == Subscriber(locale="es", opted_out=True)
+    assert step("7*3", catalogs, subscriber=out).subscriber == Subscriber(locale="es", opted_out=True)
+    # A later step is shown in the path's choice but writes nothing: a language she texted since stays.
+    later = step("7*3*1", catalogs, subscriber=out)
+    assert later.locale == "es" and later.subscriber == out
     assert step("1", catalogs, subscriber=out).subscriber == out  # dialling in changes nothing
+    # A first caller's language is kept as found, as on SMS and calls.
+    assert step("", catalogs, sender="+33612345678").subscriber == Subscriber(locale="fr")
 
 
 @pytest.mark.parametrize("locale", ["en", "ar", "es", "fr", "hi", "pt", "sw", "tl", "vi", "zh"])

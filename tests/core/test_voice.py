@@ -199,6 +199,10 @@ def test_a_locale_spoken_from_recordings_needs_every_key_recorded(catalogs):
     missing = voice_catalogs(catalogs, ["sw"], content=with_recordings(catalogs.content, "sw", keys - {"goals.spoken"}))
     assert not speakable(missing, program, "sw") and "sw" not in offered_languages(missing, program)
     assert {u.locale for u in call(missing, subscriber=Subscriber(locale="sw"), program=program).spoken} == {"en"}
+    # Its offer recorded for another digit: a key would choose a language nobody heard offered, so it is not.
+    elsewhere = keys - {"voice_language_choice.3"} | {"voice_language_choice.2"}
+    shifted = voice_catalogs(catalogs, ["es", "sw"], content=with_recordings(catalogs.content, "sw", elsewhere))
+    assert speakable(shifted, program, "sw") and offered_languages(shifted, program) == ("en", "es")
 
 
 def test_past_its_bound_a_call_ends_with_the_referral_alone(spoken_catalogs):

@@ -49,6 +49,8 @@ def test_the_simulator_walks_a_ussd_session_key_by_key_to_the_referral(client):
     csrf = log_in(client)
     menu = simulate(client, csrf, channel="ussd", body="", press="")
     assert "CON: the session waits" in menu and "1 HER2" in reply_of(menu) and "7 Language" in reply_of(menu)
+    size = re.search(r'id="screen-size">(\d+) of the 182 characters', menu)
+    assert size and int(size.group(1)) == len(reply_of(menu))  # GSM-7, no extension character
     first = simulate(client, csrf, channel="ussd", body="", press="1")
     assert "\n1 More\n0 Menu" in reply_of(first) and 'value="1"' in first  # the keys so far, kept
     last = simulate(client, csrf, channel="ussd", body="1", press="1")
