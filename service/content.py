@@ -44,6 +44,11 @@ class Content:
     # locale -> {key said: its recording's file name} under content/audio/<locale>/ (content/audio/README.md)
     recordings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
+    @property
+    def languages_number(self) -> int:
+        """The menu number that opens the list of languages (USSD, voice): the one after every topic's."""
+        return max((topic.number for topic in self.topics), default=0) + 1
+
     def topic(self, topic_id: str) -> Topic:
         """The topic with this id."""
         return next(topic for topic in self.topics if topic.id == topic_id)

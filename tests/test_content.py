@@ -1,5 +1,6 @@
 """The English content: faithful to the source, plain, within budget, never promising a cure."""
 
+import dataclasses
 import datetime
 import re
 from pathlib import Path
@@ -117,3 +118,12 @@ def test_a_help_contact_from_the_environment_is_held_to_the_same_rule(tmp_path):
     programs.write_text('[[program]]\nid = "default"\nname = "X"\n', "utf-8")
     with pytest.raises(ValueError, match="control characters"):
         load_programs(programs, default_help_contact="Infoline\x1b, 0800")
+
+
+def test_the_languages_entry_comes_after_every_topics_number(content):
+    assert content.languages_number == 7  # topics 1-6
+    # Numbered with a gap, a topic never shares the languages entry's number.
+    renumbered = dataclasses.replace(
+        content, topics=(*content.topics[:-1], dataclasses.replace(content.topics[-1], number=9))
+    )
+    assert renumbered.languages_number == 10

@@ -19,7 +19,7 @@ from service.channels.base import Channel, Encoded, InboundRequest, Refused
 from service.channels.twilio import FORM_TYPE, TWIML_TYPE, verified_form
 from service.channels.twilio_form import Form, FormError
 from service.content import Content
-from service.core.types import InboundMessage, Intent, Reply, Utterance
+from service.core.types import InboundMessage, Reply, Utterance
 from service.core.voice import HIDDEN_CALLER, MAX_STEPS, SEPARATOR
 from service.settings import Settings
 from service.voices import AUDIO_ROUTE
@@ -110,12 +110,10 @@ class TwilioVoice:
         response = VoiceResponse()
         if reply.spoken:
             *said, last = reply.spoken
-            if reply.intent == Intent.TOPIC:
-                # Its summary and referral before the gather: a key pressed while they are said (Twilio's
-                # barge-in) would cut the referral off. Only the offer (9 again, 0 menu) takes a key.
-                for utterance in said[:-1]:
-                    self.say(response, utterance)
-                said = said[-1:]
+            # What must be heard whole goes before the gather: inside it, a key pressed while it is said
+            # (Twilio's barge-in) would cut it off.
+            while said and said[0].whole:
+                self.say(response, said.pop(0))
             target: VoiceResponse | Gather = response
             if reply.goes_on:
                 # "*" stays as written in a query; "#" would start a fragment.

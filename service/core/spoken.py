@@ -9,6 +9,7 @@ group is the next locale's. The care-team referral closes every reply (referral.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Mapping
 
@@ -57,7 +58,7 @@ def keyed_topics(content: Content) -> Mapping[str, str]:
 
 
 def _languages_key(content: Content) -> str | None:
-    digit = str(len(content.topics) + 1)
+    digit = str(content.languages_number)
     return digit if digit in KEYPAD and digit not in keyed_topics(content) else None
 
 
@@ -149,6 +150,8 @@ def spoken_reply(*, catalogs: Catalogs, program: Program, locale: str, topic: st
         group = _in_chain(catalogs, said, lambda code: _menu(catalogs, program, code, languages))
     else:
         group = _in_chain(catalogs, said, lambda code: _topic(catalogs, program, code, topic))
+        # The topic and its referral are heard whole; only the offer that follows (9, 0) takes a key.
+        group = tuple(dataclasses.replace(u, whole=True) if u.key != AFTER_TOPIC else u for u in group)
     return (*group, closing(catalogs, program, group[0].locale))
 
 

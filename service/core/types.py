@@ -57,6 +57,8 @@ class Utterance:
     locale: str
     # The catalog entry it says ("voice_menu", "her2.spoken"): names a recording where a locale has no voice.
     key: str
+    # Said whole before any key is taken: a key pressed meanwhile (a call's barge-in) cannot cut it off.
+    whole: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,7 +46,7 @@ def _menu(catalogs: Catalogs, locale: str, program: Program, topic: str | None) 
         return None
     head, *names, languages = _as_gsm7([part or "" for part in parts], catalogs, locale)
     items = [ITEM.format(number=entry.number, text=name) for entry, name in zip(topics, names, strict=True)]
-    items.append(ITEM.format(number=len(topics) + 1, text=languages))
+    items.append(ITEM.format(number=catalogs.content.languages_number, text=languages))
     # The numbered choices are the screen; its heading gives way where both do not fit (80 UCS-2 characters).
     return [first_fitting([head, *items], items, locale=locale)]
 
@@ -119,7 +119,9 @@ def _encoding(screen: str) -> str:
 @functools.lru_cache(maxsize=8)
 def ussd_choices(catalogs: Catalogs) -> Choices:
     """What a set of catalogs' USSD menus offer: the topics' numbers and the languages listed."""
-    return Choices(topics=tuple(entry.number for entry in catalogs.content.topics), locales=offered_locales(catalogs))
+    content = catalogs.content
+    topics = tuple(entry.number for entry in content.topics)
+    return Choices(topics=topics, locales=offered_locales(catalogs), languages_entry=str(content.languages_number))
 
 
 def respond_ussd(message: InboundMessage, subscriber: Subscriber, program: Program, catalogs: Catalogs) -> Reply:

@@ -39,11 +39,8 @@ class Choices:
 
     topics: tuple[int, ...]
     locales: tuple[str, ...]
-
-    @property
-    def languages_entry(self) -> str:
-        """The menu entry that opens the list of languages: the one after the topics."""
-        return str(len(self.topics) + 1)
+    # The menu entry that opens the list of languages (Content.languages_number).
+    languages_entry: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,8 @@ def next_path(*, path: str, press: str) -> str:
     """The session's path after one more key: '3' then '1' -> '3*1' (a key is kept only as digits)."""
     pressed = "".join(char for char in press if char.isascii() and char.isdigit())
     joined = f"{path}*{pressed}" if path and pressed else path or pressed
-    return joined[:MAX_PATH_CHARS]  # a longer one is cut here, never an error
+    # Longer than any session goes: the session starts over (cutting it could split a key, 98 into 9).
+    return joined if len(joined) <= MAX_PATH_CHARS else ""
 
 
 @router.post("/simulator")

@@ -16,7 +16,9 @@ from service.core.ussd_path import (
     within_bounds,
 )
 
-CHOICES = Choices(topics=(1, 2, 3, 4, 5, 6), locales=("en", "ar", "es", "fr", "hi", "pt", "sw", "tl", "vi", "zh"))
+CHOICES = Choices(
+    topics=(1, 2, 3, 4, 5, 6), locales=("en", "ar", "es", "fr", "hi", "pt", "sw", "tl", "vi", "zh"), languages_entry="7"
+)
 
 
 @pytest.mark.parametrize(

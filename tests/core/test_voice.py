@@ -254,3 +254,15 @@ def test_the_admin_can_ask_what_any_screen_says_in_any_language(spoken_catalogs,
         said = spoken_reply(catalogs=spoken_catalogs, program=PROGRAMS[1], locale=locale, topic=topic)
         assert said[-1].text == digit_by_digit(referral(spoken_catalogs, said[-1].locale, PROGRAMS[1]))
         assert said[-1].locale == (locale if locale in SPEAKS[:2] else "en")
+
+
+def test_a_topic_and_its_referral_are_heard_whole_and_only_the_offer_takes_a_key(catalogs):
+    said = spoken_reply(catalogs=catalogs, program=PROGRAMS[1], locale="en", topic="surgery")
+    assert [(u.key, u.whole) for u in said] == [
+        ("surgery.summary", True),
+        ("referral_contact.hope", True),
+        ("voice_after_topic", False),
+        ("referral_contact.hope", False),  # said after the gather when no key comes
+    ]
+    menu = spoken_reply(catalogs=catalogs, program=PROGRAMS[1], locale="en", topic=None)
+    assert not any(u.whole for u in menu)  # a menu may be cut short by the key she already knows

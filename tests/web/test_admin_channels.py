@@ -74,5 +74,7 @@ def test_the_simulator_keeps_only_digits_of_a_key_and_refuses_an_unknown_channel
     csrf = log_in(client)
     odd = simulate(client, csrf, channel="ussd", body="", press="<b>1</b>")
     assert "\n1 More\n0 Menu" in reply_of(odd)  # "<b>1</b>" pressed as 1
+    over = simulate(client, csrf, channel="ussd", body="1*1" * 40, press="1")  # past any session: from the top
+    assert "7 Language" in reply_of(over)
     response = client.post("/admin/simulator", data={"csrf": csrf, "channel": "fax", "body": "1"})
     assert response.status_code == 422
