@@ -78,3 +78,17 @@ def test_the_simulator_keeps_only_digits_of_a_key_and_refuses_an_unknown_channel
     assert "7 Language" in reply_of(over)
     response = client.post("/admin/simulator", data={"csrf": csrf, "channel": "fax", "body": "1"})
     assert response.status_code == 422
+
+
+def test_a_program_on_ussd_only_is_offered_by_its_code_and_answers_as_itself(settings, tmp_path):
+    programs = tmp_path / "programs.toml"
+    programs.write_text(
+        '[[program]]\nid = "default"\nname = "Infoline"\n\n'
+        '[[program]]\nid = "rift"\nname = "Rift"\nline_name = "Rift Clinic"\nussd_codes = ["*384*77#"]\n',
+        "utf-8",
+    )
+    with admin_client(with_tokens(settings.model_copy(update={"programs_file": programs}))) as client:
+        csrf = log_in(client)
+        assert 'value="*384*77#"' in client.get("/admin/simulator").text
+        menu = simulate(client, csrf, channel="ussd", body="", press="", to="*384*77#")
+        assert reply_of(menu).startswith("Rift Clinic: ")
