@@ -47,15 +47,14 @@ def contact_problems(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[
 
 
 def ussd_problems(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[str]:
-    """Each program's USSD screens that a locale has every part of but cannot fit on a screen."""
-    problems = []
-    for program in on_ussd(programs):
-        for locale in catalogs.locales:
-            for unfit in _unfit(catalogs, program, locale):
-                if locale != SOURCE_LOCALE:
-                    problems.append(
-                        f"program {program.id}: the USSD {unfit} screen in {locale} does not fit"
-                        f" one screen (182 GSM-7 or 80 UCS-2 characters), so it is sent in English; shorten"
-                        f' the translation, or the contact for {locale} (contacts = {{ {locale} = "…" }})'
-                    )
-    return problems + contact_problems(catalogs, programs)
+    """Each program's USSD screens that a locale has every part of but cannot fit on a screen (English's:
+    contact_problems)."""
+    translated = [locale for locale in catalogs.locales if locale != SOURCE_LOCALE]
+    return [
+        f"program {program.id}: the USSD {unfit} screen in {locale} does not fit"
+        f" one screen (182 GSM-7 or 80 UCS-2 characters), so it is sent in English; shorten"
+        f' the translation, or the contact for {locale} (contacts = {{ {locale} = "…" }})'
+        for program in on_ussd(programs)
+        for locale in translated
+        for unfit in _unfit(catalogs, program, locale)
+    ] + contact_problems(catalogs, programs)

@@ -21,7 +21,8 @@ MAX_CONTACT_CHARS = 40
 MAX_LINE_NAME_CHARS = 20
 CHOICES = {"encoding": ("unicode", "gsm7"), "confirm_opt_out": ("service", "twilio")}
 # The To of an inbound text: an E.164 number, or a short code.
-LINE_NUMBER = re.compile(r"\+[1-9][0-9]{6,14}|[0-9]{3,8}")
+SHORT_CODE = r"[0-9]{3,8}"
+LINE_NUMBER = re.compile(rf"\+[1-9][0-9]{{6,14}}|{SHORT_CODE}")
 # A USSD code as Africa's Talking sends it in serviceCode: *384*1234#, at most 20 characters.
 USSD_CODE = re.compile(r"(?=.{3,20}$)\*[0-9]{1,6}(?:\*[0-9]{1,6}){0,4}#")
 # Each key of a [[program]] and what TOML must give for it (an array of strings, a table of strings).

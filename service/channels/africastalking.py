@@ -14,13 +14,12 @@ import re
 from typing import TYPE_CHECKING
 
 from service.channels.base import TEXT_TYPE, Channel, Encoded, InboundRequest, Refused
-from service.channels.form import FormError, decode_form, refuse_repeated
+from service.channels.form import FORM_TYPE, FormError, decode_form, refuse_repeated
 from service.core.types import InboundMessage, Reply
 from service.core.ussd_path import within_bounds
 from service.programs import USSD_CODE
 from service.settings import Settings
 
-FORM_TYPE = "application/x-www-form-urlencoded"
 KEY_PARAMETER = "key"
 NO_KEY = "The callback key is missing or wrong."
 # Africa's Talking posts these five; a form with many more is not its.

@@ -8,6 +8,9 @@ import re
 from collections.abc import Iterable
 from urllib.parse import unquote
 
+# The one content type every provider's callback carries.
+FORM_TYPE = "application/x-www-form-urlencoded"
+
 
 class FormError(ValueError):
     """The request is not a usable form; the message says what is wrong, never what it held."""

@@ -11,9 +11,11 @@ from twilio.request_validator import SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER
 from twilio.twiml.messaging_response import MessagingResponse
 
 from service.channels.base import Channel, Encoded, InboundRequest, Refused
+from service.channels.form import FORM_TYPE
 from service.channels.twilio_form import MAX_FIELDS, READ_FIELDS, Form, FormError, parse_form, refuse_ambiguous
 from service.channels.twilio_signature import is_signed, signature_of, url_variants
 from service.core.types import InboundMessage, Reply
+from service.programs import SHORT_CODE
 from service.settings import Settings
 
 __all__ = [
@@ -35,7 +37,6 @@ __all__ = [
 ]
 
 
-FORM_TYPE = "application/x-www-form-urlencoded"
 TWIML_TYPE = b"application/xml"
 # As the server hands headers over: lower case, bytes.
 SIGNATURE = SIGNATURE_HEADER.lower().encode()
@@ -46,10 +47,11 @@ NOT_SIGNED = "The request is not signed by Twilio for this URL."
 # From is refused: a channel is a label, and a label never holds a sender's digits.
 CHANNELS = {"whatsapp": "whatsapp"}
 MESSAGE_SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
-ADDRESS = re.compile(r"(?:[a-z]+:)?\+[1-9][0-9]{1,14}")
+PHONE = re.compile(r"\+[1-9][0-9]{1,14}")
+ADDRESS = re.compile(rf"(?:[a-z]+:)?{PHONE.pattern}")
 # A program's number as Twilio sends To: an address as above, or a short code (3 to 8 digits, as
 # programs.toml lists them): a short code's texts arrive with its digits alone.
-LINE = re.compile(r"(?:[a-z]+:)?\+[1-9][0-9]{1,14}|[0-9]{3,8}")
+LINE = re.compile(rf"{ADDRESS.pattern}|{SHORT_CODE}")
 
 
 def channel_of(sender: str) -> str:

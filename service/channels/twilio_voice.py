@@ -16,7 +16,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from service.channels.base import Channel, Encoded, InboundRequest, Refused
-from service.channels.twilio import FORM_TYPE, TWIML_TYPE, verified_form
+from service.channels.twilio import FORM_TYPE, PHONE, TWIML_TYPE, verified_form
 from service.channels.twilio_form import Form, FormError
 from service.content import Content
 from service.core.types import InboundMessage, Reply, Utterance
@@ -29,7 +29,6 @@ CHANNEL = "voice"
 # The fields a step is made of; each must occur once (refuse_ambiguous).
 READ = ("CallSid", "From", "To", "Digits", "AccountSid")
 CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
-PHONE = re.compile(r"\+[1-9][0-9]{1,14}")
 KEYPAD = frozenset("0123456789*#")
 # Keys that are no digit choose nothing; "*" joins the path's keys, so both are written "#".
 NO_DIGIT = "#"

@@ -35,6 +35,11 @@ def country_locales(sender: str, served: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(found)
 
 
+# A USSD session dialled or a call made: no words to read a language from, so her stored choice, else
+# her number's country's language, else the program's, as for a menu asked for.
+DIALLED = Command(intent=Intent.MENU)
+
+
 def choose_locale(
     *, command: Command, subscriber: Subscriber, program: Program, sender: str, served: tuple[str, ...]
 ) -> str:

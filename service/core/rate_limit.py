@@ -7,6 +7,7 @@ up a program's bill.
 
 from __future__ import annotations
 
+from service.core.respond import RESPONDERS
 from service.core.types import Intent
 from service.programs import Program
 
@@ -14,14 +15,13 @@ from service.programs import Program
 HOUR = 3600.0
 # Carriers require these confirmations even to a sender past her reply cap.
 NEVER_CAPPED = frozenset({Intent.STOP, Intent.START, Intent.HELP})
-# A USSD session or a call: she is on the line, answered step by step, and nothing is sent to her
-# afterwards; no machine loops there. Its steps are never capped and use none of her texts' allowance.
-SESSION_CHANNELS = frozenset({"ussd", "voice"})
 
 
 def counts_toward_cap(channel: str) -> bool:
     """Whether a reply on this channel counts toward (and is held by) the sender's reply cap."""
-    return channel not in SESSION_CHANNELS
+    # A USSD session or a call (a channel with a responder of its own): she is on the line, answered step
+    # by step, nothing is sent to her afterwards, and no machine loops there.
+    return channel not in RESPONDERS
 
 
 def over_cap(

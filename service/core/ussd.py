@@ -14,18 +14,16 @@ from collections.abc import Callable
 
 from service import segments
 from service.catalogs import Catalogs, fallback_chain
-from service.core.language import choose_locale
+from service.core.language import DIALLED, choose_locale
 from service.core.placeholders import filled
 from service.core.referral import referral
 from service.core.render import menu_keyword, native_name, offered_locales
-from service.core.types import Command, InboundMessage, Intent, Reply, Subscriber
+from service.core.types import InboundMessage, Intent, Reply, Subscriber
 from service.core.ussd_pages import first_fitting, fits, list_pages, topic_pages
 from service.core.ussd_path import BACK, MORE, MORE_LANGUAGES, Choices, Screen, walk
 from service.programs import Program
 
 ITEM = "{number} {text}"
-# Who dials in and has chosen nothing in this path gets her own language (choose_locale), as for a menu.
-DIALLED = Command(intent=Intent.MENU)
 Made = Callable[[Catalogs, str, Program, "str | None"], "list[str] | None"]
 
 

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable, Mapping
 
 from service.catalogs import Catalogs
-from service.core.language import choose_locale
+from service.core.language import DIALLED, choose_locale
 from service.core.spoken import (
     KEYPAD,
     closing,
@@ -24,7 +24,7 @@ from service.core.spoken import (
     spoken_languages,
     spoken_reply,
 )
-from service.core.types import Command, InboundMessage, Intent, Reply, Subscriber, Utterance
+from service.core.types import InboundMessage, Intent, Reply, Subscriber, Utterance
 from service.programs import Program
 
 SEPARATOR = "*"
@@ -33,7 +33,8 @@ SEPARATOR = "*"
 MAX_STEPS = 32
 REPEAT, BACK = "9", "0"
 # The sender of a call from a hidden number (channels map every such caller to it): answered in the
-# program's default language, and nothing is remembered under it, since callers share it.
+# program's default language, and no language is kept under it, since callers share it (its steps are
+# recorded under it like any caller's).
 HIDDEN_CALLER = "anonymous"
 
 
@@ -137,9 +138,8 @@ def walk_call(path: str, keys: Keys) -> tuple[CallStep, bool]:
 def _wanted(message: InboundMessage, subscriber: Subscriber, program: Program, catalogs: Catalogs) -> str:
     if message.sender == HIDDEN_CALLER:
         return program.default_locale
-    command = Command(intent=Intent.MENU)
     return choose_locale(
-        command=command, subscriber=subscriber, program=program, sender=message.sender, served=catalogs.locales
+        command=DIALLED, subscriber=subscriber, program=program, sender=message.sender, served=catalogs.locales
     )
 
 

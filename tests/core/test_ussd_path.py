@@ -78,11 +78,11 @@ def test_a_path_past_its_bounds_has_no_inputs(path, inputs):
 @given(path=st.text(alphabet="0123456789*", max_size=MAX_PATH_CHARS + 20))
 def test_any_path_ends_on_a_screen_it_offers(path):
     step = walk(path, CHOICES)
-    assert step.screen in Screen
-    assert step.topic in (0, *CHOICES.topics)
-    assert step.page <= MAX_INPUTS
+    assert (step.topic in CHOICES.topics) == (step.screen == Screen.TOPIC) and step.topic in (0, *CHOICES.topics)
+    assert step.page == 0 or step.screen in (Screen.TOPIC, Screen.LANGUAGES)  # only those are paged
     assert step.chosen in (None, *CHOICES.locales)
-    assert not step.just_chose or (step.chosen and path.rsplit("*", 1)[-1].isdigit())
+    if step.just_chose:  # the last key chose, and chose the language it numbers
+        assert step.screen == Screen.MENU and step.chosen == CHOICES.locales[int(path.rsplit("*", 1)[-1]) - 1]
 
 
 @settings(max_examples=200, deadline=None)
