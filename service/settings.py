@@ -23,6 +23,9 @@ URL_SAFE_KEY = re.compile(r"[A-Za-z0-9._~-]+")
 # What `make run` is reached at; an operator behind a proxy sets PUBLIC_BASE_URL or ALLOWED_HOSTS.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "var"
+# Africa's Talking's documented hosts for /version1/messaging.
+LIVE_API = "https://api.africastalking.com"
+SANDBOX_API = "https://api.sandbox.africastalking.com"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -36,6 +39,18 @@ class Settings(BaseSettings):
     # Africa's Talking does not sign its USSD callbacks: its callback URL carries this as ?key=…;
     # without it every USSD call is refused.
     africastalking_callback_key: SecretStr | None = None
+    # Africa's Talking's messaging API, which sends the replies to its SMS (service/outbox.py). Without a
+    # username and API key nothing is sent: replies wait in the outbox. The URL defaults to Africa's
+    # Talking's live API, or its sandbox when the username is "sandbox".
+    africastalking_username: str | None = None
+    africastalking_api_key: SecretStr | None = None
+    africastalking_api_url: str | None = None
+    # The outbox's sender: one API call waits this long at most; a reply not sent this long after its
+    # message (the gateway down, or failing with 5xx) is given up on and shown in the admin as dead.
+    outbox_send_timeout_seconds: PositiveFloat = 10.0
+    outbox_dead_after_seconds: PositiveFloat = 60 * 60
+    # API calls in flight at once, per process.
+    outbox_concurrency: PositiveInt = 16
     # The public URL Twilio calls, when the service sits behind a proxy that
     # changes scheme, host or port (e.g. https://line.example.org).
     public_base_url: str | None = None
@@ -155,6 +170,13 @@ class Settings(BaseSettings):
     def admin_credentials(self) -> dict[str, str]:
         """label -> token for every configured admin token (checked when the settings were read)."""
         return {label: token for _, label, token in self._admin_entries() if token}
+
+    @property
+    def africastalking_api_base(self) -> str:
+        """The messaging API's base URL: AFRICASTALKING_API_URL, else the sandbox's or the live one."""
+        if self.africastalking_api_url:
+            return self.africastalking_api_url.rstrip("/")
+        return SANDBOX_API if self.africastalking_username == "sandbox" else LIVE_API
 
     @property
     def store_url(self) -> str:

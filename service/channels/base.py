@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import parse_qsl
 
-from service.core.types import InboundMessage, Reply
+from service.core.types import Delivery, InboundMessage, Reply
 
-__all__ = ["Channel", "Encoded", "InboundMessage", "InboundRequest", "Refused", "Reply"]
+__all__ = [
+    "Channel", "Delivery", "Encoded", "InboundMessage", "InboundRequest", "Receipt", "ReceiptChannel", "Refused",
+    "Reply",
+]  # fmt: skip
 
 TEXT_TYPE = b"text/plain; charset=utf-8"
 # The line's own URLs carry one or two parameters (?key=…, ?path=…); an operator's proxy may add a few.
@@ -82,4 +85,30 @@ class Channel(Protocol):
     def encode(self, reply: Reply, message: InboundMessage) -> Encoded:
         """The reply to message as the provider expects it in the response (empty when sent later); a
         session's next step may need the message (a call's next action URL carries the path so far)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A gateway's word on one reply it was given: matched by an id, never by a phone number."""
+
+    gateway: str
+    # SENT, DELIVERED or FAILED (a receipt never queues, cancels or loses a reply).
+    state: Delivery
+    # The gateway's id of the reply it sent (Africa's Talking's messageId) ...
+    provider_id: str | None = None
+    # ... or the id of the message it answered (Twilio: the inbound MessageSid in the callback's URL).
+    reply_to: str | None = None
+    # The gateway's reason for a failure, as its documented code or word (never free text of hers).
+    reason: str = ""
+
+
+class ReceiptChannel(Protocol):
+    """One provider's delivery receipts."""
+
+    provider: str
+    content_type: str
+
+    def verify_and_decode(self, request: InboundRequest) -> Receipt:
+        """The receipt a genuine call carries; Refused (400, 403 …) for any other."""
         ...

@@ -39,6 +39,26 @@ class InboundMessage:
     recipient: str
     body: str
     channel: str = "sms"
+    # The gateway that sends the reply later, through the outbox (Africa's Talking SMS takes no reply
+    # in its callback's response); None: the reply travels back in the response (TwiML, a USSD screen).
+    send_via: str | None = None
+    # Africa's Talking's linkId: a reply carrying it is billed to the session she opened, not to the program.
+    link_id: str = ""
+
+
+class Delivery(enum.StrEnum):
+    """What became of a reply after the line decided to send it (receipts move it on, never back)."""
+
+    QUEUED = "queued"  # in the outbox, not yet handed to the gateway
+    SENT = "sent"  # the gateway took it (TwiML answered, or its API said so); no receipt yet
+    UNKNOWN = "unknown"  # a process died while sending it: not sent again, in case it went
+    DELIVERED = "delivered"
+    FAILED = "failed"  # refused, undeliverable, or given up on (dead-lettered)
+    CANCELLED = "cancelled"  # she texted STOP before it was sent
+
+
+# Not yet known delivered or failed: what usage counts as pending.
+PENDING = frozenset({Delivery.QUEUED, Delivery.SENT, Delivery.UNKNOWN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +100,5 @@ class Reply:
     goes_on: bool = False
     # What a call says, in order, each in its language's voice; the referral is the last said.
     spoken: tuple[Utterance, ...] = ()
+    # Written to the outbox in the same transaction as the message's record: the gateway sends it later.
+    queued: bool = False
