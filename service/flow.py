@@ -10,19 +10,22 @@ away, content is still answered from what can be read, and what must not be lost
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from service.core import InboundMessage, Reply
 from service.observability import DEGRADED
 from service.privacy import SenderHasher
-from service.replies import Answer, answer_by_state, finish
+from service.replies import Answer, answer_by_state, finish, replay
+from service.sealed import Sealer
 from service.snapshot import ContentSnapshot, LiveContent
+from service.store.outbox import Queued
 from service.store.records import Record, StoreUnavailable, SubscriberState
 from service.store.spool import Spool
-from service.store.unit import UnitOfWork, in_rounds
+from service.store.unit import Transaction, UnitOfWork, in_rounds
 
 log = logging.getLogger("service.flow")
 WARN_EVERY_SECONDS = 10.0
@@ -36,6 +39,10 @@ class Flow:
     spool: Spool
     hasher: SenderHasher
     content: LiveContent
+    # Seals the numbers of replies queued for a gateway to send later (service.outbox).
+    sealer: Sealer
+    # Told after a COMMIT that queued replies: the sender need not wait for its next look.
+    on_queued: Callable[[], None] = lambda: None
 
     def handle(
         self, messages: Sequence[InboundMessage], *, simulated: bool = False, now: float | None = None
@@ -67,6 +74,7 @@ class Flow:
     ) -> list[Reply]:  # fmt: skip
         spooled = self.spool.pending()
         answers: dict[int, tuple[Answer, Record | None]] = {}
+        queued: set[int] = set()
         with self.unit.begin() as transaction:
             states = transaction.states(set(keys))
             for round_ in in_rounds(keys):
@@ -77,10 +85,37 @@ class Flow:
                 for i, answer, result in zip(round_, these, results, strict=True):
                     answers[i] = (answer, result.first)
                     states[keys[i]] = result.after or states[keys[i]]
-        return [
+                    if self._send_later(transaction, messages[i], answer, result.first, snapshot, now=now):
+                        queued.add(i)
+        if queued:
+            self.on_queued()
+        replies = [
             finish(answer=answer, first=first, saved=True, spool=self.spool, snapshot=snapshot, simulated=simulated)
             for answer, first in (answers[i] for i in range(len(messages)))
         ]
+        return [dataclasses.replace(reply, queued=True) if i in queued else reply for i, reply in enumerate(replies)]
+
+    def _send_later(
+        self, transaction: Transaction, message: InboundMessage, answer: Answer, first: Record | None,
+        snapshot: ContentSnapshot, *, now: float,
+    ) -> bool:  # fmt: skip
+        """Her STOP cancels what is still queued for her; a reply a gateway sends later is queued (a message
+        delivered again queues its first reply, if that one never was). True when a reply is queued."""
+        record = answer.record
+        if answer.change.opted_out and first is None:
+            transaction.cancel(record.sender_key)
+        if not message.send_via or record.simulated:
+            return False
+        reply = answer.reply if first is None else replay(record=first, program=answer.program, snapshot=snapshot,
+                                                          opted_out=answer.opted_out)  # fmt: skip
+        if reply.body is None:
+            return False
+        transaction.queue([Queued(
+            message_sid=message.message_id, gateway=message.send_via, program=answer.program.id,
+            sender_key=record.sender_key, recipient=self.sealer.seal(message.sender), body=reply.body,
+            sender_id=message.recipient, link_id=message.link_id, at=now,
+        )])  # fmt: skip
+        return True
 
     def _without_store(
         self, messages: Sequence[InboundMessage], keys: list[str], snapshot: ContentSnapshot, *, now: float,

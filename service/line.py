@@ -18,6 +18,7 @@ from service.core.respond import keyword_index
 from service.flow import Flow
 from service.privacy import SenderHasher, load_hash_key
 from service.programs import Programs, load_programs
+from service.sealed import Sealer
 from service.settings import Settings
 from service.snapshot import ContentSnapshot, LiveContent
 from service.store import SqlStore, open_store
@@ -93,7 +94,7 @@ def build_line(settings: Settings) -> Line:
         raise ConfigError(f"{settings.programs_file}: {unfit[0]}")
     content = LiveContent(ContentSnapshot(catalogs=catalogs, programs=programs))
     spool = Spool(settings.data_dir / SPOOL_FILE)
-    flow = Flow(unit=store.unit, spool=spool, hasher=SenderHasher(hash_key), content=content)
+    flow = Flow(unit=store.unit, spool=spool, hasher=SenderHasher(hash_key), content=content, sealer=Sealer(hash_key))
     return Line(
         settings=settings,
         content=content,

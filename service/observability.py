@@ -18,6 +18,14 @@ REQUESTS = Counter("infoline_webhook_requests_total", "Webhook requests by outco
 REPLIES = Counter("infoline_replies_total", "Replies sent", ["intent", "topic", "locale", "program", "channel"])
 SEGMENTS = Counter("infoline_segments_sent_total", "SMS segments the replies cost", ["program", "encoding"])
 RATE_LIMITED = Counter("infoline_rate_limited_total", "Replies withheld by a program's reply cap", ["program"])
+# A reply's fate as gateways report it; cost per delivered answer is DELIVERY_COST / DELIVERIES{state="delivered"}.
+DELIVERIES = Counter(
+    "infoline_deliveries_total", "Replies by what became of them", ["program", "locale", "channel", "state"]
+)
+DELIVERY_COST = Counter(
+    "infoline_delivery_cost_total", "What gateways said the replies cost", ["program", "locale", "channel", "currency"]
+)
+OUTBOX_SENDS = Counter("infoline_outbox_sends_total", "The outbox's tries by outcome", ["outcome"])
 DEGRADED = Counter("infoline_store_degraded_total", "Messages answered while the database was away", ["step"])
 LATENCY = Histogram(
     "infoline_webhook_seconds",

@@ -16,7 +16,7 @@ from service.core import InboundMessage, Reply, respond
 from service.core.opt_out import REPLAYED_WHEN_OPTED_OUT, opt_change, spooled_is_newer
 from service.core.rate_limit import capped, counts_toward_cap, over_cap
 from service.core.render import render
-from service.core.types import Intent, Subscriber
+from service.core.types import Delivery, Intent, Subscriber
 from service.observability import RATE_LIMITED, REPLIES, SEGMENTS
 from service.programs import Program
 from service.snapshot import ContentSnapshot
@@ -54,11 +54,23 @@ def answer_by_state(
         message_sid=message.message_id, sender_key=key, program=program.id, channel=message.channel,
         intent=reply.intent.value, topic=reply.topic, locale=reply.locale, segments=reply.segments,
         encoding=reply.encoding, replied=reply.body is not None, rate_limited=limited, simulated=simulated,
+        delivery=_delivery(message=message, replying=reply.body is not None, simulated=simulated),
     )  # fmt: skip
     change = _change(before=state.subscriber, reply=reply, program=program, now=now, known=stored is not None,
                      counted=counts_toward_cap(message.channel))  # fmt: skip
     return Answer(reply=reply, record=record, change=change, program=program, channel=message.channel,
                   limited=limited, opted_out=state.subscriber.opted_out)  # fmt: skip
+
+
+# Texts whose replies a gateway reports on: Twilio's TwiML replies get status callbacks.
+TRACKED_CHANNELS = frozenset({"sms", "whatsapp"})
+
+
+def _delivery(*, message: InboundMessage, replying: bool, simulated: bool) -> str | None:
+    """A new reply's fate: queued for a gateway that sends later, sent when it goes back in the response."""
+    if not replying or simulated or message.channel not in TRACKED_CHANNELS:
+        return None
+    return Delivery.QUEUED.value if message.send_via else Delivery.SENT.value
 
 
 def _with_spooled_opt_out(*, spool: Spool | None, key: str, state: SubscriberState) -> SubscriberState:
@@ -89,7 +101,10 @@ def finish(
 ) -> Reply:
     """The reply to send once the write is done: spooled if it could not be, replayed if it was a duplicate."""
     if not saved:
-        spool.add(record=answer.record, change=answer.change)
+        # Nothing is queued without the database: the gateway is asked to deliver the message again.
+        unqueued = answer.record.delivery == Delivery.QUEUED
+        spool.add(record=dataclasses.replace(answer.record, delivery=None) if unqueued else answer.record,
+                  change=answer.change)  # fmt: skip
     elif first:
         if not counts_toward_cap(answer.channel):
             # A session step (USSD, voice) is answered from its path, which its id carries: the step

@@ -15,6 +15,8 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from service.store.dialect import dialect_of
+
 HERE = Path(__file__).resolve().parent
 MIGRATIONS = HERE / "migrations"
 DIALECTS = ("sqlite", "postgresql")
@@ -54,9 +56,9 @@ def generated(*, dialect: str) -> Schema:
     return parse_schema(schema_file(dialect=dialect).read_text())
 
 
-def dialect_of(store: Any) -> str:
+def dialect_name(store: Any) -> str:
     """The store's database: "sqlite" or "postgresql"."""
-    return "sqlite" if store.direct.sqlite else "postgresql"
+    return dialect_of(store.direct).name
 
 
 def alembic_config() -> Any:
@@ -83,7 +85,7 @@ def current_revision(store: Any) -> str | None:
 
 def create_new(store: Any) -> bool:
     """On an empty database, run the generated schema (stamp included); whether it did."""
-    dialect = dialect_of(store)
+    dialect = dialect_name(store)
     # SQLite: a write transaction, so workers starting together queue; PostgreSQL: the advisory lock.
     with store.direct.transaction(write=True) as cursor:
         if dialect == "postgresql":
@@ -105,7 +107,7 @@ def _lock(connection: Any) -> None:
 
 def upgrade(store: Any) -> None:
     """Bring the database to the head: a new one from its generated file, an older one by its migrations."""
-    head = generated(dialect=dialect_of(store)).head
+    head = generated(dialect=dialect_name(store)).head
     revision = current_revision(store)
     if revision == head or (revision is None and create_new(store)):
         return

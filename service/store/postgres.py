@@ -17,7 +17,9 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from service.store import outbox, rollups
 from service.store import statements as sql
+from service.store.dialect import POSTGRES
 from service.store.errors import database_errors
 from service.store.records import Change, Record, SubscriberState
 from service.store.unit import Saved
@@ -85,10 +87,21 @@ class PostgresTransaction:
             rows.append(cursor.fetchone())
             cursor.nextset()
         firsts = self._firsts([record.message_sid for (record, _), row in zip(items, rows, strict=True) if not row])
+        new = [record for (record, _), row in zip(items, rows, strict=True) if row]
+        day = self._created_at.date().isoformat()
+        self._connection.cursor().executemany(rollups.add_sql(POSTGRES), rollups.new_records(new, day=day))
         return [
             Saved(first=None, after=sql.state_of(row)) if row else Saved(first=firsts[record.message_sid], after=None)
             for (record, _), row in zip(items, rows, strict=True)
         ]
+
+    def queue(self, items: Sequence[outbox.Queued]) -> None:
+        """Write replies to the outbox (a message id already there queues nothing)."""
+        outbox.queue(self._connection.cursor(), POSTGRES, items)
+
+    def cancel(self, sender_key: str) -> int:
+        """Cancel her queued replies."""
+        return outbox.cancel(self._connection.cursor(), POSTGRES, sender_key=sender_key)
 
     def _firsts(self, sids: list[str]) -> dict[str, Record]:
         if not sids:

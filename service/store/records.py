@@ -42,6 +42,8 @@ class Record:
     rate_limited: bool = False
     simulated: bool = False
     created_at: datetime.datetime | None = None
+    # What became of the reply (service.core.types.Delivery's value); None when nothing tracks it.
+    delivery: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

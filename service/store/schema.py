@@ -8,7 +8,20 @@ module only describes the result to SQLAlchemy's query builder; a test
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, Text, false
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    false,
+)
 
 metadata = MetaData()
 
@@ -43,6 +56,57 @@ records = Table(
     Column("rate_limited", Boolean, nullable=False, server_default=false()),
     Column("simulated", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    # What became of the reply (service.core.types.Delivery); None when nothing tracks it (USSD, voice, none sent).
+    Column("delivery", String(10)),
+    Column("cost", Float),  # what the gateway said the reply cost, in currency
+    Column("currency", String(3)),
+)
+
+# Replies a gateway sends later (Africa's Talking SMS). Number and text are kept only until the reply's
+# fate is final; the number only encrypted (service.outbox_crypto).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_sid", String(64), nullable=False, unique=True),  # the message it answers: one reply each
+    Column("gateway", String(16), nullable=False),
+    Column("program", String(64), nullable=False),
+    Column("sender_key", String(64), nullable=False, index=True),  # so her STOP finds her queued replies
+    Column("recipient", Text),
+    Column("body", Text),
+    Column("sender_id", String(16), nullable=False),  # the short code or number the message came in on
+    Column("link_id", String(64), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_at", Float, nullable=False),  # epoch seconds: not tried again before
+    Column("created_at", Float, nullable=False, index=True),
+    Column("claim", String(32)),  # the sending worker's claim on it, while it sends
+    Column("claimed_at", Float),
+    Column("provider_id", String(64), index=True),  # the gateway's id, which its receipts carry
+    Column("reason", String(32)),  # why the last try failed: a gateway's code word, never its text
+    Index("ix_outbox_status_next_at", "status", "next_at"),
+)
+
+# One row per day × program × channel × locale × what was asked × shard, kept up to date as records and
+# receipts are written. Shard: PostgreSQL's backend pid, so two transactions in flight never wait on one
+# row's lock (each connection adds to its own row; usage sums them); 0 on SQLite, which has one writer.
+usage_daily = Table(
+    "usage_daily",
+    metadata,
+    Column("day", String(10), nullable=False),  # YYYY-MM-DD, UTC, of the message
+    Column("program", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("locale", String(16), nullable=False),
+    Column("intent", String(16), nullable=False),
+    Column("topic", String(32), nullable=False),  # '' for none: a key column may not be NULL
+    Column("shard", Integer, nullable=False),
+    *(
+        Column(name, Integer, nullable=False, server_default="0")
+        for name in ("messages", "replies", "segments", "rate_limited", "pending", "delivered", "failed", "cancelled")
+    ),
+    Column("cost", Float, nullable=False, server_default="0"),
+    Column("currency", String(3)),
+    PrimaryKeyConstraint("day", "program", "channel", "locale", "intent", "topic", "shard"),
 )
 
 catalog_versions = Table(

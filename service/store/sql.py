@@ -10,13 +10,18 @@ import datetime
 import functools
 from typing import Any
 
+from service.core.types import Delivery
+from service.store import deliveries, outbox
 from service.store.base import run
+from service.store.dialect import dialect_of
 from service.store.migrate import upgrade
 from service.store.sqlite import SqliteUnit
 from service.store.unit import UnitOfWork
 
 # Connections per worker for SQLAlchemy's queries (the admin, purge) on PostgreSQL.
 ENGINE_POOL_SIZE = 4
+# Outbox rows nobody will touch again (an unknown one is final too: it is never sent again).
+FINAL_OUTBOX_STATES = ("sent", "failed", "dead", "cancelled", "unknown")
 
 
 def sqlite_path(url: str) -> str | None:
@@ -52,13 +57,27 @@ class SqlStore:
         return make_engine(self.url, pool_size=ENGINE_POOL_SIZE)
 
     def purge(self, *, before: datetime.datetime) -> int:
-        """Delete records older than `before`; subscriber state stays."""
+        """Delete records older than `before`, and outbox rows as old whose fate is final; subscriber state
+        and the daily rollups (every figure usage shows) stay."""
         from sqlalchemy import delete
 
+        from service.store.schema import outbox as outbox_rows
         from service.store.schema import records
 
-        return run(self.engine, lambda c: c.execute(delete(records).where(records.c.created_at < before)).rowcount,
-                   write=True)  # fmt: skip
+        def work(connection: Any) -> int:
+            final = outbox_rows.c.status.in_(FINAL_OUTBOX_STATES)
+            connection.execute(delete(outbox_rows).where(outbox_rows.c.created_at < before.timestamp(), final))
+            return connection.execute(delete(records).where(records.c.created_at < before)).rowcount
+
+        return run(self.engine, work, write=True)
+
+    def apply_receipt(self, *, gateway: str, to: Delivery, provider_id: str | None, reply_to: str | None) -> bool:
+        """A gateway's receipt applied to its reply's record and the rollups; False when nothing matched."""
+        dialect = dialect_of(self.unit)
+        with self.unit.transaction(write=True) as cursor:
+            sid = reply_to or (outbox.answered_by(cursor, dialect, gateway=gateway, provider_id=provider_id)
+                               if provider_id else None)  # fmt: skip
+            return sid is not None and deliveries.move(cursor, dialect, message_sid=sid, to=to)
 
     def close(self) -> None:
         """Close this process's connections (this thread's, on SQLite)."""

@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, NamedTuple, Protocol
 
+from service.store.outbox import Queued
 from service.store.records import Change, Record, SubscriberState
 
 
@@ -26,7 +27,16 @@ class Transaction(Protocol):
         ...
 
     def save(self, items: Sequence[tuple[Record, Change]]) -> list[Saved]:
-        """Record messages of distinct senders and apply their changes, each MessageSid once."""
+        """Record messages of distinct senders and apply their changes, each MessageSid once (and count the
+        new ones in the daily rollups)."""
+        ...
+
+    def queue(self, items: Sequence[Queued]) -> None:
+        """Write replies to the outbox; a message id already there queues nothing new."""
+        ...
+
+    def cancel(self, sender_key: str) -> int:
+        """Cancel her replies still queued (her STOP came before they were sent); how many."""
         ...
 
 

@@ -1,4 +1,4 @@
-"""Usage figures from the records: counts and segments, never a phone number; simulated texts left out."""
+"""Usage figures from the daily rollups (service.store.rollups): never a scan of the records, never a number."""
 
 from __future__ import annotations
 
@@ -17,49 +17,52 @@ class UsageRow:
     intent: str
     topic: str
     messages: int  # inbound texts
-    replies: int  # texts the line sent back
-    segments: int  # what the replies cost the program
+    replies: int  # replies the line sent back (or queued to send)
+    segments: int  # what the replies cost the program, in SMS segments
     rate_limited: int
+    pending: int  # replies not yet known delivered or failed (queued, sent without a receipt, fate unknown)
+    delivered: int  # replies a gateway's receipt says reached the phone
+    failed: int  # refused, undeliverable, or given up on
+    cancelled: int  # queued, then her STOP came first
+    cost: float  # what the gateways said the replies cost, in currency (0 where none said)
+    currency: str  # "" when no gateway said; "*" when several currencies were summed
+
+    @property
+    def cost_per_delivered(self) -> float | None:
+        """What one delivered answer cost; None when none was delivered."""
+        return self.cost / self.delivered if self.delivered else None
+
+
+COUNTS = ("messages", "replies", "segments", "rate_limited", "pending", "delivered", "failed", "cancelled")
 
 
 def usage(engine, *, since: datetime.datetime) -> list[UsageRow]:
-    """Per day, program, channel, locale and what was asked: messages, replies, segments, rate-limited."""
-    from sqlalchemy import case, func, select
+    """Per day, program, channel, locale and what was asked, from `since`'s day on (shards summed)."""
+    from sqlalchemy import func, select
 
-    from service.store.schema import records
+    from service.store.schema import usage_daily as daily
 
-    day = func.date(records.c.created_at)
-    keys = [day, records.c.program, records.c.channel, records.c.locale, records.c.intent, records.c.topic]
+    keys = [daily.c.day, daily.c.program, daily.c.channel, daily.c.locale, daily.c.intent, daily.c.topic]
     query = (
         select(
             *keys,
-            func.count(),
-            func.sum(case((records.c.replied, 1), else_=0)),
-            func.sum(records.c.segments),
-            func.sum(case((records.c.rate_limited, 1), else_=0)),
-        )
-        .where(records.c.created_at >= since, records.c.simulated.is_(False))
+            *(func.sum(daily.c[name]) for name in COUNTS),
+            func.sum(daily.c.cost),
+            func.min(daily.c.currency),
+            func.max(daily.c.currency),
+        )  # fmt: skip
+        .where(daily.c.day >= since.astimezone(datetime.UTC).date().isoformat())
         .group_by(*keys)
-        .order_by(day, records.c.program, records.c.intent, records.c.topic)
+        .order_by(daily.c.day, daily.c.program, daily.c.intent, daily.c.topic)
     )
 
-    def rows(connection):
-        return [
-            UsageRow(
-                str(day_),
-                program,
-                channel,
-                locale,
-                intent,
-                topic or "",
-                int(messages),
-                int(replies or 0),
-                int(segments or 0),
-                int(limited or 0),
-            )
-            for day_, program, channel, locale, intent, topic, messages, replies, segments, limited in connection.execute(
-                query
-            )
-        ]
+    def rows(connection) -> list[UsageRow]:
+        return [_row(row) for row in connection.execute(query)]
 
     return run(engine, rows)
+
+
+def _row(row) -> UsageRow:
+    key, counts, (cost, low, high) = row[:6], row[6:14], row[14:]
+    currency = low if low == high else "*"
+    return UsageRow(*key, *(int(count or 0) for count in counts), float(cost or 0), currency or "")  # type: ignore[call-arg]

@@ -4,8 +4,6 @@ import datetime
 import threading
 import time
 
-import pytest
-
 from service.store import Change, Record, open_store
 from service.store.spool import Spool
 from tests.store_helpers import count_records, find_record, load_state, save
@@ -27,13 +25,6 @@ def record(sid="SM1", key="k" * 64, **fields) -> Record:
         replied=True,
     )
     return Record(**(values | fields))
-
-
-@pytest.fixture
-def store(database_url):
-    store = open_store(database_url)
-    yield store
-    store.close()
 
 
 def test_a_new_sender_has_default_state_and_no_record(store):

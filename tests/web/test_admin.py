@@ -194,7 +194,10 @@ def test_usage_counts_replies_segments_and_opt_outs_without_numbers(client):
     assert "opt-outs <strong>1</strong>" in page and "Replies <strong>4</strong>" in page
     assert "<svg" in page and "<rect" in page
     csv_text = client.get("/admin/usage.csv").text
-    assert csv_text.splitlines()[0] == "day,program,channel,locale,intent,topic,messages,replies,segments,rate_limited"
+    assert (
+        csv_text.splitlines()[0]
+        == "day,program,channel,locale,intent,topic,messages,replies,segments,rate_limited,pending,delivered,failed,cancelled,cost,currency"
+    )
     assert ",her2,2,2,4," in csv_text
     assert "7654321" not in page + csv_text
 

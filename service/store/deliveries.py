@@ -1,0 +1,48 @@
+"""A reply's fate on its record, and the rollup moved with it, in the caller's transaction.
+
+Fates only move forward, from pending (queued, sent, unknown) to pending or final: a late or repeated
+receipt (Twilio's "sent" after "delivered", Africa's Talking's report again) changes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from service.core.types import PENDING, Delivery
+from service.observability import DELIVERIES, DELIVERY_COST
+from service.store import rollups
+from service.store.dialect import Dialect
+
+_PENDING = ", ".join(f"'{state.value}'" for state in sorted(PENDING))
+MOVE = f"""
+UPDATE records SET delivery = :to, cost = COALESCE(:cost, cost), currency = COALESCE(:currency, currency)
+WHERE message_sid = :sid AND delivery IN ({_PENDING})
+RETURNING created_at, program, channel, locale, intent, topic, simulated
+"""
+
+
+@functools.cache
+def _move_sql(dialect: Dialect) -> str:
+    return dialect.params(MOVE)
+
+
+def move(
+    cursor: Any, dialect: Dialect, *, message_sid: str, to: Delivery, cost: float | None = None,
+    currency: str | None = None,
+) -> bool:  # fmt: skip
+    """Move the reply to message_sid on to `to` (with its cost); False when it is not pending (or not kept)."""
+    row = cursor.execute(_move_sql(dialect), {"sid": message_sid, "to": to.value, "cost": cost,
+                                              "currency": currency}).fetchone()  # fmt: skip
+    if row is None:
+        return False
+    created_at, program, channel, locale, intent, topic, simulated = row
+    if simulated:
+        return True
+    key = (rollups.day_of(created_at), program, channel, locale, intent, topic or "")
+    cursor.execute(rollups.add_sql(dialect), rollups.moved(key, to=to, cost=cost, currency=currency))
+    # Counted before the COMMIT: a rollback after this is a database failure, rarer than a scrape's gap.
+    DELIVERIES.labels(program=program, locale=locale, channel=channel, state=to.value).inc()
+    if cost:
+        DELIVERY_COST.labels(program=program, locale=locale, channel=channel, currency=currency or "").inc(cost)
+    return True

@@ -1,0 +1,83 @@
+"""Daily usage rollups (usage_daily), added to in the transaction that writes what they count.
+
+A new record adds its message, reply, segments and pending delivery; a reply's later fate (sent with a
+cost, delivered, failed, cancelled) moves it from pending to its column. So usage reads rows per day,
+never the records, and purge can drop records without losing a figure. Simulated texts are not counted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from service.core.types import PENDING, Delivery
+from service.store.dialect import Dialect
+from service.store.records import Record
+
+KEY = ("day", "program", "channel", "locale", "intent", "topic")
+COUNTS = ("messages", "replies", "segments", "rate_limited", "pending", "delivered", "failed", "cancelled")
+# A final state's column; pending states have none of their own.
+COLUMN_OF = {Delivery.DELIVERED: "delivered", Delivery.FAILED: "failed", Delivery.CANCELLED: "cancelled"}
+# Two currencies in one row (a program moved accounts): its cost is no longer one amount.
+MIXED = "*"
+
+
+@functools.cache
+def add_sql(dialect: Dialect) -> str:
+    """The upsert adding one row's deltas (every count, cost and currency given)."""
+    columns = (*KEY, "shard", *COUNTS, "cost", "currency")
+    values = ", ".join(dialect.shard if name == "shard" else f":{name}" for name in columns)
+    sums = ", ".join(f"{name} = usage_daily.{name} + excluded.{name}" for name in (*COUNTS, "cost"))
+    currency = (
+        "currency = CASE WHEN usage_daily.currency IS NULL THEN excluded.currency"
+        " WHEN excluded.currency IS NULL OR excluded.currency = usage_daily.currency THEN usage_daily.currency"
+        f" ELSE '{MIXED}' END"
+    )
+    return dialect.params(
+        f"INSERT INTO usage_daily ({', '.join(columns)}) VALUES ({values}) "
+        f"ON CONFLICT ({', '.join(KEY)}, shard) DO UPDATE SET {sums}, {currency}"
+    )
+
+
+def day_of(created_at: Any) -> str:
+    """The UTC day of a record's created_at, as either driver returns it (SQLite: text; psycopg: datetime)."""
+    if isinstance(created_at, datetime.datetime):
+        if created_at.tzinfo is not None:
+            created_at = created_at.astimezone(datetime.UTC)
+        return created_at.date().isoformat()
+    return str(created_at)[:10]
+
+
+def new_records(records: Iterable[Record], *, day: str) -> list[dict[str, object]]:
+    """One delta per rollup row for records just written (created_at None: written on `day`)."""
+    totals: dict[tuple[str, ...], Counter[str]] = {}
+    for record in records:
+        if record.simulated:
+            continue
+        key = (day_of(record.created_at) if record.created_at else day, record.program, record.channel,
+               record.locale, record.intent, record.topic or "")  # fmt: skip
+        counts = totals.setdefault(key, Counter())
+        counts["messages"] += 1
+        counts["replies"] += record.replied
+        counts["segments"] += record.segments
+        counts["rate_limited"] += record.rate_limited
+        counts["pending"] += record.delivery in PENDING
+    return [_delta(key, counts) for key, counts in sorted(totals.items())]
+
+
+def moved(key: Sequence[str], *, to: Delivery, cost: float | None, currency: str | None) -> dict[str, object]:
+    """The delta of one reply moving from pending to `to` (and costing `cost`)."""
+    counts: Counter[str] = Counter()
+    if to not in PENDING:
+        counts["pending"] -= 1
+        counts[COLUMN_OF[to]] += 1
+    return _delta(key, counts, cost=cost or 0.0, currency=currency)
+
+
+def _delta(key: Sequence[str], counts: Counter[str], *, cost: float = 0.0, currency: str | None = None) -> dict:
+    return dict(zip(KEY, key, strict=True)) | {name: counts[name] for name in COUNTS} | {
+        "cost": cost, "currency": currency,
+    }  # fmt: skip
