@@ -1,13 +1,9 @@
-"""Africa's Talking's messaging API (POST /version1/messaging): one queued reply sent as one SMS, and what
-became of it in a short fixed word.
+"""Africa's Talking's messaging API (POST /version1/messaging): one queued reply sent as one SMS.
 
-Direct calls with aiohttp, not the official `africastalking` SDK: the SDK is synchronous over `requests`
-(it would block the event loop the outbox's sender runs on) and fixes its hosts to the live and sandbox
-APIs, so it could be pointed neither at AFRICASTALKING_API_URL nor at the tests' fake API. aiohttp is
-already installed (twilio's async client needs it).
-
-A result never holds the number, the message or the response's text (AT's error bodies and statuses may
-echo the number back): its reason is one of a few fixed words.
+Direct calls with aiohttp (installed for twilio's async client), not the official `africastalking` SDK:
+the SDK is synchronous over `requests` (it would block the outbox's event loop) and fixes its hosts to the
+live and sandbox APIs, so it could be pointed neither at AFRICASTALKING_API_URL nor at the tests' fake.
+A result's reason is a short fixed word, never the response's text (which may echo her number back).
 """
 
 from __future__ import annotations
@@ -31,18 +27,10 @@ MAX_BODY_BYTES = 64 * 1024
 ACCEPTED = frozenset({100, 101, 102})
 # AT's documented failures. The word is ours, looked up by code: the response's own text is never kept.
 FAILURES = {
-    401: "RiskHold",
-    402: "InvalidSenderId",
-    403: "InvalidPhoneNumber",
-    404: "UnsupportedNumberType",
-    405: "InsufficientBalance",
-    406: "UserInBlacklist",
-    407: "CouldNotRoute",
-    409: "DoNotDisturbRejection",
-    500: "InternalServerError",
-    501: "GatewayError",
-    502: "RejectedByGateway",
-}
+    401: "RiskHold", 402: "InvalidSenderId", 403: "InvalidPhoneNumber", 404: "UnsupportedNumberType",
+    405: "InsufficientBalance", 406: "UserInBlacklist", 407: "CouldNotRoute", 409: "DoNotDisturbRejection",
+    500: "InternalServerError", 501: "GatewayError", 502: "RejectedByGateway",
+}  # fmt: skip
 # Asked too soon or too often: not a refusal of the message, worth another try.
 RETRY_STATUSES = frozenset({408, 425, 429})
 COST = re.compile(r"([A-Z]{3}) ([0-9]{1,9}(?:\.[0-9]{1,9})?)")
@@ -81,15 +69,16 @@ class Refusal:
 
 @dataclass(frozen=True, slots=True)
 class Trouble:
-    """Retry later: "connect" (nothing reached AT), "timeout", "network", "http_503" ..."""
+    """Retry later: "connect" (nothing reached AT), "http_503", "http_429", "timeout" or "network" (a
+    connection lost): the last two may follow a request AT took, but the outbox's rule retries them."""
 
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class Unsure:
-    """AT answered with success but no readable result ("bad_response"): it may have sent the message, so
-    sending it again could send it twice; the outbox marks it unknown rather than retry it."""
+    """AT answered 2xx but no readable result ("bad_response": not JSON, too long, no id, cut short): it
+    may well have sent the message, so a retry could send it twice; for the outbox, Delivery.UNKNOWN."""
 
     reason: str
 
@@ -106,17 +95,13 @@ def parse_cost(text: object) -> tuple[float | None, str | None]:
 def _form(username: str, outgoing: Outgoing) -> bytes:
     """AT's form for one message to one number."""
     fields = {"username": username, "to": outgoing.to, "message": outgoing.message}
-    if outgoing.sender_id:
-        fields["from"] = outgoing.sender_id
-    if outgoing.link_id:
-        fields["linkId"] = outgoing.link_id
-    return urlencode(fields).encode("utf-8")
+    # An empty `from` or linkId is left out, as AT documents them optional (its default sender, no session).
+    fields |= {"from": outgoing.sender_id, "linkId": outgoing.link_id}
+    return urlencode({name: value for name, value in fields.items() if value}).encode("utf-8")
 
 
 async def _capped_body(response: aiohttp.ClientResponse) -> bytes | None:
     """The response's body, or None when it is longer than MAX_BODY_BYTES."""
-    if response.content_length is not None and response.content_length > MAX_BODY_BYTES:
-        return None
     body = bytearray()
     # Every turn reads at least one byte or ends: at most MAX_BODY_BYTES + 1 turns.
     while chunk := await response.content.read(MAX_BODY_BYTES + 1 - len(body)):
@@ -128,8 +113,6 @@ async def _capped_body(response: aiohttp.ClientResponse) -> bytes | None:
 
 def _status_code(value: Any) -> int | None:
     """A recipient's statusCode as a number of three digits (anything else could be her number)."""
-    if isinstance(value, str) and value.isdigit() and len(value) == 3:
-        value = int(value)
     return value if type(value) is int and 100 <= value <= 999 else None
 
 
@@ -159,19 +142,17 @@ def result_of(body: bytes) -> SendResult:
     if not recipients:
         # AT took the request and sent nothing; its Message then names why ("InvalidSenderId").
         said = sms.get("Message") if isinstance(sms, dict) else None
-        return Refusal(said if said in FAILURES.values() else "no_recipient")
+        return Refusal(next((word for word in FAILURES.values() if word == said), "no_recipient"))
     return _recipient_result(recipients[0])
 
 
 async def _response_result(response: aiohttp.ClientResponse) -> SendResult:
     """The result an HTTP answer means."""
     status = response.status
-    if status >= 500 or status in RETRY_STATUSES:
-        return Trouble(f"http_{status}")
-    if status >= 400:
+    if 400 <= status < 500 and status not in RETRY_STATUSES:
         return Refusal(f"http_{status}")
     if not 200 <= status < 300:
-        # A redirect: a wrong AFRICASTALKING_API_URL sent nothing, and may be mended before it is dead.
+        # 5xx, 429, or a redirect (a wrong AFRICASTALKING_API_URL, which may be mended before it is dead).
         return Trouble(f"http_{status}")
     # From here AT said yes: whatever goes wrong may have followed a sent message, so it is Unsure,
     # never Trouble (a retry could send it twice).
@@ -192,15 +173,12 @@ class AfricasTalkingApi:
         self.username = username
         self.timeout = timeout
         self.concurrency = concurrency
-        # Compressed answers are refused: a small gzip body could inflate past any cap.
+        # Identity only: a small gzip body could inflate past any cap (a compressed answer is refused).
         self._headers = {"apiKey": api_key, "Accept": "application/json", "Content-Type": FORM_TYPE}
-        self._headers["Accept-Encoding"] = "identity"
+        self._headers |= {"Accept-Encoding": "identity"}
         self._session: aiohttp.ClientSession | None = None
         self._gate = asyncio.Semaphore(concurrency)
         self._loop: asyncio.AbstractEventLoop | None = None
-
-    def __repr__(self) -> str:
-        return f"AfricasTalkingApi(url={self.url!r}, username={self.username!r})"
 
     def _session_here(self) -> aiohttp.ClientSession:
         """This loop's session (a session and its connections belong to the loop that made them)."""
@@ -214,11 +192,10 @@ class AfricasTalkingApi:
 
     async def send(self, outgoing: Outgoing) -> SendResult:
         """Send one reply; never raises for network or HTTP trouble."""
-        session = self._session_here()
+        session, form = self._session_here(), _form(self.username, outgoing)
         # Callers past the limit wait here, outside the timeout, which is then AT's time alone.
         async with self._gate:
             try:
-                form = _form(self.username, outgoing)
                 async with session.post(self.url, data=form, headers=self._headers, allow_redirects=False) as answer:
                     return await _response_result(answer)
             except aiohttp.ClientConnectorError:

@@ -173,7 +173,7 @@ def test_the_number_and_text_are_not_in_a_replys_repr():
         (b'{"SMSMessageData": {"Recipients": [{"statusCode": 101}]}}', Unsure("bad_response")),
         (b'{"SMSMessageData": {"Recipients": [{"statusCode": 254711000111}]}}', Unsure("bad_response")),
         (b'{"SMSMessageData": {"Recipients": [{"statusCode": true, "messageId": "a"}]}}', Unsure("bad_response")),
-        (b'{"SMSMessageData": {"Recipients": [{"statusCode": "102", "messageId": "ATXid_1", "cost": "0"}]}}',
+        (b'{"SMSMessageData": {"Recipients": [{"statusCode": 102, "messageId": "ATXid_1", "cost": "0"}]}}',
          Sent("ATXid_1", None, None)),
         (b'{"SMSMessageData": {"Recipients": [{"statusCode": 100, "messageId": "ATXid_2", "cost": "USD 0.0100"}]}}',
          Sent("ATXid_2", 0.01, "USD")),
