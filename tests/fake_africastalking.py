@@ -97,8 +97,8 @@ class FakeAfricasTalking:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def control(self, orders: dict) -> None:
-        """Apply a control request's orders (the subprocess form's attributes)."""
+    def control(self, orders: dict) -> float:
+        """Apply a control request's orders (the subprocess form's attributes); the seconds to go down for."""
         if orders.get("reset"):
             self.reset()
         if "fail_next" in orders:
@@ -107,13 +107,17 @@ class FakeAfricasTalking:
         self.hang = bool(orders.get("hang", self.hang))
         self.recipient_status = orders.get("recipient_status", self.recipient_status)
         self.oversize = bool(orders.get("oversize", self.oversize))
-        if orders.get("down_for"):
-            threading.Thread(target=self._down_for, args=(float(orders["down_for"]),), daemon=True).start()
+        return float(orders.get("down_for", 0))
 
-    def _down_for(self, seconds: float) -> None:
-        self.stop()
-        time.sleep(seconds)
-        self.start()
+    def go_down_for(self, seconds: float) -> None:
+        """Refuse connections for seconds, then listen again on the same port (from another thread)."""
+
+        def down_and_up() -> None:
+            self.stop()
+            time.sleep(seconds)
+            self.start()
+
+        threading.Thread(target=down_and_up, daemon=True).start()
 
     def answer(self, headers, body: bytes) -> tuple[int, str, bytes]:
         """(status, content type, body) for one POST to the messaging path."""
@@ -190,11 +194,14 @@ def _handler_for(fake: FakeAfricasTalking) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY:
+                self.close_connection = True  # the body is left unread
                 return self._reply(413, "text/plain", b"too large")
             body = self.rfile.read(length)
             if self.path == CONTROL:
-                fake.control(json.loads(body or b"{}"))
-                return self._reply(200, "application/json", b"{}")
+                down_for = fake.control(json.loads(body or b"{}"))
+                self._reply(200, "application/json", b"{}")
+                # Only once answered: going down must not cut its own answer off.
+                return down_for and fake.go_down_for(down_for)
             if self.path != MESSAGING:
                 return self._reply(404, "text/plain", b"Not Found")
             self._reply(*fake.answer(self.headers, body))
