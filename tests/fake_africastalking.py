@@ -5,7 +5,7 @@ text), the form checked (400, text), 201 with SMSMessageData.Recipients; XML unl
 In a test: `with FakeAfricasTalking() as fake: ... fake.url, fake.sent, fake.fail_next(2) ...`.
 As a process: `python -m tests.fake_africastalking --port P [--log FILE] [--api-key K --username U]`
 prints its URL once listening; POST /__fake/control with JSON scripts it as the attributes below do
-({"fail_next": 2, "delay": 0.5, "hang": true, "recipient_status": 406, "oversize": true, "down_for": 1,
+({"fail_next": 2, "delay": 0.5, "hang": true, "recipient_status": 406, "padding": 70000, "down_for": 1,
 "reset": true}). Every message it sends is recorded, and with a log file appended as one JSON line.
 """
 
@@ -58,7 +58,7 @@ class FakeAfricasTalking:
         """Answer normally from now on."""
         self.failures, self.fail_status, self.delay, self.hang = 0, 500, 0.0, False
         self.recipient_status: int | None = None  # a per-recipient failure (e.g. 406) for every number
-        self.oversize = False  # a valid 201 padded past any client's sane cap
+        self.padding = 0  # characters of padding in a valid 201 (past a client's cap, or just within it)
 
     def fail_next(self, count: int, status: int = 500) -> None:
         """Answer the next count requests with this HTTP status (nothing sent)."""
@@ -106,7 +106,7 @@ class FakeAfricasTalking:
         self.delay = float(orders.get("delay", self.delay))
         self.hang = bool(orders.get("hang", self.hang))
         self.recipient_status = orders.get("recipient_status", self.recipient_status)
-        self.oversize = bool(orders.get("oversize", self.oversize))
+        self.padding = int(orders.get("padding", self.padding))
         return float(orders.get("down_for", 0))
 
     def go_down_for(self, seconds: float) -> None:
@@ -164,8 +164,8 @@ class FakeAfricasTalking:
         sent = [entry for entry in recipients if entry["statusCode"] in (100, 101, 102)]
         total = f"{self.cost.split()[0]} {0.8 * len(sent):.4f}" if sent else "0"
         data = {"Message": f"Sent to {len(sent)}/{len(recipients)} Total Cost: {total}", "Recipients": recipients}
-        if self.oversize:
-            data["Padding"] = "x" * (128 * 1024)
+        if self.padding:
+            data["Padding"] = "x" * self.padding
         if "application/json" in accept:
             return "application/json", json.dumps({"SMSMessageData": data}).encode()
         # AT answers XML to a client that does not ask for JSON.
@@ -184,6 +184,8 @@ def _handler_for(fake: FakeAfricasTalking) -> type[BaseHTTPRequestHandler]:
             super().setup()
             with fake.lock:
                 fake._connections.add(self.connection)
+                if fake._server is None:  # accepted just before a stop: refused like the rest
+                    self.connection.shutdown(socket.SHUT_RDWR)
 
         def finish(self) -> None:
             with fake.lock:
