@@ -233,7 +233,8 @@ def main() -> None:
     fake = FakeAfricasTalking(port=args.port, username=args.username, api_key=args.api_key, log=args.log)
     fake.start()
     print(fake.url, flush=True)
-    threading.Event().wait()
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends it quietly
+        threading.Event().wait()
 
 
 if __name__ == "__main__":
