@@ -1,0 +1,226 @@
+"""Africa's Talking's messaging API (POST /version1/messaging): one queued reply sent as one SMS.
+
+Direct calls with aiohttp (installed for twilio's async client), not the official `africastalking` SDK:
+the SDK is synchronous over `requests` (it would block the outbox's event loop) and fixes its hosts to the
+live and sandbox APIs, so it could be pointed neither at AFRICASTALKING_API_URL nor at the tests' fake.
+A result's reason is a short fixed word, never the response's text (which may echo her number back).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+
+from service.channels.form import FORM_TYPE
+from service.settings import Settings
+
+MESSAGING_PATH = "/version1/messaging"
+# A send answer is a few hundred bytes; a broken or hostile server must not fill memory.
+MAX_BODY_BYTES = 64 * 1024
+# Per-recipient statusCode: 100 Processed, 101 Sent, 102 Queued all mean AT took it.
+ACCEPTED = frozenset({100, 101, 102})
+# AT's documented failures. The word is ours, looked up by code: the response's own text is never kept.
+FAILURES = {
+    401: "RiskHold", 402: "InvalidSenderId", 403: "InvalidPhoneNumber", 404: "UnsupportedNumberType",
+    405: "InsufficientBalance", 406: "UserInBlacklist", 407: "CouldNotRoute", 409: "DoNotDisturbRejection",
+    500: "InternalServerError", 501: "GatewayError", 502: "RejectedByGateway",
+}  # fmt: skip
+# Asked too soon or too often: not a refusal of the message, worth another try.
+RETRY_STATUSES = frozenset({408, 425, 429})
+COST = re.compile(r"([A-Z]{3}) ([0-9]{1,9}(?:\.[0-9]{1,9})?)")
+# AT's ids are "ATXid_" and 32 hex digits; records keep ids of up to 64 characters.
+PROVIDER_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One queued reply, as the sender hands it over."""
+
+    # Her E.164 number and the text: kept out of repr, so no log line or traceback shows them.
+    to: str = field(repr=False)
+    message: str = field(repr=False)
+    # AT's `from`: the short code or sender id her message came in on ("" leaves it out: AT's default).
+    sender_id: str
+    # AT's linkId, for a reply to an on-demand (premium) message ("" leaves it out).
+    link_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """AT took the message: its id (receipts name it) and what it said the message cost."""
+
+    provider_id: str
+    cost: float | None
+    currency: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Final: AT refused it (an HTTP 4xx, "http_401"; or its per-recipient word, "InvalidPhoneNumber")."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Trouble:
+    """Retry later: "connect" (nothing reached AT), "http_503", "http_429", "timeout" or "network" (a
+    connection lost): the last two may follow a request AT took, but the outbox's rule retries them."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unsure:
+    """AT answered 2xx but no readable result ("bad_response": not JSON, too long, no id, cut short): it
+    may well have sent the message, so a retry could send it twice; for the outbox, Delivery.UNKNOWN."""
+
+    reason: str
+
+
+SendResult = Sent | Refusal | Trouble | Unsure
+
+
+def parse_cost(text: object) -> tuple[float | None, str | None]:
+    """AT's "KES 0.8000" -> (0.8, "KES"); "0", "None" or anything else -> (None, None)."""
+    match = COST.fullmatch(text) if isinstance(text, str) else None
+    return (float(match[2]), match[1]) if match else (None, None)
+
+
+def _form(username: str, outgoing: Outgoing) -> bytes:
+    """AT's form for one message to one number."""
+    fields = {"username": username, "to": outgoing.to, "message": outgoing.message}
+    # An empty `from` or linkId is left out, as AT documents them optional (its default sender, no session).
+    fields |= {"from": outgoing.sender_id, "linkId": outgoing.link_id}
+    return urlencode({name: value for name, value in fields.items() if value}).encode("utf-8")
+
+
+async def _capped_body(response: aiohttp.ClientResponse) -> bytes | None:
+    """The response's body, or None when it is longer than MAX_BODY_BYTES."""
+    body = bytearray()
+    # Every turn reads at least one byte or ends: at most MAX_BODY_BYTES + 1 turns.
+    while chunk := await response.content.read(MAX_BODY_BYTES + 1 - len(body)):
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+    return bytes(body)
+
+
+def _status_code(value: Any) -> int | None:
+    """A recipient's statusCode as a number of three digits (anything else could be her number)."""
+    return value if type(value) is int and 100 <= value <= 999 else None
+
+
+def _recipient_result(recipient: Any) -> SendResult:
+    """What AT's one recipient entry says."""
+    code = _status_code(recipient.get("statusCode")) if isinstance(recipient, dict) else None
+    if code is None:
+        return Unsure("bad_response")
+    if code not in ACCEPTED:
+        return Refusal(FAILURES.get(code, f"status_{code}"))
+    provider_id = recipient.get("messageId")
+    if not isinstance(provider_id, str) or not PROVIDER_ID.fullmatch(provider_id) or provider_id == "None":
+        return Unsure("bad_response")
+    return Sent(provider_id, *parse_cost(recipient.get("cost")))
+
+
+def result_of(body: bytes) -> SendResult:
+    """The result a 2xx answer's JSON body says (SMSMessageData.Recipients, one for our one number)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return Unsure("bad_response")
+    sms = data.get("SMSMessageData") if isinstance(data, dict) else None
+    recipients = sms.get("Recipients") if isinstance(sms, dict) else None
+    if not isinstance(recipients, list) or len(recipients) > 1:
+        return Unsure("bad_response")
+    if not recipients:
+        # AT took the request and sent nothing; its Message then names why ("InvalidSenderId").
+        said = sms.get("Message") if isinstance(sms, dict) else None
+        return Refusal(next((word for word in FAILURES.values() if word == said), "no_recipient"))
+    return _recipient_result(recipients[0])
+
+
+async def _response_result(response: aiohttp.ClientResponse) -> SendResult:
+    """The result an HTTP answer means."""
+    status = response.status
+    if 400 <= status < 500 and status not in RETRY_STATUSES:
+        return Refusal(f"http_{status}")
+    if not 200 <= status < 300:
+        # 5xx, 429, or a redirect (a wrong AFRICASTALKING_API_URL, which may be mended before it is dead).
+        return Trouble(f"http_{status}")
+    # From here AT said yes: whatever goes wrong may have followed a sent message, so it is Unsure,
+    # never Trouble (a retry could send it twice).
+    if response.headers.get("Content-Encoding", "identity") != "identity":
+        return Unsure("bad_response")
+    try:
+        body = await _capped_body(response)
+    except (aiohttp.ClientError, TimeoutError):
+        return Unsure("bad_response")
+    return Unsure("bad_response") if body is None else result_of(body)
+
+
+class AfricasTalkingApi:
+    """A client of AT's messaging API for one account; one session per event loop, made when first used."""
+
+    def __init__(self, *, base_url: str, username: str, api_key: str, timeout: float, concurrency: int) -> None:
+        self.url = base_url.rstrip("/") + MESSAGING_PATH
+        self.username = username
+        self.timeout = timeout
+        self.concurrency = concurrency
+        # Identity only: a small gzip body could inflate past any cap (a compressed answer is refused).
+        self._headers = {"apiKey": api_key, "Accept": "application/json", "Content-Type": FORM_TYPE}
+        self._headers |= {"Accept-Encoding": "identity"}
+        self._session: aiohttp.ClientSession | None = None
+        self._gate = asyncio.Semaphore(concurrency)
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _session_here(self) -> aiohttp.ClientSession:
+        """This loop's session (a session and its connections belong to the loop that made them)."""
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._loop is not loop:
+            connector = aiohttp.TCPConnector(limit=self.concurrency)
+            timeout = aiohttp.ClientTimeout(total=self.timeout)
+            self._session = aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=False)
+            self._gate, self._loop = asyncio.Semaphore(self.concurrency), loop
+        return self._session
+
+    async def send(self, outgoing: Outgoing) -> SendResult:
+        """Send one reply; never raises for network or HTTP trouble."""
+        session, form = self._session_here(), _form(self.username, outgoing)
+        # Callers past the limit wait here, outside the timeout, which is then AT's time alone.
+        async with self._gate:
+            try:
+                async with session.post(self.url, data=form, headers=self._headers, allow_redirects=False) as answer:
+                    return await _response_result(answer)
+            except aiohttp.ClientConnectorError:
+                return Trouble("connect")
+            except TimeoutError:
+                return Trouble("timeout")
+            except aiohttp.ClientError:
+                return Trouble("network")
+
+    async def close(self) -> None:
+        """Close the session and its connections (on the loop that made them)."""
+        if self._session is not None and self._loop is asyncio.get_running_loop():
+            await self._session.close()
+        self._session = self._loop = None
+
+
+def api_of(settings: Settings) -> AfricasTalkingApi | None:
+    """The messaging API of a configuration; None without a username and API key (replies wait)."""
+    key = settings.africastalking_api_key
+    if not settings.africastalking_username or key is None or not key.get_secret_value():
+        return None
+    return AfricasTalkingApi(
+        base_url=settings.africastalking_api_base,
+        username=settings.africastalking_username,
+        api_key=key.get_secret_value(),
+        timeout=settings.outbox_send_timeout_seconds,
+        concurrency=settings.outbox_concurrency,
+    )
