@@ -103,7 +103,7 @@ def test_a_store_that_is_away_gets_a_503_so_the_gateway_may_try_again():
     assert response.status_code == 503 and "try again" in response.text
 
 
-@pytest.mark.parametrize("public_base_url", [None, "https://public.example/line"])
+@pytest.mark.parametrize("public_base_url", [None, "https://public.example"])
 def test_a_twilio_callback_signed_for_the_url_as_called_is_applied(public_base_url):
     store = Store()
     endpoint = ReceiptEndpoint(
