@@ -1,18 +1,15 @@
 """Africa's Talking's USSD callback behind the seam (service.channels.base): a form in, "CON <screen>"
-or "END <screen>" back as text/plain.
-
-Africa's Talking does not sign its callbacks: the callback URL carries a key (?key=…) the line checks
-in constant time before it reads anything else; operators also admit only its addresses at the proxy.
+or "END <screen>" back as text/plain; admitted by its callback key (service.channels.africastalking_key).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import hmac
 import re
 from typing import TYPE_CHECKING
 
+from service.channels.africastalking_key import CallbackKey, callback_key
 from service.channels.base import TEXT_TYPE, Channel, Encoded, InboundRequest, Refused
 from service.channels.form import FORM_TYPE, FormError, decode_form, refuse_repeated
 from service.core.types import InboundMessage, Reply
@@ -20,8 +17,6 @@ from service.core.ussd_path import within_bounds
 from service.programs import USSD_CODE
 from service.settings import Settings
 
-KEY_PARAMETER = "key"
-NO_KEY = "The callback key is missing or wrong."
 # Africa's Talking posts these five; a form with many more is not its.
 READ_FIELDS = ("sessionId", "serviceCode", "phoneNumber", "networkCode", "text")
 MAX_FIELDS = 32
@@ -81,21 +76,13 @@ class AfricasTalkingUssd:
     provider = "Africa's Talking"
     content_type = FORM_TYPE
 
-    def __init__(self, *, key: str | None) -> None:
-        # None without a key: nothing can be admitted, every call is refused.
-        self.key = key.encode("utf-8") if key else None
+    def __init__(self, *, key: CallbackKey) -> None:
+        self.key = key
 
     def verify_and_decode(self, request: InboundRequest) -> InboundMessage:
         """The step of a call whose URL carries the key; 403 before the form is read otherwise, 400 for a
         form Africa's Talking would not send."""
-        offered = [value for name, value in request.params() if name == KEY_PARAMETER]
-        # Bytes: compare_digest refuses non-ASCII text, and a forged key may hold any.
-        if (
-            self.key is None
-            or len(offered) != 1
-            or not hmac.compare_digest(offered[0].encode("utf-8", "surrogatepass"), self.key)
-        ):
-            raise Refused(403, NO_KEY)
+        self.key.check(request)
         try:
             return decode_step(request.body)
         except FormError as error:
@@ -108,9 +95,8 @@ class AfricasTalkingUssd:
 
 def ussd(settings: Settings) -> AfricasTalkingUssd:
     """The USSD channel of a configuration (its callback key)."""
-    key = settings.africastalking_callback_key
-    return AfricasTalkingUssd(key=key.get_secret_value() if key else None)
+    return AfricasTalkingUssd(key=callback_key(settings))
 
 
 if TYPE_CHECKING:  # the seam's Protocol, checked where the channel is made
-    _: Channel = AfricasTalkingUssd(key=None)
+    _: Channel = AfricasTalkingUssd(key=CallbackKey(None))

@@ -111,18 +111,34 @@ def verified_form(
     return form
 
 
+# Where Twilio posts a reply's status callbacks (service.channels.receipts): relative, so Twilio resolves it
+# against the URL it called and PUBLIC_BASE_URL and proxies keep working; the reply names the message answered.
+RECEIPT_ACTION = "/delivery/twilio?reply="
+NOTHING = Encoded(TWIML_TYPE, MessagingResponse().to_xml().encode("utf-8"))
+# Stands in for the MessageSid in a cached reply: the action attribute comes before the body in the TwiML,
+# so its first occurrence is the attribute's, whatever the body holds.
+_SID_SLOT = "SM" + "0" * 32
+
+
 @functools.lru_cache(maxsize=4096)
-def _encoded(body: str | None) -> Encoded:
-    # The same few hundred replies go out again and again: each is built once.
+def _around_sid(body: str) -> tuple[bytes, bytes]:
+    # The same few hundred replies go out again and again: each is built once, and a message's id is
+    # spliced into it (a MessageSid, checked by decode, is letters and digits: nothing to escape in XML or a URL).
     response = MessagingResponse()
-    if body is not None:
-        response.message(body)
-    return Encoded(TWIML_TYPE, response.to_xml().encode("utf-8"))
+    response.message(body, action=RECEIPT_ACTION + _SID_SLOT)
+    head, _, tail = response.to_xml().encode("utf-8").partition(_SID_SLOT.encode())
+    return head, tail
 
 
-def twiml(reply: Reply | None) -> bytes:
-    """TwiML for a reply (UTF-8); an empty <Response/> when there is nothing to send."""
-    return _encoded(reply.body if reply else None).body
+def twiml(reply: Reply | None, *, message_sid: str) -> bytes:
+    """TwiML for a reply to the message message_sid (UTF-8), its status callbacks posted to RECEIPT_ACTION;
+    an empty <Response/> when there is nothing to send."""
+    if reply is None or reply.body is None:
+        return NOTHING.body
+    if not MESSAGE_SID.fullmatch(message_sid):
+        raise ValueError("not a Twilio MessageSid")
+    head, tail = _around_sid(reply.body)
+    return b"".join((head, message_sid.encode("ascii"), tail))
 
 
 class TwilioMessaging:
@@ -144,8 +160,8 @@ class TwilioMessaging:
             raise Refused(400, str(error)) from None
 
     def encode(self, reply: Reply, message: InboundMessage) -> Encoded:
-        """The reply as TwiML."""
-        return _encoded(reply.body)
+        """The reply as TwiML, its status callbacks posted to the line (service.channels.receipts)."""
+        return Encoded(TWIML_TYPE, twiml(reply, message_sid=message.message_id))
 
 
 def messaging(settings: Settings) -> TwilioMessaging:

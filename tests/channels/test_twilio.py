@@ -2,6 +2,7 @@
 
 import pytest
 from twilio.request_validator import RequestValidator, get_signature_algorithm
+from twilio.twiml.messaging_response import MessagingResponse
 
 from service.channels import twilio
 from service.core.types import Intent, Reply
@@ -130,13 +131,34 @@ def test_decode_refuses_what_twilio_never_sends(case, fields):
         twilio.decode(form_of(fields))
 
 
-def test_twiml_escapes_the_reply_and_an_empty_response_says_nothing():
+def test_twiml_escapes_the_reply_names_its_receipts_url_and_an_empty_response_says_nothing():
     reply = Reply(body="a < b & c", intent=Intent.HELP, locale="en")
-    assert (
-        twilio.twiml(reply)
-        == b'<?xml version="1.0" encoding="UTF-8"?><Response><Message>a &lt; b &amp; c</Message></Response>'
+    assert twilio.twiml(reply, message_sid=SID) == (
+        b'<?xml version="1.0" encoding="UTF-8"?><Response>'
+        b'<Message action="/delivery/twilio?reply=' + SID.encode() + b'">a &lt; b &amp; c</Message></Response>'
     )
-    assert twilio.twiml(None) == b'<?xml version="1.0" encoding="UTF-8"?><Response />'
+    assert twilio.twiml(None, message_sid=SID) == b'<?xml version="1.0" encoding="UTF-8"?><Response />'
+    assert twilio.twiml(Reply(body=None, intent=Intent.STOP, locale="en"), message_sid=SID) == twilio.twiml(
+        None, message_sid=SID
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["HER2: ...", "a < b & c", "quotes \" and ' apostrophes", "SM" + "0" * 32, "é ü 中文 🙂", "", "\n"],
+)
+def test_twiml_is_what_twilios_library_makes_with_the_action(body):
+    reply = Reply(body=body, intent=Intent.TOPIC, locale="en")
+    response = MessagingResponse()
+    response.message(body, action=f"/delivery/twilio?reply={SID}")
+    assert twilio.twiml(reply, message_sid=SID) == response.to_xml().encode("utf-8")
+    other = "SM" + "f" * 32
+    assert twilio.twiml(reply, message_sid=other) == response.to_xml().replace(SID, other, 1).encode("utf-8")
+
+
+def test_twiml_refuses_an_id_that_is_no_message_sid():
+    with pytest.raises(ValueError):
+        twilio.twiml(Reply(body="x", intent=Intent.HELP, locale="en"), message_sid='SM1"><Redirect>')
 
 
 from hypothesis import given  # noqa: E402

@@ -1,0 +1,39 @@
+"""Africa's Talking's callback key, shared by its USSD, SMS and delivery-report callbacks.
+
+Africa's Talking does not sign its callbacks: each callback URL carries a key (?key=…) the line checks
+in constant time before it reads anything else; operators also admit only its addresses at the proxy.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from service.channels.base import InboundRequest, Refused
+from service.settings import Settings
+
+KEY_PARAMETER = "key"
+NO_KEY = "The callback key is missing or wrong."
+
+
+class CallbackKey:
+    """The key a callback's URL must carry; None admits nothing."""
+
+    def __init__(self, key: str | None) -> None:
+        self.key = key.encode("utf-8") if key else None
+
+    def check(self, request: InboundRequest) -> None:
+        """Refused 403 unless the URL carries the key exactly once; reads the query only, never the body."""
+        offered = [value for name, value in request.params() if name == KEY_PARAMETER]
+        # Bytes: compare_digest refuses non-ASCII text, and a forged key may hold any.
+        if (
+            self.key is None
+            or len(offered) != 1
+            or not hmac.compare_digest(offered[0].encode("utf-8", "surrogatepass"), self.key)
+        ):
+            raise Refused(403, NO_KEY)
+
+
+def callback_key(settings: Settings) -> CallbackKey:
+    """The callback key of a configuration (AFRICASTALKING_CALLBACK_KEY)."""
+    key = settings.africastalking_callback_key
+    return CallbackKey(key.get_secret_value() if key else None)
