@@ -100,7 +100,7 @@ def bench_server(
     try:
         result.cold_start_s, first = wait_first_answer(run, process, started, log)
         result.rss_started_mib = tree_mib(process.pid, "VmRSS")  # workers still starting are not in it yet
-        if result.server == "line" and "<Message>" not in first:
+        if result.server == "line" and "</Message>" not in first:
             raise HarnessError(f"the line's first answer has no message: {first[:300]}")
         print(
             f"[{result.label}] pid {process.pid}, first signed answer after {result.cold_start_s:.3f} s; "

@@ -16,7 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp
 
-from service.channels import africastalking, twilio, twilio_voice
+from service.channels import africastalking, africastalking_sms, receipts, twilio, twilio_voice
+from service.channels.base import Receipt
 from service.line import Line, build_line
 from service.observability import configure_logging
 from service.settings import Settings, get_settings
@@ -28,6 +29,7 @@ from service.web.admin_gate import AdminGate
 from service.web.dispatch import Dispatch
 from service.web.hosts import HostCheck, policy_for
 from service.web.inbound import InboundEndpoint
+from service.web.receipts import ReceiptEndpoint
 from service.web.request_id import RequestIdMiddleware
 
 log = logging.getLogger("service.app")
@@ -87,6 +89,17 @@ def keep_current(line: Line) -> None:
         refresh_catalogs(line=line)
 
 
+async def send_forever(line: Line) -> None:
+    """The outbox's sender, started again after any failure (a bug must not stop every reply)."""
+    assert line.sender is not None
+    while True:
+        try:
+            await line.sender.run()
+        except Exception as error:
+            log.error("the outbox's sender failed", extra={"error": type(error).__name__})
+        await asyncio.sleep(DRAIN_EVERY_SECONDS)
+
+
 async def keep_current_forever(line: Line) -> None:
     while True:
         try:
@@ -117,6 +130,7 @@ def create_app(settings: Settings | None = None) -> Infoline:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         drainer = asyncio.create_task(keep_current_forever(line))
+        sender = asyncio.create_task(send_forever(line)) if line.sender else None
         # What is loaded now lives as long as the process: leaving it out of the collector's
         # full passes took a 16 ms pause, every few hundred messages, off the webhook's p99.
         gc.freeze()
@@ -128,6 +142,9 @@ def create_app(settings: Settings | None = None) -> Infoline:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
         drainer.cancel()
+        if sender:
+            sender.cancel()
+            await line.sender.api.close()  # type: ignore[union-attr]
         line.store.close()
 
     # The OpenAPI document covers the JSON endpoints (readiness); the inbound endpoints speak
@@ -158,11 +175,24 @@ def inbound_routes(line: Line) -> dict[str, ASGIApp]:
         max_body=settings.max_request_bytes,
         public_base_url=settings.public_base_url,
     )
+    receipt = functools.partial(ReceiptEndpoint, apply=functools.partial(apply_receipt, line),
+                                max_body=settings.max_request_bytes, public_base_url=settings.public_base_url)  # fmt: skip
     return {
         "/sms": inbound(channel=twilio.messaging(settings)),
+        "/sms/africastalking": inbound(channel=africastalking_sms.sms(settings)),
         "/ussd/africastalking": inbound(channel=africastalking.ussd(settings)),
         twilio_voice.ROUTE: inbound(channel=twilio_voice.calls(settings, content=line.catalogs.content)),
+        "/delivery/africastalking": receipt(channel=receipts.africastalking_reports(settings)),
+        "/delivery/twilio": receipt(channel=receipts.twilio_status(settings)),
     }
+
+
+async def apply_receipt(line: Line, receipt: Receipt) -> None:
+    """A gateway's receipt on its reply's record and the rollups (StoreUnavailable: the endpoint says 503)."""
+    await run_in_threadpool(
+        line.store.apply_receipt, gateway=receipt.gateway, to=receipt.state, provider_id=receipt.provider_id,
+        reply_to=receipt.reply_to,
+    )  # fmt: skip
 
 
 def worker_app() -> Infoline:

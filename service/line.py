@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from service.batching import Batcher
 from service.catalog_check_ussd import contact_problems
 from service.catalogs import Catalogs, load_catalogs
+from service.channels.africastalking_api import api_of
 from service.config_errors import ConfigError
 from service.content import load_content
 from service.core.respond import keyword_index
 from service.flow import Flow
+from service.outbox import Sender
 from service.privacy import SenderHasher, load_hash_key
 from service.programs import Programs, load_programs
 from service.sealed import Sealer
@@ -35,6 +37,10 @@ NO_TOKEN_WARNING = (
 SPOOL_FILE = "spool.jsonl"
 # PostgreSQL: groups answered at once, each on its own connection (bench/: 2,850 req/s with one, 3,300 with 3).
 GROUPS_IN_FLIGHT = 3
+NO_API_WARNING = (
+    "AFRICASTALKING_USERNAME or AFRICASTALKING_API_KEY is not set: replies to Africa's Talking texts are "
+    "queued but not sent (USSD is answered as usual)."
+)
 NO_HELP_CONTACT_WARNING = (
     "No support contact for program(s) %s: their HELP reply names none, and carriers require one. "
     "Set HELP_CONTACT (the default program) or help_contact in the programs file."
@@ -52,6 +58,8 @@ class Line:
     flow: Flow = field(repr=False)
     # The webhook's messages, gathered into groups for the flow.
     batcher: Batcher = field(repr=False)
+    # Sends the outbox's replies; None without Africa's Talking's API credentials (they wait queued).
+    sender: Sender | None = field(default=None, repr=False)
 
     @property
     def catalogs(self) -> Catalogs:
@@ -94,7 +102,10 @@ def build_line(settings: Settings) -> Line:
         raise ConfigError(f"{settings.programs_file}: {unfit[0]}")
     content = LiveContent(ContentSnapshot(catalogs=catalogs, programs=programs))
     spool = Spool(settings.data_dir / SPOOL_FILE)
-    flow = Flow(unit=store.unit, spool=spool, hasher=SenderHasher(hash_key), content=content, sealer=Sealer(hash_key))
+    sealer = Sealer(hash_key)
+    sender = outbox_sender(settings, store=store, sealer=sealer)
+    flow = Flow(unit=store.unit, spool=spool, hasher=SenderHasher(hash_key), content=content, sealer=sealer,
+                on_queued=sender.wake if sender else lambda: None)  # fmt: skip
     return Line(
         settings=settings,
         content=content,
@@ -104,4 +115,16 @@ def build_line(settings: Settings) -> Line:
         hash_key=hash_key,
         flow=flow,
         batcher=Batcher(flow.handle, inline=store.unit.sqlite, in_flight=1 if store.unit.sqlite else GROUPS_IN_FLIGHT),
+        sender=sender,
     )
+
+
+def outbox_sender(settings: Settings, *, store: SqlStore, sealer: Sealer) -> Sender | None:
+    """The outbox's sender through Africa's Talking's API, if its credentials are set."""
+    api = api_of(settings)
+    if api is None:
+        if settings.africastalking_callback_key:
+            log.warning(NO_API_WARNING)
+        return None
+    return Sender(unit=store.unit, api=api, sealer=sealer, timeout=settings.outbox_send_timeout_seconds,
+                  dead_after=settings.outbox_dead_after_seconds, concurrency=settings.outbox_concurrency)  # fmt: skip

@@ -39,7 +39,14 @@ def test_fastapi_is_composed_not_overridden(settings):
     assert type(app.fastapi) is FastAPI and type(app.fastapi).__call__ is FastAPI.__call__
     assert not [kind for kind in type(app).__mro__ if issubclass(kind, FastAPI)]
     assert isinstance(app.app, HostCheck) and isinstance(app.app.app, Dispatch)
-    assert app.app.app.fallback is app.fastapi and set(app.app.app.routes) == {"/sms", "/ussd/africastalking", "/voice"}
+    assert app.app.app.fallback is app.fastapi and set(app.app.app.routes) == {
+        "/sms",
+        "/sms/africastalking",
+        "/ussd/africastalking",
+        "/voice",
+        "/delivery/africastalking",
+        "/delivery/twilio",
+    }
     assert app.state is app.fastapi.state and app.state.line is not None
 
 

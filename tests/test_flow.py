@@ -80,7 +80,7 @@ def test_messages_that_arrive_together_share_a_transaction_and_are_all_recorded(
     line = app.state.line
     assert count_records(line.store) == 60
     assert 1 <= line.batcher.groups < 60  # they were written together, not one COMMIT each
-    assert all("<Message>" in r.text for r in responses)
+    assert all("</Message>" in r.text for r in responses)
 
 
 def test_a_senders_messages_are_answered_in_turn(app):

@@ -72,6 +72,7 @@ class InboundEndpoint:
         )
         message = self.channel.verify_and_decode(request)
         reply = await self.answer(message)
+        encoded = self.channel.encode(reply, message)  # first: a reply it refuses (503) is not counted answered
         outcome_counter(reply.body is not None).inc()
         if log.isEnabledFor(logging.INFO):  # spares building the line's fields when it is not written
             log.info(
@@ -85,7 +86,7 @@ class InboundEndpoint:
                     "replied": reply.body is not None,
                 },
             )
-        return self.channel.encode(reply, message)
+        return encoded
 
 
 async def send_response(send: Send, *, status: int, encoded: Encoded, extra: Sequence[tuple[bytes, bytes]]) -> None:

@@ -55,11 +55,11 @@ def test_two_workers_record_every_message_once_and_share_a_stop_at_once(tmp_path
     with running_service(environment(tmp_path, pg_schema_url), args=("--workers", "2")) as (url, _):
         asyncio.run(drive(url, load.conversations, concurrency=32))
         stopped, stop_process = asyncio.run(one_text(url, "STOP", "SM" + "ab" * 16))
-        assert "<Message>" in stopped
+        assert "</Message>" in stopped
         after_stop = asyncio.run(until_the_other_answers(url, stop_process))
     assert [text.status for text in load.texts].count(200) == len(load.texts)
     assert any(process != stop_process for _, process in after_stop)  # the other worker answered too
-    assert all("<Message>" not in reply for reply, _ in after_stop)  # silent on both, from the next text on
+    assert all("</Message>" not in reply for reply, _ in after_stop)  # silent on both, from the next text on
     store = open_store(pg_schema_url)
     assert count_records(store) == len(load.texts) + 1 + len(after_stop)
     for conversation in load.conversations:

@@ -1,0 +1,171 @@
+"""The outbox's sender: replies a gateway sends later (Africa's Talking SMS), sent from inside the service.
+
+Rows are claimed only as a send slot frees (so a process killed mid-send leaves unknown only what it
+was sending, never what it had merely fetched), sent concurrently, and settled in small batches:
+- taken: `sent`, with the gateway's id (for its receipts) and cost;
+- refused (4xx, or the gateway refused this recipient): `failed`, final;
+- trouble (network, timeout, 5xx): retried with exponential backoff and jitter, first retry within 5 s,
+  until OUTBOX_DEAD_AFTER_SECONDS after the message; then `dead`, shown in the admin;
+- unsure (the gateway may have taken it): `unknown`, never sent again: two texts cost twice and say
+  the same thing twice; one missing she can ask for again.
+A sender that held a claim longer than its lease (killed, its host lost) left `unknown` rows too.
+Several workers or replicas never claim one row twice (service.store.outbox.claim).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import secrets
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from anyio import to_thread
+
+from service.channels.africastalking_api import AfricasTalkingApi, Outgoing, Refusal, SendResult, Sent, Unsure
+from service.observability import OUTBOX_SENDS
+from service.sealed import Sealer
+from service.store import outbox
+from service.store.dialect import dialect_of
+from service.store.outbox import Claimed
+from service.store.records import StoreUnavailable
+from service.store.unit import UnitOfWork
+
+log = logging.getLogger("service.outbox")
+FIRST_RETRY_SECONDS = 2.0
+MAX_RETRY_SECONDS = 300.0
+# How often a sender looks without being woken: other replicas' rows, retries come due, lost claims.
+LOOK_EVERY_SECONDS = 1.0
+SETTLE_AT_MOST = 256
+
+
+def backoff(attempts: int, *, rand: float | None = None) -> float:
+    """Seconds before try attempts+1: doubling from 2 s to 5 min, the upper half of it at random (jitter)."""
+    ceiling = min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
+    return ceiling / 2 * (1 + (random.random() if rand is None else rand))
+
+
+class Sender:
+    """Sends what the outbox holds through one gateway's API, for as long as the service runs."""
+
+    def __init__(self, *, unit: UnitOfWork, api: AfricasTalkingApi, sealer: Sealer, timeout: float,
+                 dead_after: float, concurrency: int) -> None:  # fmt: skip
+        self.unit, self.api, self.sealer = unit, api, sealer
+        self.dialect = dialect_of(unit)
+        self.dead_after, self.concurrency = dead_after, concurrency
+        # Longer than any send can take: a claim older than this has no living sender.
+        self.lease = 3 * timeout + 5
+        self.token = secrets.token_hex(8)  # this process's claims
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._woken = asyncio.Event()
+        self._results: list[tuple[Claimed, SendResult]] = []
+        self._settling = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look now (any thread): replies were queued."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._woken.set)
+
+    async def run(self) -> None:
+        """Claim, send and settle until cancelled."""
+        self._loop = asyncio.get_running_loop()
+        sending: set[asyncio.Task[None]] = set()
+        settler = asyncio.create_task(self._settle_forever())
+        last_expiry = 0.0
+        try:
+            while True:
+                if time.monotonic() - last_expiry >= LOOK_EVERY_SECONDS:
+                    last_expiry = time.monotonic()
+                    await self._guarded(self._expire)
+                free = self.concurrency - len(sending)
+                rows = await self._guarded(self._claim, free) if free else []
+                for row in rows or ():
+                    task = asyncio.create_task(self._send(row))
+                    sending.add(task)
+                    task.add_done_callback(sending.discard)
+                if len(sending) >= self.concurrency:
+                    await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+                elif not rows:
+                    await self._nap()
+        finally:
+            settler.cancel()
+            for task in sending:
+                task.cancel()
+
+    async def _nap(self) -> None:
+        self._woken.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._woken.wait(), LOOK_EVERY_SECONDS)
+
+    async def _guarded(self, work: Any, *args: Any) -> Any:
+        """work(*args) in a worker thread; None while the database is away (the next look tries again)."""
+        try:
+            return await to_thread.run_sync(work, *args)
+        except StoreUnavailable:
+            return None
+
+    def _claim(self, limit: int) -> list[Claimed]:
+        with self.unit.transaction(write=True) as cursor:
+            return outbox.claim(cursor, self.dialect, token=self.token, now=time.time(), limit=limit)
+
+    def _expire(self) -> None:
+        now = time.time()
+        with self.unit.transaction(write=True) as cursor:
+            lost, dead = outbox.expire(cursor, self.dialect, claimed_before=now - self.lease,
+                                       queued_before=now - self.dead_after)  # fmt: skip
+        if lost or dead:
+            log.warning("outbox rows given up", extra={"unknown": lost, "dead": dead})
+
+    async def _send(self, row: Claimed) -> None:
+        try:
+            to = self.sealer.open(row.recipient)
+        except Exception:  # sealed under another PHONE_HASH_KEY (or altered): nobody can send it
+            result: SendResult = Refusal("unsealable")
+        else:
+            outgoing = Outgoing(to=to, message=row.body, sender_id=row.sender_id, link_id=row.link_id)
+            result = await self.api.send(outgoing)
+        self._results.append((row, result))
+        self._settling.set()
+
+    async def _settle_forever(self) -> None:
+        while True:
+            await self._settling.wait()
+            self._settling.clear()
+            while self._results:
+                batch, self._results = self._results[:SETTLE_AT_MOST], self._results[SETTLE_AT_MOST:]
+                try:
+                    settled = await self._guarded(self._settle, batch)
+                except Exception as error:  # a bug: these rows' claims lapse to unknown; the sender goes on
+                    log.error("settling sends failed", extra={"error": type(error).__name__})
+                    continue
+                if settled is None:
+                    self._results[:0] = batch  # the database is away: kept, and tried again shortly
+                    await asyncio.sleep(LOOK_EVERY_SECONDS)
+
+    def _settle(self, batch: Sequence[tuple[Claimed, SendResult]]) -> bool:
+        now = time.time()
+        with self.unit.transaction(write=True) as cursor:
+            for row, result in batch:
+                self._settle_one(cursor, row, result, now=now)
+        return True
+
+    def _settle_one(self, cursor: Any, row: Claimed, result: SendResult, *, now: float) -> None:
+        kind = type(result).__name__.lower()
+        if isinstance(result, Sent):
+            outbox.sent(cursor, self.dialect, row, token=self.token, provider_id=result.provider_id,
+                        cost=result.cost, currency=result.currency)  # fmt: skip
+        elif isinstance(result, Refusal):
+            outbox.failed(cursor, self.dialect, row, token=self.token, reason=result.reason, dead=False)
+        elif isinstance(result, Unsure):
+            outbox.unsure(cursor, self.dialect, row, token=self.token, reason=result.reason)
+        elif now - row.created_at >= self.dead_after:
+            kind = "dead"
+            outbox.failed(cursor, self.dialect, row, token=self.token, reason=result.reason, dead=True)
+        else:
+            kind = "retry"
+            outbox.retry(cursor, self.dialect, row, token=self.token, reason=result.reason,
+                         next_at=now + backoff(row.attempts))  # fmt: skip
+        OUTBOX_SENDS.labels(outcome=kind).inc()
