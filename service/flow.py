@@ -113,7 +113,7 @@ class Flow:
         transaction.queue([Queued(
             message_sid=message.message_id, gateway=message.send_via, program=answer.program.id,
             sender_key=record.sender_key, recipient=self.sealer.seal(message.sender), body=reply.body,
-            sender_id=message.recipient, link_id=message.link_id, at=now,
+            sender_id=message.recipient, link_id=message.link_id, at=now, replayed=first is not None,
         )])  # fmt: skip
         return True
 

@@ -36,7 +36,8 @@ def step_id(session_id: str, text: str) -> str:
     return MESSAGE_ID_PREFIX + digest[:48]
 
 
-def _phone_number(value: str) -> str:
+def phone_number(value: str) -> str:
+    """The number a form field carries, its "+" restored if it arrived as a space."""
     # A '+' sent unencoded reads as a space in a form: " 254711…" is +254711….
     if value[:1] == " " and value[1:].isdigit():
         return "+" + value[1:]
@@ -48,7 +49,7 @@ def decode_step(body: bytes) -> InboundMessage:
     form = decode_form(body, max_fields=MAX_FIELDS, too_many=f"the form has more than {MAX_FIELDS} fields")
     refuse_repeated(form, READ_FIELDS)
     session, code, text = form.value("sessionId"), form.value("serviceCode"), form.value("text")
-    sender = _phone_number(form.value("phoneNumber"))
+    sender = phone_number(form.value("phoneNumber"))
     if not SESSION_ID.fullmatch(session):
         raise FormError("sessionId is missing or not one Africa's Talking sends")
     if not USSD_CODE.fullmatch(code):

@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from service.channels.africastalking import PHONE_NUMBER
-from service.channels.africastalking import _phone_number as phone_number
+from service.channels.africastalking import PHONE_NUMBER, phone_number
 from service.channels.africastalking_key import CallbackKey, callback_key
 from service.channels.base import TEXT_TYPE, Channel, Encoded, InboundRequest, Refused
 from service.channels.form import FORM_TYPE, FormError, decode_form, refuse_repeated

@@ -22,9 +22,26 @@ RETURNING created_at, program, channel, locale, intent, topic, simulated
 """
 
 
+TRACK = """
+UPDATE records SET delivery = 'queued' WHERE message_sid = :sid AND delivery IS NULL AND replied
+RETURNING created_at, program, channel, locale, intent, topic, simulated
+"""
+
+
 @functools.cache
-def _move_sql(dialect: Dialect) -> str:
-    return dialect.params(MOVE)
+def _sql(dialect: Dialect, statement: str) -> str:
+    return dialect.params(statement)
+
+
+def track(cursor: Any, dialect: Dialect, *, message_sid: str) -> bool:
+    """A reply queued for a message recorded untracked (answered from the spool, never queued) is now
+    pending on its record and in the rollups; False when the record tracks one already."""
+    row = cursor.execute(_sql(dialect, TRACK), {"sid": message_sid}).fetchone()
+    if row is None or row[-1]:
+        return False
+    key = (rollups.day_of(row[0]), *row[1:5], row[5] or "")
+    cursor.execute(rollups.add_sql(dialect), rollups.pending_added(key))
+    return True
 
 
 def move(
@@ -32,7 +49,7 @@ def move(
     currency: str | None = None,
 ) -> bool:  # fmt: skip
     """Move the reply to message_sid on to `to` (with its cost); False when it is not pending (or not kept)."""
-    row = cursor.execute(_move_sql(dialect), {"sid": message_sid, "to": to.value, "cost": cost,
+    row = cursor.execute(_sql(dialect, MOVE), {"sid": message_sid, "to": to.value, "cost": cost,
                                               "currency": currency}).fetchone()  # fmt: skip
     if row is None:
         return False

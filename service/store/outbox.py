@@ -71,6 +71,8 @@ class Queued:
     sender_id: str
     link_id: str
     at: float
+    # Queued for a message recorded before (its reply replayed): its record may not track a reply yet.
+    replayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,9 @@ def queue(cursor: Any, dialect: Dialect, items: Sequence[Queued]) -> None:
     """Write replies to the outbox; a message id already there queues nothing new."""
     if items:
         cursor.executemany(sql(dialect, QUEUE), [vars_of(item) for item in items])
+    for item in items:
+        if item.replayed:
+            deliveries.track(cursor, dialect, message_sid=item.message_sid)
 
 
 def cancel(cursor: Any, dialect: Dialect, *, sender_key: str) -> int:
@@ -126,7 +131,7 @@ def expire(cursor: Any, dialect: Dialect, *, claimed_before: float, queued_befor
 
 def vars_of(item: Queued) -> dict[str, object]:
     """A Queued as QUEUE's parameters."""
-    return {name: getattr(item, name) for name in Queued.__slots__}
+    return {name: getattr(item, name) for name in Queued.__slots__ if name != "replayed"}
 
 
 def sent(cursor: Any, dialect: Dialect, row: Claimed, *, token: str, provider_id: str, cost: float | None,

@@ -77,6 +77,11 @@ def moved(key: Sequence[str], *, to: Delivery, cost: float | None, currency: str
     return _delta(key, counts, cost=cost or 0.0, currency=currency)
 
 
+def pending_added(key: Sequence[str]) -> dict[str, object]:
+    """The delta of a reply that begins to be tracked after its record was written."""
+    return _delta(key, Counter(pending=1))
+
+
 def _delta(key: Sequence[str], counts: Counter[str], *, cost: float = 0.0, currency: str | None = None) -> dict:
     return dict(zip(KEY, key, strict=True)) | {name: counts[name] for name in COUNTS} | {
         "cost": cost, "currency": currency,

@@ -1,10 +1,13 @@
 """The outbox's rows: queued once per message, cancelled by her STOP, claimed by one sender, settled."""
 
+import datetime
 import time
+from dataclasses import replace
 
 from service.core.types import Delivery
 from service.store import Change, Record, outbox
 from service.store.dialect import dialect_of
+from service.store.usage import usage
 from tests.store_helpers import find_record
 
 NOW = time.time()
@@ -100,3 +103,14 @@ def test_a_final_row_keeps_neither_number_nor_text(store):
         assert cursor.execute("SELECT recipient, body, reason FROM outbox").fetchall() == [
             (None, None, "InvalidPhoneNumber")
         ]
+
+
+def test_a_reply_queued_again_for_a_message_recorded_untracked_is_tracked_once(store):
+    with store.unit.begin() as transaction:  # recorded from the spool: answered, never queued
+        transaction.save([(replace(record("Q1"), delivery=None), Change(at=NOW))])
+    for _ in range(2):
+        with store.unit.begin() as transaction:
+            transaction.queue([replace(queued("Q1"), replayed=True)])
+    assert find_record(store, "Q1").delivery == Delivery.QUEUED
+    [row] = usage(store.engine, since=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1))
+    assert (row.messages, row.pending) == (1, 1)
