@@ -99,3 +99,23 @@ def test_her_stop_cancels_a_reply_still_queued_and_her_stop_confirmation_is_sent
         line = line_app.state.line
         assert [row[1] for row in outbox_rows(line)] == ["cancelled", "queued"]
         assert find_record(line.store, outbox_rows(line)[0][0]).delivery == "cancelled"
+
+
+def metric(client, name: str, **labels: str) -> float:
+    wanted = "{" + ",".join(f'{key}="{value}"' for key, value in sorted(labels.items())) + "}"
+    lines = [line for line in client.get("/metrics").text.splitlines() if line.startswith(name + wanted)]
+    return float(lines[0].rsplit(" ", 1)[1]) if lines else 0.0
+
+
+def test_metrics_give_cost_and_deliveries_per_program_locale_and_channel(line_client, fake):
+    line, client = line_client
+    labels = {"program": "hope-clinic", "locale": "sw", "channel": "sms"}
+    before = (metric(client, "infoline_deliveries_total", **labels, state="delivered"),
+              metric(client, "infoline_delivery_cost_total", **labels, currency="KES"))  # fmt: skip
+    post_text(client, "HER2", to="21525")
+    wait_for(lambda: outbox_rows(line) and outbox_rows(line)[0][1] == "sent")
+    report(client, fake.sent[0]["messageId"], "Success")
+    after = (metric(client, "infoline_deliveries_total", **labels, state="delivered"),
+             metric(client, "infoline_delivery_cost_total", **labels, currency="KES"))  # fmt: skip
+    assert (after[0] - before[0], round(after[1] - before[1], 4)) == (1.0, 0.8)
+    assert "254711000123" not in client.get("/metrics").text
