@@ -80,6 +80,8 @@ class Sender:
                 if time.monotonic() - last_expiry >= LOOK_EVERY_SECONDS:
                     last_expiry = time.monotonic()
                     await self._guarded(self._expire)
+                # Cleared before the look, not after: a wake while it looks is not lost.
+                self._woken.clear()
                 free = self.concurrency - len(sending)
                 rows = await self._guarded(self._claim, free) if free else []
                 for row in rows or ():
@@ -96,7 +98,6 @@ class Sender:
                 task.cancel()
 
     async def _nap(self) -> None:
-        self._woken.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._woken.wait(), LOOK_EVERY_SECONDS)
 
