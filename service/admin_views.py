@@ -1,8 +1,7 @@
-"""What the admin pages show, computed from catalogs, programs and records (no HTTP here)."""
+"""What the admin pages show, computed from catalogs and programs (no HTTP here; usage: admin_usage.py)."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import regex
@@ -16,7 +15,6 @@ from service.core.referral import REFERRAL_KEYS, referral
 from service.core.render import render, transliterates
 from service.core.types import Intent
 from service.programs import Program
-from service.store.usage import UsageRow
 from service.store.versions import CatalogVersion
 
 MESSAGE_PARTS = {
@@ -172,33 +170,3 @@ def locale_summaries(catalogs: Catalogs, history: list[CatalogVersion]) -> list[
         for locale in catalogs.locales
         if locale != SOURCE_LOCALE
     ]
-
-
-@dataclass
-class UsageSummary:
-    days: list[tuple[str, int, int]]  # (day, replies, segments)
-    by: dict[str, Counter[str]]  # dimension -> value -> replies
-    opt_outs: int
-    rate_limited: int
-    replies: int
-    segments: int
-
-
-def usage_summary(rows: list[UsageRow]) -> UsageSummary:
-    """Totals per day and per topic, locale, program and channel."""
-    per_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    by: dict[str, Counter[str]] = {name: Counter() for name in ("topic", "locale", "program", "channel")}
-    for row in rows:
-        per_day[row.day][0] += row.replies
-        per_day[row.day][1] += row.segments
-        by["topic"][row.topic or row.intent] += row.replies
-        for name in ("locale", "program", "channel"):
-            by[name][getattr(row, name)] += row.replies
-    return UsageSummary(
-        days=[(day, replies, segs) for day, (replies, segs) in sorted(per_day.items())],
-        by=by,
-        opt_outs=sum(row.messages for row in rows if row.intent == "stop"),
-        rate_limited=sum(row.rate_limited for row in rows),
-        replies=sum(row.replies for row in rows),
-        segments=sum(row.segments for row in rows),
-    )

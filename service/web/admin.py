@@ -1,5 +1,5 @@
-"""/admin: thin routes over service.admin_views (translations: web/admin_translations.py; the phone
-simulator: web/admin_simulator.py).
+"""/admin: thin routes over service.admin_views and service.admin_usage (translations:
+web/admin_translations.py; the phone simulator: web/admin_simulator.py; the outbox: web/admin_outbox.py).
 
 Every request has passed service.web.admin_gate before it gets here: authenticated from
 its headers, its origin checked, its body capped, security headers on its response.
@@ -7,23 +7,23 @@ its headers, its origin checked, its body capped, security headers on its respon
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from service import admin_channels, admin_views
+from service import admin_channels, admin_usage, admin_views
 from service.catalog_check import BUDGET, replies
 from service.store.usage import UsageRow, usage
+from service.web import admin_outbox
 from service.web.admin_auth import Admin, AdminForm, Gate, LoginRequired, passage
 from service.web.admin_gate import client_address
 from service.web.admin_pages import login_page, stylesheet, templates, throttled_page
 from service.web.sessions import COOKIE, LOGIN_COOKIE, forget_cookie, set_cookie
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
+router.include_router(admin_outbox.router)
 CHART_HEIGHT = 120
 MAX_DAYS = 366
 
@@ -126,22 +126,25 @@ Days = Annotated[int, Query(ge=1, le=MAX_DAYS)]
 
 @router.get("/usage")
 def usage_page(request: Request, identity: Admin, days: Days = 30) -> HTMLResponse:
-    summary = admin_views.usage_summary(_usage_rows(request, days))
+    rows = _usage_rows(request, days)
+    summary = admin_usage.usage_summary(rows)
     peak = max((replies for _, replies, _ in summary.days), default=1) or 1
     return page(
-        request, "usage.html", identity=identity, summary=summary, days=days, peak=peak, chart_height=CHART_HEIGHT
+        request,
+        "usage.html",
+        identity=identity,
+        summary=summary,
+        costs=admin_usage.cost_rows(rows),
+        days=days,
+        peak=peak,
+        chart_height=CHART_HEIGHT,
     )
 
 
 @router.get("/usage.csv")
 def usage_csv(request: Request, identity: Admin, days: Days = 30) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(UsageRow.__slots__)
-    for row in _usage_rows(request, days):
-        writer.writerow([getattr(row, name) for name in UsageRow.__slots__])
     return Response(
-        buffer.getvalue(),
+        admin_usage.usage_csv(_usage_rows(request, days)),
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="infoline-usage.csv"'},
     )
