@@ -57,13 +57,12 @@ def test_a_dead_reply_is_listed_with_its_reason_and_attempts_and_no_number(clien
     fake.fail_next(1000, status=503)
     post_text(client, "HER2")
     wait_for(lambda: outbox_rows(client.app.state.line)[0][1] == "dead", seconds=30)
-    # http_503 once tried; never_sent when the sender's look lapsed it before its first try
     [(_, _, attempts, _, _, reason)] = outbox_rows(client.app.state.line)
     page = client.get("/admin/outbox").text
     assert status_cells(page)["dead"] == "1" and status_cells(page)["queued"] == "0"
     [row] = troubled_rows(page)
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", row[0])
-    assert row[1:] == ["default", "dead", reason, str(attempts)] and reason in ("http_503", "never_sent")
+    assert row[1:] == ["hope-clinic", "dead", reason, str(attempts)] and reason == "http_503"
     assert "the line stopped while sending; not sent again, in case it went." in page
     assert PHONE_DIGITS not in page
 
@@ -81,7 +80,7 @@ def test_each_fate_that_went_wrong_is_listed_with_its_reason(client, fake, case,
     wait_for(lambda: outbox_rows(client.app.state.line)[0][1] == status)
     page = client.get("/admin/outbox").text
     assert status_cells(page)[status] == "1", case
-    assert [row[1:4] for row in troubled_rows(page)] == [["default", status, reason]], case
+    assert [row[1:4] for row in troubled_rows(page)] == [["hope-clinic", status, reason]], case
     assert PHONE_DIGITS not in page, case
 
 

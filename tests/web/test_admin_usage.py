@@ -76,7 +76,7 @@ def test_the_page_shows_each_rows_fates_and_cost_per_delivered_answer(client, fa
     page = client.get("/admin/usage").text
     # program, locale, channel, replies, delivered, failed, pending, cancelled, segments, cost, per delivered
     by_locale = {row[1]: row for row in cost_table(page)}
-    assert by_locale["sw"][:3] == ["default", "sw", "sms"]
+    assert by_locale["sw"][:3] == ["hope-clinic", "sw", "sms"]
     assert by_locale["sw"][3:8] == ["2", "1", "1", "0", "0"]
     assert by_locale["sw"][9:] == ["1.6000 KES", "1.6000 KES"]  # the failed one's price is part of the delivered one's
     assert by_locale["en"][3:8] == ["1", "1", "0", "0", "0"]
