@@ -11,10 +11,9 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from service.store.rollups import MIXED
 from service.store.usage import UsageRow
 
-# A row whose replies were priced in two currencies (a program moved accounts): no one amount.
-MIXED = "*"
 NO_COST = "—"
 CSV_COLUMNS = (*UsageRow.__slots__, "cost_per_delivered")
 FATES = ("delivered", "failed", "pending", "cancelled")
@@ -45,11 +44,13 @@ def money(amount: float | None, currency: str) -> str:
 
 @dataclass
 class CostRow:
-    """One program × locale × channel over the chosen days: its replies' fates and what they cost."""
+    """One program × locale × channel × gateway over the chosen days: its replies' fates and what they cost
+    (a gateway apart: Twilio's and Africa's Talking's prices are not one)."""
 
     program: str
     locale: str
     channel: str
+    gateway: str
     replies: int = 0
     segments: int = 0
     delivered: int = 0
@@ -79,10 +80,10 @@ class CostRow:
 
 
 def cost_rows(rows: list[UsageRow]) -> list[CostRow]:
-    """Per program, locale and channel (in that order), summed over the days."""
-    table: dict[tuple[str, str, str], CostRow] = {}
+    """Per program, locale, channel and gateway (in that order), summed over the days."""
+    table: dict[tuple[str, str, str, str], CostRow] = {}
     for row in rows:
-        key = (row.program, row.locale, row.channel)
+        key = (row.program, row.locale, row.channel, row.gateway)
         table.setdefault(key, CostRow(*key)).add(row)
     return [table[key] for key in sorted(table)]
 
@@ -101,13 +102,13 @@ class UsageSummary:
 def usage_summary(rows: list[UsageRow]) -> UsageSummary:
     """Totals per day and per topic, locale, program and channel."""
     per_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    by: dict[str, Counter[str]] = {name: Counter() for name in ("topic", "locale", "program", "channel")}
+    by: dict[str, Counter[str]] = {name: Counter() for name in ("topic", "locale", "program", "channel", "gateway")}
     fates: Counter[str] = Counter({name: 0 for name in FATES})
     for row in rows:
         per_day[row.day][0] += row.replies
         per_day[row.day][1] += row.segments
         by["topic"][row.topic or row.intent] += row.replies
-        for name in ("locale", "program", "channel"):
+        for name in ("locale", "program", "channel", "gateway"):
             by[name][getattr(row, name)] += row.replies
         for name in FATES:
             fates[name] += getattr(row, name)

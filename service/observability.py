@@ -20,10 +20,12 @@ SEGMENTS = Counter("infoline_segments_sent_total", "SMS segments the replies cos
 RATE_LIMITED = Counter("infoline_rate_limited_total", "Replies withheld by a program's reply cap", ["program"])
 # A reply's fate as gateways report it; cost per delivered answer is DELIVERY_COST / DELIVERIES{state="delivered"}.
 DELIVERIES = Counter(
-    "infoline_deliveries_total", "Replies by what became of them", ["program", "locale", "channel", "state"]
+    "infoline_deliveries_total", "Replies by what became of them", ["program", "locale", "channel", "gateway", "state"]
 )
 DELIVERY_COST = Counter(
-    "infoline_delivery_cost_total", "What gateways said the replies cost", ["program", "locale", "channel", "currency"]
+    "infoline_delivery_cost_total",
+    "What gateways said the replies cost",
+    ["program", "locale", "channel", "gateway", "currency"],
 )
 OUTBOX_SENDS = Counter("infoline_outbox_sends_total", "The outbox's tries by outcome", ["outcome"])
 DEGRADED = Counter("infoline_store_degraded_total", "Messages answered while the database was away", ["step"])

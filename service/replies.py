@@ -55,6 +55,7 @@ def answer_by_state(
         intent=reply.intent.value, topic=reply.topic, locale=reply.locale, segments=reply.segments,
         encoding=reply.encoding, replied=reply.body is not None, rate_limited=limited, simulated=simulated,
         delivery=_delivery(message=message, replying=reply.body is not None, simulated=simulated),
+        gateway=message.gateway,
     )  # fmt: skip
     change = _change(before=state.subscriber, reply=reply, program=program, now=now, known=stored is not None,
                      counted=counts_toward_cap(message.channel))  # fmt: skip

@@ -62,7 +62,14 @@ def decode_step(body: bytes) -> InboundMessage:
         raise FormError("text holds something other than digits and '*'")
     if not within_bounds(text):
         raise FormError("text is longer than a USSD session goes")
-    return InboundMessage(message_id=step_id(session, text), sender=sender, recipient=code, body=text, channel="ussd")
+    return InboundMessage(
+        message_id=step_id(session, text),
+        sender=sender,
+        recipient=code,
+        body=text,
+        channel="ussd",
+        gateway="africastalking",
+    )
 
 
 @functools.lru_cache(maxsize=1024)

@@ -60,6 +60,7 @@ def decode_text(body: bytes) -> InboundMessage:
         recipient=recipient,
         body=form.value("text"),
         channel="sms",
+        gateway=GATEWAY,
         send_via=GATEWAY,
         link_id=link_id,
     )

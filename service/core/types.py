@@ -39,6 +39,8 @@ class InboundMessage:
     recipient: str
     body: str
     channel: str = "sms"
+    # Whose callback brought it (and whose price its reply has): "twilio" or "africastalking".
+    gateway: str = "twilio"
     # The gateway that sends the reply later, through the outbox (Africa's Talking SMS takes no reply
     # in its callback's response); None: the reply travels back in the response (TwiML, a USSD screen).
     send_via: str | None = None

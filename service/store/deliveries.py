@@ -18,13 +18,13 @@ _PENDING = ", ".join(f"'{state.value}'" for state in sorted(PENDING))
 MOVE = f"""
 UPDATE records SET delivery = :to, cost = COALESCE(:cost, cost), currency = COALESCE(:currency, currency)
 WHERE message_sid = :sid AND delivery IN ({_PENDING})
-RETURNING created_at, program, channel, locale, intent, topic, simulated
+RETURNING created_at, program, channel, gateway, locale, intent, topic, simulated
 """
 
 
 TRACK = """
 UPDATE records SET delivery = 'queued' WHERE message_sid = :sid AND delivery IS NULL AND replied
-RETURNING created_at, program, channel, locale, intent, topic, simulated
+RETURNING created_at, program, channel, gateway, locale, intent, topic, simulated
 """
 
 
@@ -39,7 +39,7 @@ def track(cursor: Any, dialect: Dialect, *, message_sid: str) -> bool:
     row = cursor.execute(_sql(dialect, TRACK), {"sid": message_sid}).fetchone()
     if row is None or row[-1]:
         return False
-    key = (rollups.day_of(row[0]), *row[1:5], row[5] or "")
+    key = (rollups.day_of(row[0]), *row[1:6], row[6] or "")
     cursor.execute(rollups.add_sql(dialect), rollups.pending_added(key))
     return True
 
@@ -53,13 +53,14 @@ def move(
                                               "currency": currency}).fetchone()  # fmt: skip
     if row is None:
         return False
-    created_at, program, channel, locale, intent, topic, simulated = row
+    created_at, program, channel, gateway, locale, intent, topic, simulated = row
     if simulated:
         return True
-    key = (rollups.day_of(created_at), program, channel, locale, intent, topic or "")
+    key = (rollups.day_of(created_at), program, channel, gateway, locale, intent, topic or "")
     cursor.execute(rollups.add_sql(dialect), rollups.moved(key, to=to, cost=cost, currency=currency))
     # Counted before the COMMIT: a rollback after this is a database failure, rarer than a scrape's gap.
-    DELIVERIES.labels(program=program, locale=locale, channel=channel, state=to.value).inc()
+    labels = {"program": program, "locale": locale, "channel": channel, "gateway": gateway}
+    DELIVERIES.labels(**labels, state=to.value).inc()
     if cost:
-        DELIVERY_COST.labels(program=program, locale=locale, channel=channel, currency=currency or "").inc(cost)
+        DELIVERY_COST.labels(**labels, currency=currency or "").inc(cost)
     return True

@@ -44,6 +44,8 @@ class Record:
     created_at: datetime.datetime | None = None
     # What became of the reply (service.core.types.Delivery's value); None when nothing tracks it.
     delivery: str | None = None
+    # Whose callback brought the message: its reply's price and receipts are that gateway's.
+    gateway: str = "twilio"
 
 
 @dataclass(frozen=True, slots=True)

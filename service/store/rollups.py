@@ -17,7 +17,7 @@ from service.core.types import PENDING, Delivery
 from service.store.dialect import Dialect
 from service.store.records import Record
 
-KEY = ("day", "program", "channel", "locale", "intent", "topic")
+KEY = ("day", "program", "channel", "gateway", "locale", "intent", "topic")
 COUNTS = ("messages", "replies", "segments", "rate_limited", "pending", "delivered", "failed", "cancelled")
 # A final state's column; pending states have none of their own.
 COLUMN_OF = {Delivery.DELIVERED: "delivered", Delivery.FAILED: "failed", Delivery.CANCELLED: "cancelled"}
@@ -58,7 +58,7 @@ def new_records(records: Iterable[Record], *, day: str) -> list[dict[str, object
         if record.simulated:
             continue
         key = (day_of(record.created_at) if record.created_at else day, record.program, record.channel,
-               record.locale, record.intent, record.topic or "")  # fmt: skip
+               record.gateway, record.locale, record.intent, record.topic or "")  # fmt: skip
         counts = totals.setdefault(key, Counter())
         counts["messages"] += 1
         counts["replies"] += record.replied

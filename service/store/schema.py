@@ -56,6 +56,7 @@ records = Table(
     Column("rate_limited", Boolean, nullable=False, server_default=false()),
     Column("simulated", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("gateway", String(16), nullable=False, server_default="twilio"),  # whose callback brought it
     # What became of the reply (service.core.types.Delivery); None when nothing tracks it (USSD, voice, none sent).
     Column("delivery", String(10)),
     Column("cost", Float),  # what the gateway said the reply cost, in currency
@@ -87,7 +88,7 @@ outbox = Table(
     Index("ix_outbox_status_next_at", "status", "next_at"),
 )
 
-# One row per day × program × channel × locale × what was asked × shard, kept up to date as records and
+# One row per day × program × channel × gateway × locale × what was asked × shard, kept up to date as records and
 # receipts are written. Shard: PostgreSQL's backend pid, so two transactions in flight never wait on one
 # row's lock (each connection adds to its own row; usage sums them); 0 on SQLite, which has one writer.
 usage_daily = Table(
@@ -96,6 +97,7 @@ usage_daily = Table(
     Column("day", String(10), nullable=False),  # YYYY-MM-DD, UTC, of the message
     Column("program", String(64), nullable=False),
     Column("channel", String(16), nullable=False),
+    Column("gateway", String(16), nullable=False),
     Column("locale", String(16), nullable=False),
     Column("intent", String(16), nullable=False),
     Column("topic", String(32), nullable=False),  # '' for none: a key column may not be NULL
@@ -106,7 +108,7 @@ usage_daily = Table(
     ),
     Column("cost", Float, nullable=False, server_default="0"),
     Column("currency", String(3)),
-    PrimaryKeyConstraint("day", "program", "channel", "locale", "intent", "topic", "shard"),
+    PrimaryKeyConstraint("day", "program", "channel", "gateway", "locale", "intent", "topic", "shard"),
 )
 
 catalog_versions = Table(

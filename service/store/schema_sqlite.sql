@@ -109,6 +109,8 @@ UPDATE alembic_version SET version_num='0005' WHERE alembic_version.version_num 
 
 -- Running upgrade 0005 -> 0006
 
+ALTER TABLE records ADD COLUMN gateway VARCHAR(16) DEFAULT 'twilio' NOT NULL;
+
 ALTER TABLE records ADD COLUMN delivery VARCHAR(10);
 
 ALTER TABLE records ADD COLUMN cost FLOAT;
@@ -149,6 +151,7 @@ CREATE TABLE usage_daily (
     day VARCHAR(10) NOT NULL,
     program VARCHAR(64) NOT NULL,
     channel VARCHAR(16) NOT NULL,
+    gateway VARCHAR(16) NOT NULL,
     locale VARCHAR(16) NOT NULL,
     intent VARCHAR(16) NOT NULL,
     topic VARCHAR(32) NOT NULL,
@@ -163,15 +166,17 @@ CREATE TABLE usage_daily (
     cancelled INTEGER DEFAULT '0' NOT NULL,
     cost FLOAT DEFAULT '0' NOT NULL,
     currency VARCHAR(3),
-    PRIMARY KEY (day, program, channel, locale, intent, topic, shard)
+    PRIMARY KEY (day, program, channel, gateway, locale, intent, topic, shard)
 );
 
-INSERT INTO usage_daily (day, program, channel, locale, intent, topic, shard, messages, replies, segments,
+UPDATE records SET gateway = 'africastalking' WHERE channel = 'ussd';
+
+INSERT INTO usage_daily (day, program, channel, gateway, locale, intent, topic, shard, messages, replies, segments,
                          rate_limited, pending, delivered, failed, cancelled, cost)
-SELECT substr(created_at, 1, 10), program, channel, locale, intent, COALESCE(topic, ''), 0, count(*),
+SELECT substr(created_at, 1, 10), program, channel, gateway, locale, intent, COALESCE(topic, ''), 0, count(*),
        sum(CASE WHEN replied THEN 1 ELSE 0 END), sum(segments), sum(CASE WHEN rate_limited THEN 1 ELSE 0 END),
        0, 0, 0, 0, 0
 FROM records WHERE NOT simulated
-GROUP BY substr(created_at, 1, 10), program, channel, locale, intent, COALESCE(topic, '');
+GROUP BY substr(created_at, 1, 10), program, channel, gateway, locale, intent, COALESCE(topic, '');
 
 UPDATE alembic_version SET version_num='0006' WHERE alembic_version.version_num = '0005';

@@ -11,7 +11,7 @@ from service.store.records import HOUR, Change, Record, SubscriberState
 
 RECORD_COLUMNS = (
     "message_sid", "sender_key", "program", "channel", "intent", "topic", "locale", "segments",
-    "encoding", "replied", "rate_limited", "simulated", "created_at", "delivery",
+    "encoding", "replied", "rate_limited", "simulated", "created_at", "delivery", "gateway",
 )  # fmt: skip
 STATE_COLUMNS = ("locale", "opted_out", "opted_changed_at", "window_start", "window_count", "hour_start", "hour_count")
 

@@ -13,6 +13,7 @@ class UsageRow:
     day: str  # YYYY-MM-DD, UTC
     program: str
     channel: str
+    gateway: str  # whose callback brought the messages: "twilio" or "africastalking"
     locale: str
     intent: str
     topic: str
@@ -37,12 +38,13 @@ COUNTS = ("messages", "replies", "segments", "rate_limited", "pending", "deliver
 
 
 def usage(engine, *, since: datetime.datetime) -> list[UsageRow]:
-    """Per day, program, channel, locale and what was asked, from `since`'s day on (shards summed)."""
+    """Per day, program, channel, gateway, locale and what was asked, from `since`'s day on (shards summed)."""
     from sqlalchemy import func, select
 
     from service.store.schema import usage_daily as daily
 
-    keys = [daily.c.day, daily.c.program, daily.c.channel, daily.c.locale, daily.c.intent, daily.c.topic]
+    keys = [daily.c.day, daily.c.program, daily.c.channel, daily.c.gateway, daily.c.locale, daily.c.intent,
+            daily.c.topic]  # fmt: skip
     query = (
         select(
             *keys,
@@ -63,6 +65,6 @@ def usage(engine, *, since: datetime.datetime) -> list[UsageRow]:
 
 
 def _row(row) -> UsageRow:
-    key, counts, (cost, low, high) = row[:6], row[6:14], row[14:]
+    key, counts, (cost, low, high) = row[:7], row[7:15], row[15:]
     currency = low if low == high else "*"
     return UsageRow(*key, *(int(count or 0) for count in counts), float(cost or 0), currency or "")  # type: ignore[call-arg]

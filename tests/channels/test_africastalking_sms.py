@@ -139,6 +139,7 @@ def test_a_genuine_message_reaches_the_line_as_an_sms_its_reply_sent_through_afr
             recipient=SHORT_CODE,
             body="Surgery please",
             channel="sms",
+            gateway="africastalking",
             send_via="africastalking",
             link_id="SampleLinkId123",
         )

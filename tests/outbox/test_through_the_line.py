@@ -109,7 +109,7 @@ def metric(client, name: str, **labels: str) -> float:
 
 def test_metrics_give_cost_and_deliveries_per_program_locale_and_channel(line_client, fake):
     line, client = line_client
-    labels = {"program": "hope-clinic", "locale": "sw", "channel": "sms"}
+    labels = {"program": "hope-clinic", "locale": "sw", "channel": "sms", "gateway": "africastalking"}
     before = (metric(client, "infoline_deliveries_total", **labels, state="delivered"),
               metric(client, "infoline_delivery_cost_total", **labels, currency="KES"))  # fmt: skip
     post_text(client, "HER2", to="21525")

@@ -197,7 +197,7 @@ def test_usage_counts_replies_segments_and_opt_outs_without_numbers(client):
     csv_text = client.get("/admin/usage.csv").text
     assert (
         csv_text.splitlines()[0]
-        == "day,program,channel,locale,intent,topic,messages,replies,segments,rate_limited,pending,delivered,failed,cancelled,cost,currency,cost_per_delivered"
+        == "day,program,channel,gateway,locale,intent,topic,messages,replies,segments,rate_limited,pending,delivered,failed,cancelled,cost,currency,cost_per_delivered"
     )
     assert ",her2,2,2,4," in csv_text
     assert "7654321" not in page + csv_text

@@ -74,13 +74,13 @@ def test_the_page_shows_each_rows_fates_and_cost_per_delivered_answer(client, fa
     at_texts_one_delivered_one_failed(client, fake)
     twilio_text_delivered(client)
     page = client.get("/admin/usage").text
-    # program, locale, channel, replies, delivered, failed, pending, cancelled, segments, cost, per delivered
+    # program, locale, channel, gateway, replies, delivered, failed, pending, cancelled, segments, cost, per delivered
     by_locale = {row[1]: row for row in cost_table(page)}
-    assert by_locale["sw"][:3] == ["hope-clinic", "sw", "sms"]
-    assert by_locale["sw"][3:8] == ["2", "1", "1", "0", "0"]
-    assert by_locale["sw"][9:] == ["1.6000 KES", "1.6000 KES"]  # the failed one's price is part of the delivered one's
-    assert by_locale["en"][3:8] == ["1", "1", "0", "0", "0"]
-    assert by_locale["en"][9:] == ["—", "—"]  # Twilio delivered it and said no price
+    assert by_locale["sw"][:4] == ["hope-clinic", "sw", "sms", "africastalking"]
+    assert by_locale["sw"][4:9] == ["2", "1", "1", "0", "0"]
+    assert by_locale["sw"][10:] == ["1.6000 KES", "1.6000 KES"]  # the failed one's price is part of the delivered one's
+    assert by_locale["en"][3:9] == ["twilio", "1", "1", "0", "0", "0"]
+    assert by_locale["en"][10:] == ["—", "—"]  # Twilio delivered it and said no price
     assert TWILIO_NOTE in page and "<svg" in page  # the chart stays
     assert "Delivered <strong>2</strong> · failed <strong>1</strong>" in page
     assert AT_PHONE_DIGITS not in page and TWILIO_SENDER[2:] not in page
@@ -110,7 +110,7 @@ def test_the_usage_pages_need_an_admin(client):
 
 
 def usage_row(**fields) -> UsageRow:
-    values = dict(day="2026-11-30", program="p", channel="sms", locale="en", intent="topic", topic="her2", messages=1,
+    values = dict(day="2026-11-30", program="p", channel="sms", gateway="twilio", locale="en", intent="topic", topic="her2", messages=1,
                   replies=1, segments=1, rate_limited=0, pending=0, delivered=0, failed=0, cancelled=0, cost=0.0,
                   currency="")  # fmt: skip
     return UsageRow(**(values | fields))

@@ -15,22 +15,24 @@ branch_labels = None
 depends_on = None
 
 COUNTS = ("messages", "replies", "segments", "rate_limited", "pending", "delivered", "failed", "cancelled")
-ROLLUP_KEY = ("day", "program", "channel", "locale", "intent", "topic", "shard")
+ROLLUP_KEY = ("day", "program", "channel", "gateway", "locale", "intent", "topic", "shard")
 # Records before this revision: their replies went back in TwiML or a USSD screen, fates unknown.
 BACKFILL = """
-INSERT INTO usage_daily (day, program, channel, locale, intent, topic, shard, messages, replies, segments,
+INSERT INTO usage_daily (day, program, channel, gateway, locale, intent, topic, shard, messages, replies, segments,
                          rate_limited, pending, delivered, failed, cancelled, cost)
-SELECT {day}, program, channel, locale, intent, COALESCE(topic, ''), 0, count(*),
+SELECT {day}, program, channel, gateway, locale, intent, COALESCE(topic, ''), 0, count(*),
        sum(CASE WHEN replied THEN 1 ELSE 0 END), sum(segments), sum(CASE WHEN rate_limited THEN 1 ELSE 0 END),
        0, 0, 0, 0, 0
 FROM records WHERE NOT simulated
-GROUP BY {day}, program, channel, locale, intent, COALESCE(topic, '')
+GROUP BY {day}, program, channel, gateway, locale, intent, COALESCE(topic, '')
 """
 DAY = {"sqlite": "substr(created_at, 1, 10)", "postgresql": "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"}
 
 
 def upgrade() -> None:
     with op.batch_alter_table("records") as records:
+        # Before this revision only USSD came through Africa's Talking.
+        records.add_column(sa.Column("gateway", sa.String(16), nullable=False, server_default="twilio"))
         records.add_column(sa.Column("delivery", sa.String(10)))
         records.add_column(sa.Column("cost", sa.Float))
         records.add_column(sa.Column("currency", sa.String(3)))
@@ -63,6 +65,7 @@ def upgrade() -> None:
         sa.Column("day", sa.String(10), nullable=False),
         sa.Column("program", sa.String(64), nullable=False),
         sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("gateway", sa.String(16), nullable=False),
         sa.Column("locale", sa.String(16), nullable=False),
         sa.Column("intent", sa.String(16), nullable=False),
         sa.Column("topic", sa.String(32), nullable=False),
@@ -72,6 +75,7 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(3)),
         sa.PrimaryKeyConstraint(*ROLLUP_KEY),
     )
+    op.execute("UPDATE records SET gateway = 'africastalking' WHERE channel = 'ussd'")
     dialect = op.get_context().dialect.name
     op.execute(BACKFILL.format(day=DAY[dialect]))
 
@@ -80,5 +84,5 @@ def downgrade() -> None:
     op.drop_table("usage_daily")
     op.drop_table("outbox")
     with op.batch_alter_table("records") as records:
-        for column in ("currency", "cost", "delivery"):
+        for column in ("currency", "cost", "delivery", "gateway"):
             records.drop_column(column)
