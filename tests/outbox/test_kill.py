@@ -73,21 +73,23 @@ def test_a_kill_while_settling_is_held_up_leaves_unknown_no_more_than_were_in_fl
         fake.delay = 0.3
         env = at_env(tmp_path / "var", fake.url, pg_schema_url, OUTBOX_CONCURRENCY=str(CONCURRENCY))
 
-        held_since = [0.0]
+        held = {"since": 0.0, "sent": 0, "rows": 0}
 
         @contextlib.contextmanager
-        def first_sends_settled_late():
+        def sends_settled_late():
             """Row locks on the rows being sent: their settle waits (as on a slow or busy database)."""
-            wait_for(lambda: len(fake.sent) >= CONCURRENCY)
             with psycopg.connect(pg_schema_url) as connection:
-                connection.execute("SELECT id FROM outbox WHERE status = 'sending' FOR UPDATE")
-                held_since[0] = time.monotonic()
+                locked = connection.execute("SELECT id FROM outbox WHERE status = 'sending' FOR UPDATE").fetchall()
+                held.update(since=time.monotonic(), sent=len(fake.sent), rows=len(locked))
                 yield
                 connection.rollback()
 
         def claimed_past_its_slots_or_held_long_enough(fake) -> bool:
-            return len(fake.sent) >= 2 * CONCURRENCY or time.monotonic() - held_since[0] >= HELD_UP_AT_MOST_SECONDS
+            """As many sends again as are held up (claimed past their slots), or the hold lasted long enough."""
+            claimed_past = held["rows"] and len(fake.sent) >= held["sent"] + held["rows"]
+            return claimed_past or time.monotonic() - held["since"] >= HELD_UP_AT_MOST_SECONDS
 
         rows, messages = killed_and_restarted(env, fake, forms, killed_when=claimed_past_its_slots_or_held_long_enough,
-                                              database_url=pg_schema_url, held_up=first_sends_settled_late)  # fmt: skip
+                                              database_url=pg_schema_url, held_up=sends_settled_late)  # fmt: skip
+    assert held["rows"] >= 1, "some sends should be held up"
     assert_sent_or_unknown_and_none_twice(rows, messages, forms, in_flight=CONCURRENCY)
