@@ -61,7 +61,8 @@ class Sender:
         self.token = secrets.token_hex(8)  # this process's claims
         self._loop: asyncio.AbstractEventLoop | None = None
         self._woken = asyncio.Event()
-        self._results: list[tuple[Claimed, SendResult]] = []
+        # Results waiting to be settled, each with the future its send slot waits on.
+        self._results: list[tuple[Claimed, SendResult, asyncio.Future[None]]] = []
         self._settling = asyncio.Event()
 
     def wake(self) -> None:
@@ -128,8 +129,12 @@ class Sender:
         else:
             outgoing = Outgoing(to=to, message=row.body, sender_id=row.sender_id, link_id=row.link_id)
             result = await self.api.send(outgoing)
-        self._results.append((row, result))
+        # The slot stays taken until the result is settled: a row sent but not yet settled is one a kill
+        # would leave unknown, so no more are claimed meanwhile.
+        settled = asyncio.get_running_loop().create_future()
+        self._results.append((row, result, settled))
         self._settling.set()
+        await settled
 
     async def _settle_forever(self) -> None:
         while True:
@@ -138,13 +143,17 @@ class Sender:
             while self._results:
                 batch, self._results = self._results[:SETTLE_AT_MOST], self._results[SETTLE_AT_MOST:]
                 try:
-                    settled = await self._guarded(self._settle, batch)
+                    settled = await self._guarded(self._settle, [(row, result) for row, result, _ in batch])
                 except Exception as error:  # a bug: these rows' claims lapse to unknown; the sender goes on
                     log.error("settling sends failed", extra={"error": type(error).__name__})
-                    continue
+                    settled = True
                 if settled is None:
                     self._results[:0] = batch  # the database is away: kept, and tried again shortly
                     await asyncio.sleep(LOOK_EVERY_SECONDS)
+                    continue
+                for _, _, slot in batch:
+                    if not slot.done():
+                        slot.set_result(None)
 
     def _settle(self, batch: Sequence[tuple[Claimed, SendResult]]) -> bool:
         now = time.time()
