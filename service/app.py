@@ -16,13 +16,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp
 
+from service.background import keep_current, keep_current_forever, send_forever
 from service.channels import africastalking, africastalking_sms, receipts, twilio, twilio_voice
 from service.channels.base import Receipt
 from service.line import Line, build_line
 from service.observability import configure_logging
 from service.settings import Settings, get_settings
 from service.store import StoreUnavailable
-from service.translations import refresh_catalogs
 from service.web import admin, admin_simulator, admin_translations, recordings
 from service.web.admin_auth import LoginRequired
 from service.web.admin_gate import AdminGate
@@ -33,9 +33,8 @@ from service.web.receipts import ReceiptEndpoint
 from service.web.request_id import RequestIdMiddleware
 
 log = logging.getLogger("service.app")
-# How often a worker looks for spooled messages to hand to a database that is
-# back, and for catalog versions another replica published.
-DRAIN_EVERY_SECONDS = 1.0
+RECEIPT_LOOKS = 4
+RECEIPT_LOOK_AGAIN_SECONDS = 1.0
 YOUNG_COLLECTION_EVERY = 20_000
 
 
@@ -79,36 +78,6 @@ async def metrics(request) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-def keep_current(line: Line) -> None:
-    """Apply spooled messages once the database is back; serve catalogs another replica published."""
-    if line.spool.pending():
-        applied = line.spool.drain(line.store.unit)
-        if applied:
-            log.warning("applied spooled messages", extra={"count": applied})
-    with contextlib.suppress(StoreUnavailable):
-        refresh_catalogs(line=line)
-
-
-async def send_forever(line: Line) -> None:
-    """The outbox's sender, started again after any failure (a bug must not stop every reply)."""
-    assert line.sender is not None
-    while True:
-        try:
-            await line.sender.run()
-        except Exception as error:
-            log.error("the outbox's sender failed", extra={"error": type(error).__name__})
-        await asyncio.sleep(DRAIN_EVERY_SECONDS)
-
-
-async def keep_current_forever(line: Line) -> None:
-    while True:
-        try:
-            await run_in_threadpool(keep_current, line)
-        except Exception as error:  # the loop must outlive any one failure, or spool and catalogs go stale
-            log.error("keeping current failed", extra={"error": type(error).__name__})
-        await asyncio.sleep(DRAIN_EVERY_SECONDS)
-
-
 class Infoline(RequestIdMiddleware):
     """The whole app as the server runs it: the request-id layer, the Host check, then the dispatcher
     (inbound endpoints by exact path, all else to FastAPI). It holds the FastAPI app's state, where
@@ -142,9 +111,12 @@ def create_app(settings: Settings | None = None) -> Infoline:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
         drainer.cancel()
-        if sender:
+        if sender and line.sender:
+            # What is in flight is sent and settled first (bounded by the sender's lease), then closed.
+            line.sender.stop()
+            await asyncio.wait([sender], timeout=line.sender.lease + 1)
             sender.cancel()
-            await line.sender.api.close()  # type: ignore[union-attr]
+            await line.sender.api.close()
         line.store.close()
 
     # The OpenAPI document covers the JSON endpoints (readiness); the inbound endpoints speak
@@ -188,11 +160,19 @@ def inbound_routes(line: Line) -> dict[str, ASGIApp]:
 
 
 async def apply_receipt(line: Line, receipt: Receipt) -> None:
-    """A gateway's receipt on its reply's record and the rollups (StoreUnavailable: the endpoint says 503)."""
-    await run_in_threadpool(
-        line.store.apply_receipt, gateway=receipt.gateway, to=receipt.state, provider_id=receipt.provider_id,
-        reply_to=receipt.reply_to,
-    )  # fmt: skip
+    """A gateway's receipt on its reply's record and the rollups (StoreUnavailable: the endpoint says 503).
+
+    A report can outrun the sender's settle (the gateway answered, its id not yet written): an id no reply
+    has yet is looked for again for a few seconds before the report is let go."""
+    for attempt in range(RECEIPT_LOOKS):
+        if attempt:
+            await asyncio.sleep(RECEIPT_LOOK_AGAIN_SECONDS)
+        found = await run_in_threadpool(
+            line.store.apply_receipt, gateway=receipt.gateway, to=receipt.state, provider_id=receipt.provider_id,
+            reply_to=receipt.reply_to, reason=receipt.reason,
+        )  # fmt: skip
+        if found is not None:
+            return
 
 
 def worker_app() -> Infoline:

@@ -99,11 +99,9 @@ class Flow:
         self, transaction: Transaction, message: InboundMessage, answer: Answer, first: Record | None,
         snapshot: ContentSnapshot, *, now: float,
     ) -> bool:  # fmt: skip
-        """Her STOP cancels what is still queued for her; a reply a gateway sends later is queued (a message
-        delivered again queues its first reply, if that one never was). True when a reply is queued."""
+        """A reply a gateway sends later is queued (a message delivered again queues its first reply, if that
+        one never was). True when a reply is queued. (Her STOP has cancelled what was queued for her: save.)"""
         record = answer.record
-        if answer.change.opted_out and first is None:
-            transaction.cancel(record.sender_key)
         if not message.send_via or record.simulated:
             return False
         reply = answer.reply if first is None else replay(record=first, program=answer.program, snapshot=snapshot,

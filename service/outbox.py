@@ -64,20 +64,32 @@ class Sender:
         # Results waiting to be settled, each with the future its send slot waits on.
         self._results: list[tuple[Claimed, SendResult, asyncio.Future[None]]] = []
         self._settling = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         """Look now (any thread): replies were queued."""
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._woken.set)
 
+    def stop(self) -> None:
+        """Claim no more; run() returns once what is in flight is sent and settled."""
+        self._stopping = True
+        if self._loop is not None:
+            self._woken.set()
+
+    @property
+    def stopping(self) -> bool:
+        """stop() was called."""
+        return self._stopping
+
     async def run(self) -> None:
-        """Claim, send and settle until cancelled."""
+        """Claim, send and settle until stopped (then finish what is in flight) or cancelled."""
         self._loop = asyncio.get_running_loop()
         sending: set[asyncio.Task[None]] = set()
         settler = asyncio.create_task(self._settle_forever())
         last_expiry = 0.0
         try:
-            while True:
+            while not self._stopping:
                 if time.monotonic() - last_expiry >= LOOK_EVERY_SECONDS:
                     last_expiry = time.monotonic()
                     await self._guarded(self._expire)
@@ -93,6 +105,9 @@ class Sender:
                     await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
                 elif not rows:
                     await self._nap()
+            # A restart must not leave what the gateway took unsettled (unknown, its receipt unmatched).
+            if sending:
+                await asyncio.wait(sending, timeout=self.lease)
         finally:
             settler.cancel()
             for task in sending:
@@ -103,10 +118,13 @@ class Sender:
             await asyncio.wait_for(self._woken.wait(), LOOK_EVERY_SECONDS)
 
     async def _guarded(self, work: Any, *args: Any) -> Any:
-        """work(*args) in a worker thread; None while the database is away (the next look tries again)."""
+        """work(*args) in a worker thread; None while the database is away (the next look tries again).
+        A write it refuses for good (not transient) is raised: trying it again would never end."""
         try:
             return await to_thread.run_sync(work, *args)
-        except StoreUnavailable:
+        except StoreUnavailable as error:
+            if not error.transient:
+                raise
             return None
 
     def _claim(self, limit: int) -> list[Claimed]:
@@ -119,6 +137,8 @@ class Sender:
             lost, dead = outbox.expire(cursor, self.dialect, claimed_before=now - self.lease,
                                        queued_before=now - self.dead_after)  # fmt: skip
         if lost or dead:
+            OUTBOX_SENDS.labels(outcome="lost").inc(lost)
+            OUTBOX_SENDS.labels(outcome="dead").inc(dead)
             log.warning("outbox rows given up", extra={"unknown": lost, "dead": dead})
 
     async def _send(self, row: Claimed) -> None:
@@ -127,14 +147,23 @@ class Sender:
         except Exception:  # sealed under another PHONE_HASH_KEY (or altered): nobody can send it
             result: SendResult = Refusal("unsealable")
         else:
-            outgoing = Outgoing(to=to, message=row.body, sender_id=row.sender_id, link_id=row.link_id)
-            result = await self.api.send(outgoing)
+            result = await self._call(Outgoing(to=to, message=row.body, sender_id=row.sender_id, link_id=row.link_id))
         # The slot stays taken until the result is settled: a row sent but not yet settled is one a kill
         # would leave unknown, so no more are claimed meanwhile.
         settled = asyncio.get_running_loop().create_future()
         self._results.append((row, result, settled))
         self._settling.set()
         await settled
+
+    async def _call(self, outgoing: Outgoing) -> SendResult:
+        try:
+            result = await self.api.send(outgoing)
+        except Exception as error:  # a bug or a bad AFRICASTALKING_API_URL: the request may have gone
+            log.error("sending through the gateway failed", extra={"error": type(error).__name__})
+            return Unsure("error")
+        if isinstance(result, Refusal) and result.reason in ("http_401", "http_403"):
+            log.error("Africa's Talking refused the credentials: check AFRICASTALKING_USERNAME and _API_KEY")
+        return result
 
     async def _settle_forever(self) -> None:
         while True:
@@ -158,7 +187,8 @@ class Sender:
     def _settle(self, batch: Sequence[tuple[Claimed, SendResult]]) -> bool:
         now = time.time()
         with self.unit.transaction(write=True) as cursor:
-            for row, result in batch:
+            # In id order, as every statement that locks several outbox rows takes them (no deadlock).
+            for row, result in sorted(batch, key=lambda item: item[0].id):
                 self._settle_one(cursor, row, result, now=now)
         return True
 

@@ -16,7 +16,7 @@ from service.core import InboundMessage, Reply, respond
 from service.core.opt_out import REPLAYED_WHEN_OPTED_OUT, opt_change, spooled_is_newer
 from service.core.rate_limit import capped, counts_toward_cap, over_cap
 from service.core.render import render
-from service.core.types import Delivery, Intent, Subscriber
+from service.core.types import TRACKED_CHANNELS, Delivery, Intent, Subscriber
 from service.observability import RATE_LIMITED, REPLIES, SEGMENTS
 from service.programs import Program
 from service.snapshot import ContentSnapshot
@@ -61,10 +61,6 @@ def answer_by_state(
                      counted=counts_toward_cap(message.channel))  # fmt: skip
     return Answer(reply=reply, record=record, change=change, program=program, channel=message.channel,
                   limited=limited, opted_out=state.subscriber.opted_out)  # fmt: skip
-
-
-# Texts whose replies a gateway reports on: Twilio's TwiML replies get status callbacks.
-TRACKED_CHANNELS = frozenset({"sms", "whatsapp"})
 
 
 def _delivery(*, message: InboundMessage, replying: bool, simulated: bool) -> str | None:

@@ -59,6 +59,8 @@ class Delivery(enum.StrEnum):
     CANCELLED = "cancelled"  # she texted STOP before it was sent
 
 
+# Texts whose replies' fates are tracked (receipts come back for them); a session's screens are not.
+TRACKED_CHANNELS = frozenset({"sms", "whatsapp"})
 # Not yet known delivered or failed: what usage counts as pending.
 PENDING = frozenset({Delivery.QUEUED, Delivery.SENT, Delivery.UNKNOWN})
 

@@ -17,14 +17,14 @@ from service.store.dialect import Dialect
 _PENDING = ", ".join(f"'{state.value}'" for state in sorted(PENDING))
 MOVE = f"""
 UPDATE records SET delivery = :to, cost = COALESCE(:cost, cost), currency = COALESCE(:currency, currency)
-WHERE message_sid = :sid AND delivery IN ({_PENDING})
+WHERE message_sid = :sid AND delivery IN ({_PENDING}) AND delivery <> :to
 RETURNING created_at, program, channel, gateway, locale, intent, topic, simulated
 """
 
 
 TRACK = """
 UPDATE records SET delivery = 'queued' WHERE message_sid = :sid AND delivery IS NULL AND replied
-RETURNING created_at, program, channel, gateway, locale, intent, topic, simulated
+RETURNING created_at, program, channel, gateway, locale, intent, topic, simulated, segments
 """
 
 
@@ -35,12 +35,12 @@ def _sql(dialect: Dialect, statement: str) -> str:
 
 def track(cursor: Any, dialect: Dialect, *, message_sid: str) -> bool:
     """A reply queued for a message recorded untracked (answered from the spool, never queued) is now
-    pending on its record and in the rollups; False when the record tracks one already."""
+    pending on its record and counted, with its segments, in the rollups; False when it was already."""
     row = cursor.execute(_sql(dialect, TRACK), {"sid": message_sid}).fetchone()
-    if row is None or row[-1]:
+    if row is None or row[7]:
         return False
     key = (rollups.day_of(row[0]), *row[1:6], row[6] or "")
-    cursor.execute(rollups.add_sql(dialect), rollups.pending_added(key))
+    cursor.execute(rollups.add_sql(dialect), rollups.reply_added(key, segments=row[8]))
     return True
 
 

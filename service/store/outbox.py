@@ -24,7 +24,7 @@ ON CONFLICT (message_sid) DO NOTHING
 """
 CANCEL = """
 UPDATE outbox SET status = 'cancelled', recipient = NULL, body = NULL
-WHERE sender_key = :sender_key AND status = 'queued' RETURNING message_sid
+WHERE sender_key = :sender_key AND status = 'queued' AND created_at <= :before RETURNING message_sid
 """
 CLAIMED_COLUMNS = ("id", "message_sid", "recipient", "body", "sender_id", "link_id", "attempts", "created_at")
 CLAIM = f"""
@@ -55,6 +55,7 @@ EXPIRE_QUEUED = """
 UPDATE outbox SET status = 'dead', recipient = NULL, body = NULL, reason = COALESCE(reason, 'never_sent')
 WHERE status = 'queued' AND created_at < :before RETURNING message_sid
 """
+NOTE_FAILURE = "UPDATE outbox SET reason = :reason WHERE message_sid = :message_sid"
 BY_PROVIDER_ID = "SELECT message_sid FROM outbox WHERE provider_id = :provider_id AND gateway = :gateway"
 
 
@@ -104,9 +105,10 @@ def queue(cursor: Any, dialect: Dialect, items: Sequence[Queued]) -> None:
             deliveries.track(cursor, dialect, message_sid=item.message_sid)
 
 
-def cancel(cursor: Any, dialect: Dialect, *, sender_key: str) -> int:
-    """Her queued replies cancelled (her STOP came before they went); how many."""
-    sids = [row[0] for row in cursor.execute(sql(dialect, CANCEL), {"sender_key": sender_key}).fetchall()]
+def cancel(cursor: Any, dialect: Dialect, *, sender_key: str, before: float) -> int:
+    """Her replies queued by `before` cancelled (her STOP came before they went); how many."""
+    params = {"sender_key": sender_key, "before": before}
+    sids = [row[0] for row in cursor.execute(sql(dialect, CANCEL), params).fetchall()]
     for sid in sids:
         deliveries.move(cursor, dialect, message_sid=sid, to=Delivery.CANCELLED)
     return len(sids)
@@ -159,6 +161,11 @@ def unsure(cursor: Any, dialect: Dialect, row: Claimed, *, token: str, reason: s
 def retry(cursor: Any, dialect: Dialect, row: Claimed, *, token: str, reason: str, next_at: float) -> None:
     """Back in the queue, not before next_at."""
     cursor.execute(sql(dialect, RETRY), {"id": row.id, "claim": token, "reason": reason[:32], "next_at": next_at})
+
+
+def note_failure(cursor: Any, dialect: Dialect, *, message_sid: str, reason: str) -> None:
+    """Why the gateway could not deliver a reply it took, on its row (the admin shows it)."""
+    cursor.execute(sql(dialect, NOTE_FAILURE), {"message_sid": message_sid, "reason": reason[:32]})
 
 
 def answered_by(cursor: Any, dialect: Dialect, *, gateway: str, provider_id: str) -> str | None:

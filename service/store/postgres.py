@@ -17,12 +17,13 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from service.store import outbox, rollups
+from service.store import outbox
 from service.store import statements as sql
 from service.store.dialect import POSTGRES
 from service.store.errors import database_errors
 from service.store.records import Change, Record, SubscriberState
 from service.store.unit import Saved
+from service.store.written import records_written
 
 POOL_SIZE = 4
 LOAD_STATES = f"SELECT key, {', '.join(sql.STATE_COLUMNS)} FROM subscribers WHERE key = ANY(%(keys)s)"
@@ -87,9 +88,8 @@ class PostgresTransaction:
             rows.append(cursor.fetchone())
             cursor.nextset()
         firsts = self._firsts([record.message_sid for (record, _), row in zip(items, rows, strict=True) if not row])
-        new = [record for (record, _), row in zip(items, rows, strict=True) if row]
-        day = self._created_at.date().isoformat()
-        self._connection.cursor().executemany(rollups.add_sql(POSTGRES), rollups.new_records(new, day=day))
+        new = [item for item, row in zip(items, rows, strict=True) if row]
+        records_written(self._connection.cursor(), POSTGRES, new=new, day=self._created_at.date().isoformat())
         return [
             Saved(first=None, after=sql.state_of(row)) if row else Saved(first=firsts[record.message_sid], after=None)
             for (record, _), row in zip(items, rows, strict=True)
@@ -98,10 +98,6 @@ class PostgresTransaction:
     def queue(self, items: Sequence[outbox.Queued]) -> None:
         """Write replies to the outbox (a message id already there queues nothing)."""
         outbox.queue(self._connection.cursor(), POSTGRES, items)
-
-    def cancel(self, sender_key: str) -> int:
-        """Cancel her queued replies."""
-        return outbox.cancel(self._connection.cursor(), POSTGRES, sender_key=sender_key)
 
     def _firsts(self, sids: list[str]) -> dict[str, Record]:
         if not sids:

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from service.core.types import PENDING, Delivery
+from service.core.types import PENDING, TRACKED_CHANNELS, Delivery
 from service.store.dialect import Dialect
 from service.store.records import Record
 
@@ -25,21 +25,41 @@ COLUMN_OF = {Delivery.DELIVERED: "delivered", Delivery.FAILED: "failed", Deliver
 MIXED = "*"
 
 
+COLUMNS = (*KEY, "shard", *COUNTS, "cost", "currency")
+# Adding to a row that is there: every count and the cost summed, the currency kept or marked mixed.
+MERGE = (
+    f"ON CONFLICT ({', '.join(KEY)}, shard) DO UPDATE SET "
+    + ", ".join(f"{name} = usage_daily.{name} + excluded.{name}" for name in (*COUNTS, "cost"))
+    + ", currency = CASE WHEN usage_daily.currency IS NULL THEN excluded.currency"
+    " WHEN excluded.currency IS NULL OR excluded.currency = usage_daily.currency THEN usage_daily.currency"
+    f" ELSE '{MIXED}' END"
+)
+# PostgreSQL's rows are per connection (pg_backend_pid()), and a pool's connections are new every hour:
+# left alone, a day would hold a row per key per connection it ever had. Now and then the rows no
+# transaction holds are moved into shard 0 (SKIP LOCKED: a webhook's group never waits on this).
+FOLD = f"""
+WITH picked AS (SELECT ctid FROM usage_daily WHERE shard <> 0 LIMIT 50000 FOR UPDATE SKIP LOCKED),
+moved AS (DELETE FROM usage_daily WHERE ctid IN (SELECT ctid FROM picked) RETURNING *)
+INSERT INTO usage_daily ({", ".join(COLUMNS)})
+SELECT {", ".join(KEY)}, 0, {", ".join(f"sum({name})" for name in (*COUNTS, "cost"))},
+       CASE WHEN count(DISTINCT currency) > 1 THEN '{MIXED}' ELSE max(currency) END
+FROM moved GROUP BY {", ".join(KEY)} ORDER BY {", ".join(KEY)}
+{MERGE}
+"""
+
+
 @functools.cache
 def add_sql(dialect: Dialect) -> str:
     """The upsert adding one row's deltas (every count, cost and currency given)."""
-    columns = (*KEY, "shard", *COUNTS, "cost", "currency")
-    values = ", ".join(dialect.shard if name == "shard" else f":{name}" for name in columns)
-    sums = ", ".join(f"{name} = usage_daily.{name} + excluded.{name}" for name in (*COUNTS, "cost"))
-    currency = (
-        "currency = CASE WHEN usage_daily.currency IS NULL THEN excluded.currency"
-        " WHEN excluded.currency IS NULL OR excluded.currency = usage_daily.currency THEN usage_daily.currency"
-        f" ELSE '{MIXED}' END"
-    )
-    return dialect.params(
-        f"INSERT INTO usage_daily ({', '.join(columns)}) VALUES ({values}) "
-        f"ON CONFLICT ({', '.join(KEY)}, shard) DO UPDATE SET {sums}, {currency}"
-    )
+    values = ", ".join(dialect.shard if name == "shard" else f":{name}" for name in COLUMNS)
+    return dialect.params(f"INSERT INTO usage_daily ({', '.join(COLUMNS)}) VALUES ({values}) {MERGE}")
+
+
+def fold(cursor: Any, dialect: Dialect) -> int:
+    """Fold PostgreSQL's per-connection rows into one per key (SQLite has one); how many rows were moved."""
+    if dialect.shard == "0":
+        return 0
+    return cursor.execute(FOLD).rowcount
 
 
 def day_of(created_at: Any) -> str:
@@ -61,8 +81,9 @@ def new_records(records: Iterable[Record], *, day: str) -> list[dict[str, object
                record.gateway, record.locale, record.intent, record.topic or "")  # fmt: skip
         counts = totals.setdefault(key, Counter())
         counts["messages"] += 1
-        counts["replies"] += record.replied
-        counts["segments"] += record.segments
+        if not untracked(record):
+            counts["replies"] += record.replied
+            counts["segments"] += record.segments
         counts["rate_limited"] += record.rate_limited
         counts["pending"] += record.delivery in PENDING
     return [_delta(key, counts) for key, counts in sorted(totals.items())]
@@ -77,9 +98,15 @@ def moved(key: Sequence[str], *, to: Delivery, cost: float | None, currency: str
     return _delta(key, counts, cost=cost or 0.0, currency=currency)
 
 
-def pending_added(key: Sequence[str]) -> dict[str, object]:
-    """The delta of a reply that begins to be tracked after its record was written."""
-    return _delta(key, Counter(pending=1))
+def untracked(record: Record) -> bool:
+    """A text answered while the database was away whose reply a gateway would have sent later: nothing was
+    queued (its gateway heard 503), so its reply is counted only once one is (service.store.deliveries.track)."""
+    return record.replied and record.delivery is None and record.channel in TRACKED_CHANNELS
+
+
+def reply_added(key: Sequence[str], *, segments: int) -> dict[str, object]:
+    """The delta of a reply queued after its record was written: one more reply, its segments, pending."""
+    return _delta(key, Counter(replies=1, segments=segments, pending=1))
 
 
 def _delta(key: Sequence[str], counts: Counter[str], *, cost: float = 0.0, currency: str | None = None) -> dict:

@@ -11,7 +11,7 @@ import functools
 from typing import Any
 
 from service.core.types import Delivery
-from service.store import deliveries, outbox
+from service.store import deliveries, outbox, rollups
 from service.store.base import run
 from service.store.dialect import dialect_of
 from service.store.migrate import upgrade
@@ -71,13 +71,25 @@ class SqlStore:
 
         return run(self.engine, work, write=True)
 
-    def apply_receipt(self, *, gateway: str, to: Delivery, provider_id: str | None, reply_to: str | None) -> bool:
-        """A gateway's receipt applied to its reply's record and the rollups; False when nothing matched."""
+    def fold_rollups(self) -> int:
+        """Fold the daily rollups' per-connection rows (PostgreSQL); how many were written back."""
+        with self.unit.transaction(write=True) as cursor:
+            return rollups.fold(cursor, dialect_of(self.unit))
+
+    def apply_receipt(
+        self, *, gateway: str, to: Delivery, provider_id: str | None, reply_to: str | None, reason: str = ""
+    ) -> bool | None:
+        """A gateway's receipt applied to its reply's record and the rollups (a failure's reason kept on its
+        outbox row); False when its fate was final already, None when no reply has its id (yet)."""
         dialect = dialect_of(self.unit)
         with self.unit.transaction(write=True) as cursor:
             sid = reply_to or (outbox.answered_by(cursor, dialect, gateway=gateway, provider_id=provider_id)
                                if provider_id else None)  # fmt: skip
-            return sid is not None and deliveries.move(cursor, dialect, message_sid=sid, to=to)
+            if sid is None:
+                return None
+            if reason and to == Delivery.FAILED:
+                outbox.note_failure(cursor, dialect, message_sid=sid, reason=reason)
+            return deliveries.move(cursor, dialect, message_sid=sid, to=to)
 
     def close(self) -> None:
         """Close this process's connections (this thread's, on SQLite)."""

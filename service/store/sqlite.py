@@ -16,12 +16,13 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from service.store import outbox, rollups
+from service.store import outbox
 from service.store import statements as sql
 from service.store.dialect import SQLITE
 from service.store.errors import database_errors
 from service.store.records import Change, Record, SubscriberState
 from service.store.unit import Saved
+from service.store.written import records_written
 
 # The per-message connection runs on the event loop: it (and the loop with it) waits at
 # most a second for another process's write lock, then the line answers by the state it
@@ -81,17 +82,13 @@ class SqliteTransaction:
     def save(self, items: Sequence[tuple[Record, Change]]) -> list[Saved]:
         """Insert each record; apply its change unless its MessageSid was there already; count the new."""
         saved = [self._save_one(record, change) for record, change in items]
-        new = [record for (record, _), one in zip(items, saved, strict=True) if one.first is None]
-        self._cursor.executemany(rollups.add_sql(SQLITE), rollups.new_records(new, day=self._created_at[:10]))
+        new = [item for item, one in zip(items, saved, strict=True) if one.first is None]
+        records_written(self._cursor, SQLITE, new=new, day=self._created_at[:10])
         return saved
 
     def queue(self, items: Sequence[outbox.Queued]) -> None:
         """Write replies to the outbox (a message id already there queues nothing)."""
         outbox.queue(self._cursor, SQLITE, items)
-
-    def cancel(self, sender_key: str) -> int:
-        """Cancel her queued replies."""
-        return outbox.cancel(self._cursor, SQLITE, sender_key=sender_key)
 
     def _save_one(self, record: Record, change: Change) -> Saved:
         created = stamp(record.created_at) if record.created_at else self._created_at

@@ -27,16 +27,12 @@ class Transaction(Protocol):
         ...
 
     def save(self, items: Sequence[tuple[Record, Change]]) -> list[Saved]:
-        """Record messages of distinct senders and apply their changes, each MessageSid once (and count the
-        new ones in the daily rollups)."""
+        """Record messages of distinct senders and apply their changes, each MessageSid once (the new ones
+        counted in the daily rollups, an opt-out's queued replies cancelled: service.store.written)."""
         ...
 
     def queue(self, items: Sequence[Queued]) -> None:
         """Write replies to the outbox; a message id already there queues nothing new."""
-        ...
-
-    def cancel(self, sender_key: str) -> int:
-        """Cancel her replies still queued (her STOP came before they were sent); how many."""
         ...
 
 

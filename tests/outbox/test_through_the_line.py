@@ -119,3 +119,30 @@ def test_metrics_give_cost_and_deliveries_per_program_locale_and_channel(line_cl
              metric(client, "infoline_delivery_cost_total", **labels, currency="KES"))  # fmt: skip
     assert (after[0] - before[0], round(after[1] - before[1], 4)) == (1.0, 0.8)
     assert "254711000123" not in client.get("/metrics").text
+
+
+def test_a_delivery_report_that_outruns_the_senders_settle_still_counts(line_client, fake):
+    line, client = line_client
+    fake.delay = 0.5  # the fake takes the message, then answers later (within the 1 s timeout): no id yet
+    post_text(client, "HER2")
+    provider_id = wait_for(lambda: fake.sent)[0]["messageId"]
+    assert report(client, provider_id, "Success").status_code == 200  # looked for again until settled
+    assert find_record(line.store, outbox_rows(line)[0][0]).delivery == "delivered"
+
+
+def test_stopping_the_line_settles_what_it_was_sending(tmp_path, fake):
+    from service.store import open_store
+
+    fake.delay = 0.5
+    app = create_app(at_settings(tmp_path, fake.url))
+    with TestClient(app) as client:
+        post_text(client, "HER2")
+        wait_for(lambda: fake.sent)  # in flight: taken by the fake, not yet answered
+    store = open_store(app.state.line.settings.store_url)
+    try:
+        with store.unit.transaction(write=False) as cursor:
+            assert cursor.execute("SELECT status, provider_id FROM outbox").fetchall() == [
+                ("sent", fake.sent[0]["messageId"])
+            ]
+    finally:
+        store.close()

@@ -47,11 +47,12 @@ def test_a_message_queues_one_reply_however_often_it_is_queued(store):
     assert statuses(store) == {"Q1": "queued"}
 
 
-def test_her_stop_cancels_only_her_queued_replies(store):
-    queue(store, queued("Q1"), queued("Q2", key="j" * 64))
-    with store.unit.begin() as transaction:
-        assert transaction.cancel(KEY) == 1
-    assert statuses(store) == {"Q1": "cancelled", "Q2": "queued"}
+def test_her_stop_cancels_only_her_replies_queued_before_it(store):
+    queue(store, queued("Q1"), queued("Q2", key="j" * 64), queued("Q3", at=NOW + 10))
+    stop = replace(record("S1"), intent="stop", topic=None)
+    with store.unit.begin() as transaction:  # her STOP, written at NOW + 5 (as the spool's drain writes it too)
+        transaction.save([(stop, Change(at=NOW + 5, opted_out=True))])
+    assert statuses(store) == {"Q1": "cancelled", "Q2": "queued", "Q3": "queued"}
     assert find_record(store, "Q1").delivery == Delivery.CANCELLED
 
 

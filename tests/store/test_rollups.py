@@ -4,7 +4,7 @@ import datetime
 import time
 
 from service.core.types import Delivery
-from service.store import Change, Record, deliveries
+from service.store import Change, Record, deliveries, open_store
 from service.store.dialect import dialect_of
 from service.store.usage import usage
 from tests.store_helpers import count_records
@@ -82,3 +82,24 @@ def test_purge_drops_records_but_not_the_figures(store):
     assert store.purge(before=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)) == 2
     assert count_records(store) == 0
     assert usage(store.engine, since=SINCE) == before
+
+
+def shard_rows(store) -> int:
+    return int(store.unit.scalar("SELECT count(*) FROM usage_daily WHERE shard <> 0"))
+
+
+def test_folding_keeps_every_figure_and_leaves_one_row_per_key(store, database_url):
+    other = open_store(database_url)  # another replica: on PostgreSQL, other connections, other shards
+    try:
+        save_all(store, [record("R1")])
+        save_all(other, [record("R2", key="j" * 64)])
+        move(other, "R1", Delivery.SENT, cost=1.0, currency="KES")
+        move(store, "R2", Delivery.SENT, cost=0.5, currency="KES")
+        before = usage(store.engine, since=SINCE)
+        assert (shard_rows(store) == 0) == store.unit.sqlite  # a row per connection, on PostgreSQL
+        store.fold_rollups()
+        assert shard_rows(store) == 0
+        assert usage(store.engine, since=SINCE) == before
+        assert (before[0].messages, before[0].cost) == (2, 1.5)
+    finally:
+        other.close()
