@@ -81,3 +81,6 @@ bench-stall: $(STAMP)
 bench-outbox: $(STAMP)
 	$(PY) bench/outbox.py $(BENCH_ARGS)
 
+# /admin/usage and /admin/usage.csv over a month of 2,000,000 records and their rollups (target <= 200 ms).
+bench-usage: $(STAMP)
+	$(PY) bench/usage_scale.py $(BENCH_ARGS)
