@@ -2,7 +2,8 @@
 fake Africa's Talking API run as a process; sends/s until every one is sent (target >= 200), with the fake
 answering at once and after each --delays (a real gateway's latency).
 
-    .venv/bin/python bench/outbox.py [--replies 5000] [--delays 0,0.05] [--database-url postgresql://…]
+    .venv/bin/python bench/outbox.py [--replies 5000] [--delays 0,0.05] [--concurrency N]
+        [--database-url postgresql://postgres@127.0.0.1:5432/test]
     make bench-outbox
 
 Per delay, on a fresh database (SQLite in a scratch DATA_DIR; PostgreSQL in a fresh schema, dropped after):
@@ -10,7 +11,7 @@ Per delay, on a fresh database (SQLite in a scratch DATA_DIR; PostgreSQL in a fr
      sent --replies texts at /sms/africastalking?key=… (each its own id, from 1,000 Kenyan numbers, no
      STOP), by 4 keep-alive clients; then it stops;
   2. the fake starts (tests/fake_africastalking.py, its --log counting what it took) with the delay, and
-     the line starts again pointed at it (one worker, its default OUTBOX_CONCURRENCY);
+     the line starts again pointed at it (one worker; OUTBOX_CONCURRENCY its default, or --concurrency);
   3. the outbox's states are read every 50 ms until nothing is queued or sending: sends/s is what was sent
      from the first look once the line answers /healthz to the last (its start-up not counted), and "from
      start" since its process was spawned. The fake's count must equal the rows sent (none sent twice).
@@ -50,6 +51,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/outbox.py", description=__doc__.splitlines()[0])
     parser.add_argument("--replies", type=int, default=5000, help="replies queued, then sent (default 5,000)")
     parser.add_argument("--delays", default="0,0.05", help="the fake's delay per answer, s, one run each")
+    parser.add_argument("--concurrency", type=int, help="the line's OUTBOX_CONCURRENCY (default: the line's own)")
     parser.add_argument("--database-url", help="PostgreSQL instead of SQLite (a fresh schema per run)")
     parser.add_argument("--seed", type=int, default=20261130)
     args = parser.parse_args(argv)
@@ -87,6 +89,10 @@ def bench_delay(args: argparse.Namespace, workdir: Path, delay: float) -> dict:
     env = base_env() | {"DATA_DIR": str(workdir), "PHONE_HASH_KEY": secrets.token_hex(32), "LOG_LEVEL": "WARNING",
                         "AFRICASTALKING_CALLBACK_KEY": secrets.token_hex(16),
                         "PROGRAMS_FILE": str(high_cap_programs(workdir / "programs.toml"))}  # fmt: skip
+    # Set so that the line's log holds only what this run causes (no start-up advice about them).
+    env |= {"TWILIO_AUTH_TOKEN": secrets.token_hex(16), "HELP_CONTACT": "Infoline, 0800 000 000"}
+    if args.concurrency:
+        env["OUTBOX_CONCURRENCY"] = str(args.concurrency)
     if schema:
         env["DATABASE_URL"] = schema.line_url
     states = schema.outbox if schema else (lambda: sqlite_outbox(workdir / "infoline.db"))

@@ -1,9 +1,11 @@
 """A month of a national line's records, made up and written fast, with the daily rollups that match them
 (bench/usage_scale.py times the usage pages over them).
 
-The mix leans as a line in East Africa might (most texts by SMS, in English or Swahili, about a topic), and
-every day × program × channel × locale × intent × topic still occurs: at ~67,000 records a day they all do,
-so the rollups hold as many rows as such a line's would.
+The "wide" mix leans as a line in East Africa might (most texts by SMS, in English or Swahili, about a topic)
+with two programs, four channels and ten languages; at ~67,000 records a day every day × program × channel ×
+locale × intent × topic occurs, so the rollups hold as many rows as such a line's would (~1,000 a day). The
+"narrow" mix is one program by SMS and USSD in two languages (~50 a day). The usage pages' time follows the
+rollup rows, not the records.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ ASKED = (*((("topic", topic), 70 / len(TOPICS)) for topic in TOPICS), (("menu", 
          (("start", None), 2))  # fmt: skip
 # What became of a text reply sent through a gateway, by weight (None: a USSD screen or a call, no delivery).
 FATES = (("delivered", 85), ("sent", 8), ("failed", 4), ("queued", 1), ("unknown", 1), ("cancelled", 1))
+# A line of one program, by SMS and USSD, in English and Swahili: ~20 times fewer rollup rows than "wide".
+MIXES = {
+    "wide": (PROGRAMS, CHANNELS, LOCALES),
+    "narrow": ((("hope-clinic", 1),), (("sms", 85), ("ussd", 15)), (("en", 50), ("sw", 50))),
+}
 UCS2_LOCALES = frozenset({"ar", "hi", "zh", "vi"})
 PRICE, CURRENCY = 0.8, "KES"
 SENDER_POOL = 200_000
@@ -45,18 +52,20 @@ def weighted(rng: random.Random, table: tuple, count: int) -> list:
     return rng.choices(values, weights=weights, k=count)
 
 
-def chunks(*, count: int, days: int, now: datetime.datetime, seed: int) -> Iterator[list[tuple]]:
-    """The records as tuples in COLUMNS' order, CHUNK at a time, created within `days` before `now`."""
+def chunks(*, count: int, days: int, now: datetime.datetime, seed: int, mix: str = "wide") -> Iterator[list[tuple]]:
+    """The records as tuples in COLUMNS' order, CHUNK at a time, created within `days` before `now`, drawn
+    from MIXES[mix]."""
     rng = random.Random(seed)
     senders = [f"{rng.getrandbits(256):064x}" for _ in range(min(SENDER_POOL, max(count, 1)))]
     for start in range(0, count, CHUNK):
-        yield make_chunk(rng, senders, start=start, size=min(CHUNK, count - start), days=days, now=now)
+        yield make_chunk(rng, senders, start=start, size=min(CHUNK, count - start), days=days, now=now, mix=mix)
 
 
 def make_chunk(rng: random.Random, senders: list[str], *, start: int, size: int, days: int,
-               now: datetime.datetime) -> list[tuple]:  # fmt: skip
+               now: datetime.datetime, mix: str) -> list[tuple]:  # fmt: skip
     """`size` records, the first numbered `start` (its MessageSid, unique across the run)."""
-    columns = zip(weighted(rng, PROGRAMS, size), weighted(rng, CHANNELS, size), weighted(rng, LOCALES, size),
+    programs, channels, locales = MIXES[mix]
+    columns = zip(weighted(rng, programs, size), weighted(rng, channels, size), weighted(rng, locales, size),
                   weighted(rng, ASKED, size), weighted(rng, FATES, size), strict=True)  # fmt: skip
     span = days * 86_400
     rows = []

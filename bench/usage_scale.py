@@ -2,8 +2,8 @@
 GET /admin/usage and /admin/usage.csv (30 days) timed through a running line, against the query usage ran
 before the rollups (a scan of the records) on the same data.
 
-    .venv/bin/python bench/usage_scale.py [--records 2000000] [--days 30] [--repeat 10] [--old-repeat 1]
-        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+    .venv/bin/python bench/usage_scale.py [--records 2000000] [--days 30] [--mix wide|narrow] [--repeat 10]
+        [--old-repeat 1] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
     make bench-usage                        # SQLite (a scratch file, removed afterwards)
     make bench-usage BENCH_ARGS="--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -46,6 +46,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=10, help="timed fetches of each page (default 10)")
     parser.add_argument("--old-repeat", type=int, default=1, help="runs of the old scan (default 1)")
     parser.add_argument("--database-url", help="PostgreSQL instead of SQLite (a fresh schema, dropped after)")
+    parser.add_argument(
+        "--mix",
+        choices=["wide", "narrow"],
+        default="wide",
+        help="wide: 2 programs, 4 channels, 10 languages; narrow: 1, 2, 2 (bench/usage_data.py)",
+    )
     parser.add_argument("--seed", type=int, default=20261130)
     args = parser.parse_args(argv)
     if not (1 <= args.records <= 20_000_000 and 1 <= args.days <= 366 and 1 <= args.repeat <= 1000):
@@ -79,7 +85,7 @@ def bench(args: argparse.Namespace, workdir: Path, url: str) -> None:
     backend = "PostgreSQL" if args.database_url else "SQLite"
     now = datetime.datetime.now(datetime.UTC)
     create(url)
-    keys, seconds = write_month(url, count=args.records, days=args.days, now=now, seed=args.seed)
+    keys, seconds = write_month(url, count=args.records, days=args.days, now=now, seed=args.seed, mix=args.mix)
     print(f"{backend}: wrote {args.records:,} records and {keys:,} rollup rows in {seconds:.1f} s", flush=True)
     token = secrets.token_hex(16)
     timings = time_pages(args, workdir, url, token)
@@ -87,7 +93,7 @@ def bench(args: argparse.Namespace, workdir: Path, url: str) -> None:
     new = [new_usage(url, since=since) for _ in range(args.repeat)]
     old = [old_usage(url, since=since) for _ in range(args.old_repeat)]
     print()
-    print(f"{backend}, {args.records:,} records over {args.days} days, {keys:,} rollup rows; ms over "
+    print(f"{backend}, {args.records:,} records over {args.days} days ({args.mix} mix), {keys:,} rollup rows; ms over "
           f"{args.repeat} fetches after 2 warm-ups")  # fmt: skip
     print(f"{'what':<34}{'min':>9}{'median':>9}{'max':>9}{'bytes':>10}  target <= {TARGET_MS:g} ms")
     for page, (times, size) in timings.items():

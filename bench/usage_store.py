@@ -21,15 +21,16 @@ def create(url: str) -> None:
     open_store(url).close()
 
 
-def write_month(url: str, *, count: int, days: int, now: datetime.datetime, seed: int) -> tuple[int, float]:
+def write_month(url: str, *, count: int, days: int, now: datetime.datetime, seed: int,
+                mix: str = "wide") -> tuple[int, float]:  # fmt: skip
     """`count` records and their rollups written; (rollup rows, seconds taken)."""
     started = time.monotonic()
     totals: dict[tuple, Counter] = {}
     path = sqlite_path(url)
     if path is not None:
-        _write_sqlite(path, count=count, days=days, now=now, seed=seed, totals=totals)
+        _write_sqlite(path, count=count, days=days, now=now, seed=seed, mix=mix, totals=totals)
     else:
-        _write_postgres(url, count=count, days=days, now=now, seed=seed, totals=totals)
+        _write_postgres(url, count=count, days=days, now=now, seed=seed, mix=mix, totals=totals)
     return len(totals), time.monotonic() - started
 
 

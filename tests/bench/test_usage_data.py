@@ -59,3 +59,11 @@ def test_the_rollups_written_agree_with_the_old_scan_of_the_records(tmp_path):
         store.close()
     _, groups, messages = old_usage(url, since=since)
     assert len(rows) == groups == keys and sum(row.messages for row in rows) == messages == 3000
+
+
+def test_the_narrow_mix_is_one_program_by_sms_and_ussd_in_two_languages():
+    rows = [row for part in chunks(count=3000, days=2, now=NOW, seed=1, mix="narrow") for row in part]
+    at = COLUMNS.index
+    assert {row[at("program")] for row in rows} == {"hope-clinic"}
+    assert {row[at("channel")] for row in rows} == {"sms", "ussd"}
+    assert {row[at("locale")] for row in rows} == {"en", "sw"}
