@@ -191,8 +191,11 @@ def send_all(workdir: Path, env: dict[str, str], states) -> dict:
 def print_table(args: argparse.Namespace, results: list[dict]) -> None:
     backend = "PostgreSQL" if args.database_url else "SQLite"
     print()
+    from service.settings import Settings
+
+    concurrency = args.concurrency or f"{Settings.model_fields['outbox_concurrency'].default} (the line's default)"
     print(
-        f"{backend}, one worker; sends/s from the first look once the line answers to the last send (and from "
+        f"{backend}, one worker, OUTBOX_CONCURRENCY {concurrency}; sends/s from the first look once the line answers to the last send (and from "
         "its spawn); line CPU in % of one core over the same window"
     )
     print(f"{'fake delay':>11}{'queued':>8}{'sent':>8}{'other':>8}{'seconds':>9}{'sends/s':>9}{'from start':>12}"
