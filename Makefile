@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed-stamp
 LOCKS := requirements/runtime.txt requirements/test.txt
 SOURCES := service tests bench
 
-.PHONY: run test install schema clean lock lint lint-ruff typecheck imports fmt wrk bench bench-pg bench-stall
+.PHONY: run test install schema clean lock lint lint-ruff typecheck imports fmt wrk bench bench-pg bench-stall \
+	bench-outbox bench-usage
 
 # The test lock holds the runtime's pins too; the project itself goes in without resolving anything.
 $(STAMP): pyproject.toml $(LOCKS)
@@ -75,3 +76,11 @@ bench-pg: wrk $(STAMP)
 # /healthz while forged floods hit /sms: an unauthenticated request must not stall the process.
 bench-stall: $(STAMP)
 	$(PY) bench/stall.py $(BENCH_ARGS)
+
+# The outbox's sender, one worker, against the fake Africa's Talking API run as a process (target >= 200 sends/s).
+bench-outbox: $(STAMP)
+	$(PY) bench/outbox.py $(BENCH_ARGS)
+
+# /admin/usage and /admin/usage.csv over a month of 2,000,000 records and their rollups (target <= 200 ms).
+bench-usage: $(STAMP)
+	$(PY) bench/usage_scale.py $(BENCH_ARGS)

@@ -47,6 +47,10 @@ class Run:
     def ussd_url(self) -> str:
         return f"http://{HOST}:{self.port}/ussd/africastalking?key={self.callback_key}"
 
+    @property
+    def at_url(self) -> str:
+        return f"http://{HOST}:{self.port}/sms/africastalking?key={self.callback_key}"
+
 
 @dataclass
 class Result:
@@ -55,7 +59,9 @@ class Result:
     backend: str
     server: str
     workers: int = 1  # the line's worker processes (serve --workers N); RSS, CPU and threads cover them all
-    endpoint: str = "sms"  # what wrk drove: /sms, or "ussd" (/ussd/africastalking, after /sms in the same process)
+    # What wrk drove: /sms, "ussd" (/ussd/africastalking) or "at-sms" (/sms/africastalking), the last two
+    # after /sms in the same process.
+    endpoint: str = "sms"
     cold_start_s: float = 0.0
     req_s: float = 0.0
     p50_ms: float = 0.0
@@ -83,10 +89,11 @@ class Result:
     processes: int = 1  # in the server's process tree after the run (supervisor, workers, helpers)
     rss_by_process: list[float] = field(default_factory=list)  # peak RSS MiB of each, the server's own first
     log_problems: dict = field(default_factory=dict)
+    backlog: dict = field(default_factory=dict)  # "at-sms": the outbox sampled (bench/backlog.py), the fake's count
 
     @property
     def name(self) -> str:
-        """'line' or, with several worker processes, e.g. 'line x2'; 'line ussd' for the USSD endpoint."""
+        """'line' or, with several worker processes, e.g. 'line x2'; 'line ussd', 'line at-sms' for the others."""
         name = self.server if self.workers == 1 else f"{self.server} x{self.workers}"
         return name if self.endpoint == "sms" else f"{name} {self.endpoint}"
 

@@ -79,6 +79,26 @@ def options_parser() -> argparse.ArgumentParser:
         help="after /sms, drive the line's USSD endpoint (/ussd/africastalking) at the same load, in the same "
         "process; its own row in the table (default: on)",
     )
+    parser.add_argument(
+        "--at",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="after USSD, drive /sms/africastalking at the same load, the fake Africa's Talking API running as a "
+        "process and the line's outbox sending through it; its row, and the outbox's backlog (default: on)",
+    )
+    parser.add_argument(
+        "--at-sender",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="with --at: the fake API and the outbox's sending (default); --no-at-sender: the line has no API "
+        "credentials, its replies stay queued (the webhook's rate without the sender beside it)",
+    )
+    parser.add_argument(
+        "--drain-timeout",
+        type=float,
+        default=180.0,
+        help="after the Africa's Talking load, wait at most this long for the outbox to drain (default 180 s)",
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--senders", type=int, default=1000, help="distinct sender numbers (default 1000)")

@@ -14,8 +14,12 @@ from messages import PHASE_MEASURE, PHASE_PROBE, PHASE_WARMUP
 COUNT_SQL = (
     "SELECT substr(message_sid, 3, 2), count(*), "
     "sum(CASE WHEN replied THEN 0 ELSE 1 END), sum(CASE WHEN rate_limited THEN 1 ELSE 0 END) "
-    "FROM records WHERE channel <> 'ussd' GROUP BY 1"
+    "FROM records WHERE message_sid LIKE 'SM%' GROUP BY 1"
 )
+# Africa's Talking's texts (bench/at_sms.py): "ATSMS-at" and the phase's two hex digits.
+AT_SQL = "SELECT substr(message_sid, 9, 2), count(*) FROM records WHERE message_sid LIKE 'ATSMS-at%' GROUP BY 1"
+# The outbox's rows by state: what the sender has still to send, what it sent, what else became of them.
+OUTBOX_SQL = "SELECT status, count(*) FROM outbox GROUP BY status"
 # USSD steps (bench/ussd.py) are counted apart: their ids are hashes, with no phase in them.
 USSD_SQL = "SELECT count(*) FROM records WHERE channel = 'ussd'"
 # The measured run's empty replies by what the line understood the message as.
@@ -27,12 +31,14 @@ PHASE_NAMES = {f"{PHASE_PROBE:02x}": "probe", f"{PHASE_WARMUP:02x}": "warmup", f
 
 
 def phase_counts(connection) -> dict:
-    """{"total": n, "ussd": n, "empty_by_intent": {...}, "<phase>": {"records", "empty", "rate_limited"}, ...}"""
+    """{"total": n, "ussd": n, "at": {"<phase>": n}, "empty_by_intent": {...},
+    "<phase>": {"records", "empty", "rate_limited"}, ...}"""
     empty_rows = connection.execute(EMPTY_SQL).fetchall()
     counts = {
         "total": 0,
         "ussd": int(connection.execute(USSD_SQL).fetchone()[0]),
         "empty_by_intent": {intent: int(count) for intent, count in empty_rows},
+        "at": {PHASE_NAMES.get(phase, phase): int(count) for phase, count in connection.execute(AT_SQL).fetchall()},
     }
     for phase, count, empty, limited in connection.execute(COUNT_SQL).fetchall():
         counts["total"] += count
@@ -50,6 +56,24 @@ def sqlite_counts(db: Path) -> dict:
         return phase_counts(connection)
     finally:
         connection.close()
+
+
+def outbox_states(connection) -> dict[str, int]:
+    """The outbox's rows by state ({"queued": n, "sent": n, ...})."""
+    return {status: int(count) for status, count in connection.execute(OUTBOX_SQL).fetchall()}
+
+
+def sqlite_outbox(db: Path) -> dict[str, int]:
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return outbox_states(connection)
+    finally:
+        connection.close()
+
+
+def plain_url(url: str) -> str:
+    """A PostgreSQL URL as psycopg takes it (without SQLAlchemy's +psycopg)."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 class PgSchema:
@@ -77,6 +101,10 @@ class PgSchema:
     def counts(self) -> dict:
         with self.psycopg.connect(self.line_url, autocommit=True) as connection:
             return phase_counts(connection)
+
+    def outbox(self) -> dict[str, int]:
+        with self.psycopg.connect(self.line_url, autocommit=True) as connection:
+            return outbox_states(connection)
 
     def drop(self) -> None:
         with self.psycopg.connect(self.url, autocommit=True, connect_timeout=3) as connection:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from at_report import check_at, print_at
 from harness import HOST, Result, Run, ok_or_fail, verdict
 from pyspy import print_profile
 from ussd import check_ussd_records, print_ussd
@@ -24,6 +25,10 @@ def report(run: Run, floor: Result, lines: list[Result]) -> list[str]:
         if line.endpoint == "ussd":
             print_ussd(line, lines)
             failed += check_ussd_records(line)
+            continue
+        if line.endpoint == "at-sms":
+            print_at(line, lines)
+            failed += check_at(line)
             continue
         if line.workers == 1:
             print_targets(line, floor)

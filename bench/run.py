@@ -1,7 +1,8 @@
 """Benchmark the line against the framework's floor, on loopback, with wrk.
 
     .venv/bin/python bench/run.py [--seconds 10] [--database-url postgresql://postgres@127.0.0.1:5432/test]
-        [--backends sqlite,postgresql] [--workers 1,2] [--caps high|real] [--no-ussd] [--profile DIR] [--json FILE]
+        [--backends sqlite,postgresql] [--workers 1,2] [--caps high|real] [--no-ussd] [--no-at] [--profile DIR]
+        [--json FILE]
         (see --help)
 
 One run:
@@ -17,6 +18,10 @@ One run:
      worker processes; RSS and CPU are then summed over that process tree);
   4. with --ussd (the default), drives the same line's USSD endpoint after /sms, in the same process and
      at the same load (every step its own sessionId, so each is a new record), its own row in the table;
+     with --at (the default), then Africa's Talking's incoming-SMS webhook the same way (every text its own
+     id), the fake of AT's API (tests/fake_africastalking.py) running as a process from the line's start
+     and the line's outbox sending the replies through it, as in production: its row, and the outbox's
+     backlog sampled every second during the run and after it until drained (bench/backlog.py);
   5. prints req/s, p50/p99 latency, non-2xx, peak RSS, cold start, the ratio
      line/floor, PASS/MISS per target (for the 1-worker line; other counts are
      reported against it), and checks that the line recorded every
@@ -50,15 +55,17 @@ import tempfile
 from pathlib import Path
 from types import FrameType
 
+from at_sms import prepare_at
 from harness import HarnessError, Run
 from messages import prepare_messages
 from options import parse_args
+from probe import free_port
 from processes import stop_all
 from pyspy import py_spy_path
 from records import PgSchema
 from report import report
 from server_config import high_cap_programs, serve_options
-from servers import bench_floor, bench_line, free_port
+from servers import bench_floor, bench_line
 from ussd import prepare_ussd
 
 
@@ -111,6 +118,8 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
     senders = prepare_messages(run)
     if args.ussd:
         prepare_ussd(run, senders)
+    if args.at:
+        prepare_at(run)
     programs_file = high_cap_programs(workdir / "programs.toml") if args.caps == "high" else None
     floor = bench_floor(run)
     lines = [

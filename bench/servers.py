@@ -3,34 +3,27 @@ started, timed to its first answer, warmed up, measured, and stopped."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import backlog
+from at_sms import FakeGateway
 from harness import BENCH, HOST, HarnessError, Result, Run
-from messages import probe_request
+from probe import free_port, wait_first_answer
 from processes import log_problems, log_tail, spawn, stop
 from procfs import machine_busy_now, tree_mib, tree_status, tree_values
 from pyspy import finish_profiler, start_profiler
-from records import PgSchema, sqlite_counts
+from records import PgSchema, sqlite_counts, sqlite_outbox
 from server_config import base_env
 from wrk import record_measured, record_warmup, run_wrk
 
 FLOOR_APP = BENCH / "floor_app.py"
 BUSY_WARNING_PCT = 15
-FIRST_ANSWER_TIMEOUT_S = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def bench_floor(run: Run) -> Result:
@@ -51,7 +44,8 @@ def bench_floor(run: Run) -> Result:
 
 def bench_line(run: Run, backend: str, programs_file: Path | None, *, workers: int = 1) -> list[Result]:
     """The line with `workers` worker processes on SQLite (a fresh DATA_DIR) or PostgreSQL (a fresh
-    schema, dropped afterwards): its /sms result, then (--ussd) its USSD endpoint's, from the same process."""
+    schema, dropped afterwards): its /sms result, then (--ussd, --at) its USSD and AT SMS endpoints', from the
+    same process; with --at the fake of Africa's Talking's API runs beside it, for the outbox to send to."""
     data_dir = run.workdir / f"data-{backend}-{workers}"
     data_dir.mkdir()
     env = base_env() | {
@@ -68,16 +62,26 @@ def bench_line(run: Run, backend: str, programs_file: Path | None, *, workers: i
     if workers > 1:  # serve's default is one worker, run in-process: that command line stays as it was
         command += ["--workers", str(workers)]
     result = Result(backend=backend, server="line", workers=workers)
-    also = [Result(backend=backend, server="line", workers=workers, endpoint="ussd")] if run.args.ussd else []
-    if backend == "sqlite":
-        counts = lambda: sqlite_counts(data_dir / "infoline.db")  # noqa: E731
-        return [bench_server(run, result, command, env, records=counts, also=also), *also]
-    schema = PgSchema(run.args.database_url)
+    endpoints = [name for name, wanted in (("ussd", run.args.ussd), ("at-sms", run.args.at)) if wanted]
+    also = [Result(backend=backend, server="line", workers=workers, endpoint=name) for name in endpoints]
+    gateway = FakeGateway(run.workdir, free_port()) if run.args.at and run.args.at_sender else None
+    env |= gateway.line_env() if gateway else {}
+    schema = PgSchema(run.args.database_url) if backend == "postgresql" else None
     try:
+        if schema is None:
+            counts = lambda: sqlite_counts(data_dir / "infoline.db")  # noqa: E731
+            outbox = lambda: sqlite_outbox(data_dir / "infoline.db")  # noqa: E731
+            return [bench_server(run, result, command, env, records=counts, outbox=outbox, also=also), *also]
         env |= {"DATABASE_URL": schema.line_url}
-        return [bench_server(run, result, command, env, records=schema.counts, also=also), *also]
+        return [bench_server(run, result, command, env, records=schema.counts, outbox=schema.outbox, also=also),
+                *also]  # fmt: skip
     finally:
-        schema.drop()
+        if gateway:
+            for each in (each for each in also if each.endpoint == "at-sms"):
+                each.backlog["fake_took"] = gateway.messages_sent()
+            stop(gateway.process)
+        if schema:
+            schema.drop()
 
 
 def bench_server(
@@ -87,9 +91,10 @@ def bench_server(
     env: dict[str, str],
     records: Callable[[], dict] | None = None,
     also: list[Result] | None = None,
+    outbox: Callable[[], dict[str, int]] | None = None,
 ) -> Result:
-    """Cold start, warm-up and measured run of one server, then of each endpoint in `also` (the USSD
-    endpoint, filled in place) on the same process; `records` counts what it stored."""
+    """Cold start, warm-up and measured run of one server, then of each endpoint in `also` (USSD, AT SMS:
+    filled in place) on the same process; `records` counts what it stored, `outbox` its outbox's states."""
     also = also or []
     check_machine_idle(result)
     log = run.workdir / f"{result.backend}-{result.name.replace(' ', '-')}.log"
@@ -111,7 +116,12 @@ def bench_server(
         for extra in also:
             extra.cold_start_s, extra.rss_started_mib = result.cold_start_s, result.rss_started_mib
             print(f"[{extra.label}] warm-up {run.args.warmup:g} s", flush=True)
+            sampler = backlog.watch(outbox) if outbox and extra.endpoint == "at-sms" else None
             drive(run, extra, process, log)
+            if sampler:
+                wait = run.args.drain_timeout if run.args.at_sender else 0.0  # no sender: nothing drains
+                print(f"[{extra.label}] waiting for the outbox to drain (at most {wait:g} s)", flush=True)
+                extra.backlog = backlog.finish(sampler, measured_s=run.args.seconds, drain_timeout=wait)
     finally:
         stop(process)
     for each in (result, *also):
@@ -141,8 +151,9 @@ def drive(run: Run, result: Result, process: subprocess.Popen, log: Path) -> Non
     memory and threads afterwards."""
     a = run.args
     wrk_cpus = set(range(1, os.cpu_count() or 2)) if a.pin else None
-    # /sms reads workdir/warmup.N.tsv and measure.N.tsv (bench/messages.py), USSD ussd-… (bench/ussd.py).
-    files, url = ("", run.url) if result.endpoint == "sms" else (f"{result.endpoint}-", run.ussd_url)
+    # /sms reads workdir/warmup.N.tsv and measure.N.tsv (bench/messages.py), USSD ussd-… (bench/ussd.py),
+    # AT SMS at-… (bench/at_sms.py).
+    files, url = {"sms": ("", run.url), "ussd": ("ussd-", run.ussd_url), "at-sms": ("at-", run.at_url)}[result.endpoint]
     warm, _ = run_wrk(
         run,
         url=url,
@@ -174,29 +185,3 @@ def drive(run: Run, result: Result, process: subprocess.Popen, log: Path) -> Non
     result.rss_by_process = [kib / 1024 for kib in tree_values(process.pid, "VmHWM")]
     result.peak_rss_mib, result.processes = sum(result.rss_by_process), len(result.rss_by_process)
     result.threads = tree_status(process.pid, "Threads")
-
-
-def wait_first_answer(run: Run, process: subprocess.Popen, started: float, log: Path) -> tuple[float, str]:
-    """Seconds from spawn to the first answered signed POST /sms (polled in a tight loop), and the answer."""
-    body, headers = probe_request(run)
-    while True:
-        if process.poll() is not None:
-            raise HarnessError(f"the server exited with {process.returncode} before answering:\n{log_tail(log)}")
-        connection = http.client.HTTPConnection(HOST, run.port, timeout=10)
-        try:
-            connection.request("POST", "/sms", body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            elapsed = time.monotonic() - started
-        except (ConnectionRefusedError, ConnectionResetError, http.client.RemoteDisconnected):
-            if time.monotonic() - started > FIRST_ANSWER_TIMEOUT_S:
-                raise HarnessError(
-                    f"the server did not answer within {FIRST_ANSWER_TIMEOUT_S:.0f} s:\n{log_tail(log)}"
-                ) from None
-            time.sleep(0.002)
-            continue
-        finally:
-            connection.close()
-        if response.status != 200:
-            raise HarnessError(f"the first signed request got HTTP {response.status}: {text.strip()[:300]}")
-        return elapsed, text
