@@ -79,7 +79,7 @@ def make_chunk(rng: random.Random, senders: list[str], *, start: int, size: int,
         cost = PRICE * segments if priced and delivery != "failed" else None
         rows.append((f"SM{index:032x}", rng.choice(senders), program, channel, intent, topic, locale, segments,
                      "ucs2" if locale in UCS2_LOCALES else "gsm7", not limited, limited, False, created, delivery,
-                     cost, CURRENCY if cost else None))  # fmt: skip
+                     "africastalking" if channel == "ussd" else "twilio", cost, CURRENCY if cost else None))  # fmt: skip
     return rows
 
 
@@ -87,7 +87,7 @@ def add_to_rollups(totals: dict[tuple, Counter], rows: list[tuple]) -> None:
     """Count `rows` into `totals` (rollup key -> counts), as the line's writes and receipts would."""
     at = {name: COLUMNS.index(name) for name in COLUMNS}
     for row in rows:
-        key = (row[at["created_at"]][:10], row[at["program"]], row[at["channel"]], row[at["locale"]],
+        key = (row[at["created_at"]][:10], row[at["program"]], row[at["channel"]], row[at["gateway"]], row[at["locale"]],
                row[at["intent"]], row[at["topic"]] or "")  # fmt: skip
         counts = totals.setdefault(key, Counter())
         counts["messages"] += 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 from service.store.rollups import MIXED
@@ -16,6 +16,7 @@ from service.store.usage import UsageRow
 
 NO_COST = "—"
 CSV_COLUMNS = (*UsageRow.__slots__, "cost_per_delivered")
+DELIVERED, COST, CURRENCY = (UsageRow.__slots__.index(name) for name in ("delivered", "cost", "currency"))
 FATES = ("delivered", "failed", "pending", "cancelled")
 
 
@@ -99,21 +100,18 @@ class UsageSummary:
     fates: Counter[str] = field(default_factory=Counter)  # delivered, failed, pending, cancelled -> replies
 
 
-def usage_summary(rows: list[UsageRow]) -> UsageSummary:
-    """Totals per day and per topic, locale, program and channel."""
-    per_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+def usage_summary(rows: list[UsageRow], *, days: list[tuple[str, int, int]]) -> UsageSummary:
+    """Totals per topic, locale, program, channel and gateway, with the days' (day, replies, segments)."""
     by: dict[str, Counter[str]] = {name: Counter() for name in ("topic", "locale", "program", "channel", "gateway")}
     fates: Counter[str] = Counter({name: 0 for name in FATES})
     for row in rows:
-        per_day[row.day][0] += row.replies
-        per_day[row.day][1] += row.segments
         by["topic"][row.topic or row.intent] += row.replies
         for name in ("locale", "program", "channel", "gateway"):
             by[name][getattr(row, name)] += row.replies
         for name in FATES:
             fates[name] += getattr(row, name)
     return UsageSummary(
-        days=[(day, replies, segs) for day, (replies, segs) in sorted(per_day.items())],
+        days=days,
         by=by,
         opt_outs=sum(row.messages for row in rows if row.intent == "stop"),
         rate_limited=sum(row.rate_limited for row in rows),
@@ -123,14 +121,15 @@ def usage_summary(rows: list[UsageRow]) -> UsageSummary:
     )
 
 
-def usage_csv(rows: list[UsageRow]) -> str:
-    """The rows as CSV: every UsageRow column, then cost_per_delivered (blank where there is none)."""
+def usage_csv(rows: list[tuple]) -> str:
+    """The rows (tuples in UsageRow's order) as CSV, then cost_per_delivered (blank where there is none)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        amount = per_delivered(cost=row.cost, currency=row.currency, delivered=row.delivered)
-        writer.writerow(
-            [*(getattr(row, name) for name in UsageRow.__slots__), "" if amount is None else round(amount, 6)]
-        )
+    writer.writerows((*row, _per_delivered_cell(row)) for row in rows)
     return buffer.getvalue()
+
+
+def _per_delivered_cell(row: tuple) -> object:
+    amount = per_delivered(cost=row[COST], currency=row[CURRENCY], delivered=row[DELIVERED])
+    return "" if amount is None else round(amount, 6)

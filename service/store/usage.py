@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from service.store.base import run
+from service.store.errors import database_errors
+from service.store.rollups import MIXED
+from service.store.statements import pyformat
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,36 +38,59 @@ class UsageRow:
 
 
 COUNTS = ("messages", "replies", "segments", "rate_limited", "pending", "delivered", "failed", "cancelled")
+KEY = ("day", "program", "channel", "gateway", "locale", "intent", "topic")  # the table's primary key order
+_SUMS = ", ".join(f"sum({name})" for name in (*COUNTS, "cost")) + ", min(currency), max(currency)"
+# In the primary key's order: SQLite reads the rows in index order and groups as it goes, with no sort.
+PER_DAY = (
+    f"SELECT {', '.join(KEY)}, {_SUMS} FROM usage_daily WHERE day >= :since "
+    f"GROUP BY {', '.join(KEY)} ORDER BY {', '.join(KEY)}"
+)
+OVER_THE_DAYS = (
+    f"SELECT :since, {', '.join(KEY[1:])}, {_SUMS} FROM usage_daily WHERE day >= :since GROUP BY {', '.join(KEY[1:])}"
+)
+# SQLite keeps one row per key (shard 0, one writer): the CSV's rows are read as they are, ungrouped
+# (grouping tens of thousands of rows cost SQLite more than reading them).
+_ROW = f"{', '.join(KEY)}, {', '.join((*COUNTS, 'cost'))}, COALESCE(currency, '')"
+AS_KEPT = f"SELECT {_ROW} FROM usage_daily WHERE day >= :since ORDER BY {', '.join(KEY)}"
+DAYS = "SELECT day, sum(replies), sum(segments) FROM usage_daily WHERE day >= :since GROUP BY day ORDER BY day"
 
 
-def usage(engine, *, since: datetime.datetime) -> list[UsageRow]:
-    """Per day, program, channel, gateway, locale and what was asked, from `since`'s day on (shards summed)."""
-    from sqlalchemy import func, select
-
-    from service.store.schema import usage_daily as daily
-
-    keys = [daily.c.day, daily.c.program, daily.c.channel, daily.c.gateway, daily.c.locale, daily.c.intent,
-            daily.c.topic]  # fmt: skip
-    query = (
-        select(
-            *keys,
-            *(func.sum(daily.c[name]) for name in COUNTS),
-            func.sum(daily.c.cost),
-            func.min(daily.c.currency),
-            func.max(daily.c.currency),
-        )  # fmt: skip
-        .where(daily.c.day >= since.astimezone(datetime.UTC).date().isoformat())
-        .group_by(*keys)
-        .order_by(daily.c.day, daily.c.program, daily.c.intent, daily.c.topic)
-    )
-
-    def rows(connection) -> list[UsageRow]:
-        return [_row(row) for row in connection.execute(query)]
-
-    return run(engine, rows)
+def usage(engine: Any, *, since: datetime.datetime, per_day: bool = True) -> list[UsageRow]:
+    """Per day (or, per_day False, over all the days from `since`: day is then `since`'s), program, channel,
+    gateway, locale and what was asked (shards summed)."""
+    return [_row(row) for row in _read(engine, PER_DAY if per_day else OVER_THE_DAYS, since=since)]
 
 
-def _row(row) -> UsageRow:
-    key, counts, (cost, low, high) = row[:7], row[7:15], row[15:]
-    currency = low if low == high else "*"
-    return UsageRow(*key, *(int(count or 0) for count in counts), float(cost or 0), currency or "")  # type: ignore[call-arg]
+def per_day_rows(engine: Any, *, since: datetime.datetime) -> list[tuple]:
+    """The CSV's rows as tuples in UsageRow's order (no objects: a national line has tens of thousands)."""
+    if engine.dialect.name == "sqlite":
+        return _read(engine, AS_KEPT, since=since)
+    return [_merged_currency(row) for row in _read(engine, PER_DAY, since=since)]
+
+
+def _merged_currency(row: tuple) -> tuple:
+    low, high = row[-2:]
+    return (*row[:-3], float(row[-3] or 0), (low if low == high else MIXED) or "")
+
+
+def daily(engine: Any, *, since: datetime.datetime) -> list[tuple[str, int, int]]:
+    """(day, replies, segments) per day from `since`."""
+    return [(day, int(replies or 0), int(segments or 0)) for day, replies, segments in _read(engine, DAYS, since=since)]
+
+
+def _read(engine: Any, query: str, *, since: datetime.datetime) -> list[tuple]:
+    # The DBAPI cursor itself: SQLAlchemy's result rows cost more than the query, at tens of thousands.
+    sql = pyformat(query) if engine.dialect.name == "postgresql" else query
+    with database_errors():
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, {"since": since.astimezone(datetime.UTC).date().isoformat()})
+            return cursor.fetchall()
+        finally:
+            connection.close()
+
+
+def _row(row: tuple) -> UsageRow:
+    merged = _merged_currency(row)
+    return UsageRow(*merged[:7], *(int(count or 0) for count in merged[7:15]), *merged[15:])

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from service import admin_channels, admin_usage, admin_views
 from service.catalog_check import BUDGET, replies
-from service.store.usage import UsageRow, usage
+from service.store.usage import daily, per_day_rows, usage
 from service.web import admin_outbox
 from service.web.admin_auth import Admin, AdminForm, Gate, LoginRequired, passage
 from service.web.admin_gate import client_address
@@ -116,9 +116,8 @@ def overview_page(request: Request, identity: Admin, locale: str | None = None) 
     )
 
 
-def _usage_rows(request: Request, days: int) -> list[UsageRow]:
-    since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=days)
-    return usage(request.app.state.line.store.engine, since=since)
+def _since(days: int) -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=days)
 
 
 Days = Annotated[int, Query(ge=1, le=MAX_DAYS)]
@@ -126,8 +125,10 @@ Days = Annotated[int, Query(ge=1, le=MAX_DAYS)]
 
 @router.get("/usage")
 def usage_page(request: Request, identity: Admin, days: Days = 30) -> HTMLResponse:
-    rows = _usage_rows(request, days)
-    summary = admin_usage.usage_summary(rows)
+    # Summed over the days in the database: the page shows totals, and the CSV each day's.
+    engine = request.app.state.line.store.engine
+    rows = usage(engine, since=_since(days), per_day=False)
+    summary = admin_usage.usage_summary(rows, days=daily(engine, since=_since(days)))
     peak = max((replies for _, replies, _ in summary.days), default=1) or 1
     return page(
         request,
@@ -144,7 +145,7 @@ def usage_page(request: Request, identity: Admin, days: Days = 30) -> HTMLRespon
 @router.get("/usage.csv")
 def usage_csv(request: Request, identity: Admin, days: Days = 30) -> Response:
     return Response(
-        admin_usage.usage_csv(_usage_rows(request, days)),
+        admin_usage.usage_csv(per_day_rows(request.app.state.line.store.engine, since=_since(days))),
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="infoline-usage.csv"'},
     )
