@@ -40,6 +40,7 @@ MAX_RETRY_SECONDS = 300.0
 # How often a sender looks without being woken: other replicas' rows, retries come due, lost claims.
 LOOK_EVERY_SECONDS = 1.0
 SETTLE_AT_MOST = 256
+SETTLE_GATHER_SECONDS = 0.005
 
 
 def backoff(attempts: int, *, rand: float | None = None) -> float:
@@ -56,6 +57,7 @@ class Sender:
         self.unit, self.api, self.sealer = unit, api, sealer
         self.dialect = dialect_of(unit)
         self.dead_after, self.concurrency = dead_after, concurrency
+        self.claim_at_least = max(1, concurrency // 4)
         # Longer than any send can take: a claim older than this has no living sender.
         self.lease = 3 * timeout + 5
         self.token = secrets.token_hex(8)  # this process's claims
@@ -93,17 +95,20 @@ class Sender:
                 if time.monotonic() - last_expiry >= LOOK_EVERY_SECONDS:
                     last_expiry = time.monotonic()
                     await self._guarded(self._expire)
+                free = self.concurrency - len(sending)
+                if sending and free < self.claim_at_least:
+                    # A claim is a write transaction, which the webhook's groups wait behind: a few rows
+                    # at a time, not one each time a slot frees.
+                    await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+                    continue
                 # Cleared before the look, not after: a wake while it looks is not lost.
                 self._woken.clear()
-                free = self.concurrency - len(sending)
-                rows = await self._guarded(self._claim, free) if free else []
+                rows = await self._guarded(self._claim, free)
                 for row in rows or ():
                     task = asyncio.create_task(self._send(row))
                     sending.add(task)
                     task.add_done_callback(sending.discard)
-                if len(sending) >= self.concurrency:
-                    await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
-                elif not rows:
+                if not rows:
                     await self._nap()
             # A restart must not leave what the gateway took unsettled (unknown, its receipt unmatched).
             if sending:
@@ -168,6 +173,8 @@ class Sender:
     async def _settle_forever(self) -> None:
         while True:
             await self._settling.wait()
+            # A moment for the results arriving together to share one settling transaction.
+            await asyncio.sleep(SETTLE_GATHER_SECONDS)
             self._settling.clear()
             while self._results:
                 batch, self._results = self._results[:SETTLE_AT_MOST], self._results[SETTLE_AT_MOST:]
