@@ -59,6 +59,7 @@ class FakeAfricasTalking:
         self.failures, self.fail_status, self.delay, self.hang = 0, 500, 0.0, False
         self.recipient_status: int | None = None  # a per-recipient failure (e.g. 406) for every number
         self.padding = 0  # characters of padding in a valid 201 (past a client's cap, or just within it)
+        self.message_id = ""  # every accepted message's messageId, when set (a broken gateway's)
 
     def fail_next(self, count: int, status: int = 500) -> None:
         """Answer the next count requests with this HTTP status (nothing sent)."""
@@ -149,7 +150,7 @@ class FakeAfricasTalking:
             return {"statusCode": status, "number": number, "status": STATUS_WORDS.get(status, "Failed"),
                     "cost": "0", "messageId": "None"}  # fmt: skip
         entry = {"statusCode": status, "number": number, "status": STATUS_WORDS[status], "cost": self.cost,
-                 "messageId": "ATXid_" + uuid.uuid4().hex}  # fmt: skip
+                 "messageId": self.message_id or "ATXid_" + uuid.uuid4().hex}  # fmt: skip
         record = {name: fields[name] for name in ("username", "message", "from", "linkId") if name in fields}
         record |= {"to": number, "messageId": entry["messageId"], "fields": ",".join(sorted(fields))}
         record |= {"accept": headers.get("Accept") or "", "content_type": headers.get("Content-Type") or ""}

@@ -34,8 +34,13 @@ FAILURES = {
 # Asked too soon or too often: not a refusal of the message, worth another try.
 RETRY_STATUSES = frozenset({408, 425, 429})
 COST = re.compile(r"([A-Z]{3}) ([0-9]{1,9}(?:\.[0-9]{1,9})?)")
-# AT's ids are "ATXid_" and 32 hex digits; records keep ids of up to 64 characters.
-PROVIDER_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+# The currencies of AT's markets: any other three letters would be a new metric label and a "mixed" day.
+CURRENCIES = frozenset({"KES", "UGX", "TZS", "RWF", "NGN", "MWK", "ZMW", "ETB", "GHS", "XOF", "XAF", "ZAR", "USD"})
+# No SMS costs this much in any of them: a larger price is a broken gateway's, kept out of the figures.
+MAX_PRICE = 1000.0
+# AT's ids are "ATXid_" and 32 hex digits (records keep up to 64 characters): a letter first, and never
+# one holding her number (service.channels.africastalking_api.send), which would then sit in a column.
+PROVIDER_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +94,9 @@ SendResult = Sent | Refusal | Trouble | Unsure
 def parse_cost(text: object) -> tuple[float | None, str | None]:
     """AT's "KES 0.8000" -> (0.8, "KES"); "0", "None" or anything else -> (None, None)."""
     match = COST.fullmatch(text) if isinstance(text, str) else None
-    return (float(match[2]), match[1]) if match else (None, None)
+    if not match or match[1] not in CURRENCIES or float(match[2]) > MAX_PRICE:
+        return None, None
+    return float(match[2]), match[1]
 
 
 def _form(username: str, outgoing: Outgoing) -> bytes:
@@ -197,13 +204,16 @@ class AfricasTalkingApi:
         async with self._gate:
             try:
                 async with session.post(self.url, data=form, headers=self._headers, allow_redirects=False) as answer:
-                    return await _response_result(answer)
+                    result = await _response_result(answer)
             except aiohttp.ClientConnectorError:
                 return Trouble("connect")
             except TimeoutError:
                 return Trouble("timeout")
             except aiohttp.ClientError:
                 return Trouble("network")
+        if isinstance(result, Sent) and outgoing.to.lstrip("+")[-9:] in result.provider_id:
+            return Unsure("bad_response")  # an id that echoes her number is not kept
+        return result
 
     async def close(self) -> None:
         """Close the session and its connections (on the loop that made them)."""

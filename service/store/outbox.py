@@ -22,9 +22,13 @@ INSERT INTO outbox (message_sid, gateway, program, sender_key, recipient, body, 
 VALUES (:message_sid, :gateway, :program, :sender_key, :recipient, :body, :sender_id, :link_id, 'queued', 0, :at, :at)
 ON CONFLICT (message_sid) DO NOTHING
 """
+# One being sent cannot be called back: it is marked, and cancelled if the try fails (never tried again).
 CANCEL = """
-UPDATE outbox SET status = 'cancelled', recipient = NULL, body = NULL
-WHERE sender_key = :sender_key AND status = 'queued' AND created_at <= :before RETURNING message_sid
+UPDATE outbox SET status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE 'cancelling' END,
+                  recipient = CASE WHEN status = 'queued' THEN NULL ELSE recipient END,
+                  body = CASE WHEN status = 'queued' THEN NULL ELSE body END
+WHERE sender_key = :sender_key AND status IN ('queued', 'sending') AND created_at <= :before
+RETURNING message_sid, status
 """
 CLAIMED_COLUMNS = ("id", "message_sid", "recipient", "body", "sender_id", "link_id", "attempts", "created_at")
 CLAIM = f"""
@@ -35,20 +39,26 @@ RETURNING {", ".join(CLAIMED_COLUMNS)}
 # A result is kept only under its own claim; a row marked unknown meanwhile still takes the truth.
 SENT = """
 UPDATE outbox SET status = 'sent', provider_id = :provider_id, recipient = NULL, body = NULL, reason = NULL
-WHERE id = :id AND claim = :claim AND status IN ('sending', 'unknown')
+WHERE id = :id AND claim = :claim AND status IN ('sending', 'cancelling', 'unknown')
+  AND NOT EXISTS (SELECT 1 FROM outbox AS other WHERE other.gateway = outbox.gateway
+                  AND other.provider_id = :provider_id)
 """
 FINAL = """
 UPDATE outbox SET status = :status, reason = :reason, recipient = NULL, body = NULL
-WHERE id = :id AND claim = :claim AND status IN ('sending', 'unknown')
+WHERE id = :id AND claim = :claim AND status IN ('sending', 'cancelling', 'unknown')
 """
 RETRY = """
-UPDATE outbox SET status = 'queued', next_at = :next_at, reason = :reason
-WHERE id = :id AND claim = :claim AND status = 'sending'
+UPDATE outbox SET status = CASE WHEN status = 'cancelling' THEN 'cancelled' ELSE 'queued' END,
+                  recipient = CASE WHEN status = 'cancelling' THEN NULL ELSE recipient END,
+                  body = CASE WHEN status = 'cancelling' THEN NULL ELSE body END,
+                  next_at = :next_at, reason = :reason
+WHERE id = :id AND claim = :claim AND status IN ('sending', 'cancelling')
+RETURNING status
 """
 # A sender that has held a claim this long is gone (kill -9, a lost host): what it held is marked unknown.
 EXPIRE = """
 UPDATE outbox SET status = 'unknown', recipient = NULL, body = NULL, reason = 'lost_mid_send'
-WHERE status = 'sending' AND claimed_at < :before RETURNING message_sid
+WHERE status IN ('sending', 'cancelling') AND claimed_at < :before RETURNING message_sid
 """
 # Never tried (no gateway configured, or it was down the whole time) and too old to be worth sending.
 EXPIRE_QUEUED = """
@@ -108,10 +118,11 @@ def queue(cursor: Any, dialect: Dialect, items: Sequence[Queued]) -> None:
 def cancel(cursor: Any, dialect: Dialect, *, sender_key: str, before: float) -> int:
     """Her replies queued by `before` cancelled (her STOP came before they went); how many."""
     params = {"sender_key": sender_key, "before": before}
-    sids = [row[0] for row in cursor.execute(sql(dialect, CANCEL), params).fetchall()]
-    for sid in sids:
-        deliveries.move(cursor, dialect, message_sid=sid, to=Delivery.CANCELLED)
-    return len(sids)
+    rows = cursor.execute(sql(dialect, CANCEL), params).fetchall()
+    for sid, status in rows:
+        if status == "cancelled":
+            deliveries.move(cursor, dialect, message_sid=sid, to=Delivery.CANCELLED)
+    return len(rows)
 
 
 def claim(cursor: Any, dialect: Dialect, *, token: str, now: float, limit: int) -> list[Claimed]:
@@ -142,6 +153,8 @@ def sent(cursor: Any, dialect: Dialect, row: Claimed, *, token: str, provider_id
     params = {"id": row.id, "claim": token, "provider_id": provider_id}
     if cursor.execute(sql(dialect, SENT), params).rowcount:
         deliveries.move(cursor, dialect, message_sid=row.message_sid, to=Delivery.SENT, cost=cost, currency=currency)
+    else:  # a broken gateway gave another reply's id: its receipts could not tell them apart
+        unsure(cursor, dialect, row, token=token, reason="duplicate_id")
 
 
 def failed(cursor: Any, dialect: Dialect, row: Claimed, *, token: str, reason: str, dead: bool) -> None:
@@ -159,8 +172,11 @@ def unsure(cursor: Any, dialect: Dialect, row: Claimed, *, token: str, reason: s
 
 
 def retry(cursor: Any, dialect: Dialect, row: Claimed, *, token: str, reason: str, next_at: float) -> None:
-    """Back in the queue, not before next_at."""
-    cursor.execute(sql(dialect, RETRY), {"id": row.id, "claim": token, "reason": reason[:32], "next_at": next_at})
+    """Back in the queue, not before next_at (cancelled instead, if her STOP came while it was tried)."""
+    params = {"id": row.id, "claim": token, "reason": reason[:32], "next_at": next_at}
+    found = cursor.execute(sql(dialect, RETRY), params).fetchone()
+    if found and found[0] == "cancelled":
+        deliveries.move(cursor, dialect, message_sid=row.message_sid, to=Delivery.CANCELLED)
 
 
 def note_failure(cursor: Any, dialect: Dialect, *, message_sid: str, reason: str) -> None:

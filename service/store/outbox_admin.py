@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from service.store.base import run
 
 # Every status a row can have, in the order a reply goes through them (service.store.outbox).
-STATUSES = ("queued", "sending", "sent", "failed", "dead", "cancelled", "unknown")
+STATUSES = ("queued", "sending", "cancelling", "sent", "failed", "dead", "cancelled", "unknown")
 # What an admin should look at: given up on, refused, or lost mid-send.
 TROUBLED = ("dead", "unknown", "failed")
 MAX_TROUBLED = 100

@@ -87,9 +87,10 @@ class SqlStore:
                                if provider_id else None)  # fmt: skip
             if sid is None:
                 return None
-            if reason and to == Delivery.FAILED:
+            moved = deliveries.move(cursor, dialect, message_sid=sid, to=to)
+            if moved and reason and to == Delivery.FAILED:
                 outbox.note_failure(cursor, dialect, message_sid=sid, reason=reason)
-            return deliveries.move(cursor, dialect, message_sid=sid, to=to)
+            return moved
 
     def close(self) -> None:
         """Close this process's connections (this thread's, on SQLite)."""

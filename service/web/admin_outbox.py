@@ -21,6 +21,7 @@ def meanings(*, dead_after_minutes: int) -> dict[str, str]:
         "queued": "waiting to be sent, or to be tried again after a network error, a timeout or a 5xx "
         "(each wait about twice the last, up to 5 minutes).",
         "sending": "being sent now by one of the line's processes.",
+        "cancelling": "her STOP came while it was being sent: cancelled if that try fails, never tried again.",
         "sent": "Africa's Talking took it; its delivery report then says whether it reached the phone (Usage).",
         "failed": "refused for good by Africa's Talking or the network (its reason below); not tried again.",
         "dead": f"given up on: not sent within {dead_after_minutes} minutes of her message "

@@ -196,6 +196,9 @@ def test_a_success_body_is_read_strictly(body, expected):
         ("KES -1", (None, None)),
         ("KES inf", (None, None)),
         ("kes 0.8", (None, None)),
+        ("ZZZ 1.0", (None, None)),  # not a currency of AT's markets: no new label, no "mixed" day
+        ("KES 999999999.99", (None, None)),  # no SMS costs this much: a broken gateway's price
+        ("KES 1000", (1000.0, "KES")),
         (None, (None, None)),
         (0.8, (None, None)),
     ],
@@ -228,3 +231,10 @@ def test_the_api_of_a_configuration(settings, fields, expected):
         assert client is not None and client.url == expected + "/version1/messaging"
         assert (client.username, client.timeout) == (fields["africastalking_username"], 3.0)
         assert "the-secret-key" not in repr(client)
+
+
+def test_an_id_that_echoes_her_number_is_not_kept_and_the_reply_not_sent_again():
+    with FakeAfricasTalking() as fake:
+        fake.message_id = "ATXid_" + NUMBER.lstrip("+")
+        api = AfricasTalkingApi(base_url=fake.url, username=USERNAME, api_key=API_KEY, timeout=2, concurrency=1)
+        assert send_all(api, REPLY) == [Unsure("bad_response")]

@@ -115,3 +115,28 @@ def test_a_reply_queued_again_for_a_message_recorded_untracked_is_tracked_once(s
     assert find_record(store, "Q1").delivery == Delivery.QUEUED
     [row] = usage(store.engine, since=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1))
     assert (row.messages, row.pending) == (1, 1)
+
+
+def test_her_stop_while_a_reply_is_being_sent_cancels_it_if_that_try_fails(store):
+    queue(store, queued("Q1"), queued("Q2", key="j" * 64))
+    first, second = sorted(claim(store, "a"), key=lambda row: row.message_sid)
+    stop = replace(record("S1"), intent="stop", topic=None)
+    with store.unit.begin() as transaction:
+        transaction.save([(stop, Change(at=NOW + 5, opted_out=True))])
+    assert statuses(store)["Q1"] == "cancelling"
+    dialect = dialect_of(store.unit)
+    with store.unit.transaction(write=True) as cursor:
+        outbox.retry(cursor, dialect, first, token="a", reason="timeout", next_at=NOW)
+        outbox.retry(cursor, dialect, second, token="a", reason="timeout", next_at=NOW)
+    assert statuses(store) == {"Q1": "cancelled", "Q2": "queued"}  # never tried again; another's retried
+    assert find_record(store, "Q1").delivery == Delivery.CANCELLED
+
+
+def test_a_gateway_id_given_to_two_replies_keeps_the_first_and_makes_the_second_unknown(store):
+    queue(store, queued("Q1"), queued("Q2", key="j" * 64))
+    first, second = sorted(claim(store, "a"), key=lambda row: row.message_sid)
+    dialect = dialect_of(store.unit)
+    with store.unit.transaction(write=True) as cursor:
+        for row in (first, second):
+            outbox.sent(cursor, dialect, row, token="a", provider_id="ATXid_same", cost=None, currency=None)
+    assert statuses(store) == {"Q1": "sent", "Q2": "unknown"}
