@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from service.batching import Batcher
 from service.catalog_check_ussd import contact_problems
 from service.catalogs import Catalogs, load_catalogs
-from service.channels.africastalking_api import api_of
 from service.config_errors import ConfigError
 from service.content import load_content
 from service.core.respond import keyword_index
 from service.flow import Flow
-from service.outbox import Sender
 from service.privacy import SenderHasher, load_hash_key
 from service.programs import Programs, load_programs
 from service.sealed import Sealer
@@ -26,6 +25,9 @@ from service.snapshot import ContentSnapshot, LiveContent
 from service.store import SqlStore, open_store
 from service.store.spool import Spool
 from service.store.versions import VersionStore
+
+if TYPE_CHECKING:
+    from service.outbox import Sender
 
 log = logging.getLogger("service.line")
 
@@ -121,10 +123,16 @@ def build_line(settings: Settings) -> Line:
 
 def outbox_sender(settings: Settings, *, store: SqlStore, sealer: Sealer) -> Sender | None:
     """The outbox's sender through Africa's Talking's API, if its credentials are set."""
-    api = api_of(settings)
-    if api is None:
+    key = settings.africastalking_api_key
+    if not (settings.africastalking_username and key and key.get_secret_value()):
         if settings.africastalking_callback_key:
             log.warning(NO_API_WARNING)
         return None
+    # Imported only here: aiohttp costs a line that sends nothing later 23 MiB.
+    from service.channels.africastalking_api import api_of
+    from service.outbox import Sender
+
+    api = api_of(settings)
+    assert api is not None
     return Sender(unit=store.unit, api=api, sealer=sealer, timeout=settings.outbox_send_timeout_seconds,
                   dead_after=settings.outbox_dead_after_seconds, concurrency=settings.outbox_concurrency)  # fmt: skip

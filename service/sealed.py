@@ -8,11 +8,9 @@ what another queued); the number is cleared from the row as soon as the reply's 
 from __future__ import annotations
 
 import base64
+import functools
 import os
-
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from typing import Any
 
 # A different purpose, a different key: the hash key's MACs and this key's ciphertexts never meet.
 PURPOSE = b"infoline outbox recipient v1"
@@ -23,8 +21,16 @@ class Sealer:
     """seal(number) -> text a column may hold; open(text) -> the number."""
 
     def __init__(self, hash_key: bytes) -> None:
-        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=PURPOSE).derive(hash_key)
-        self._aead = AESGCM(key)
+        self._hash_key = hash_key
+
+    @functools.cached_property
+    def _aead(self) -> Any:
+        # Loaded at the first reply queued: a line without a gateway that sends later never pays its 7 MiB.
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+        return AESGCM(HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=PURPOSE).derive(self._hash_key))
 
     def seal(self, number: str) -> str:
         """The number encrypted and authenticated, as URL-safe base64."""

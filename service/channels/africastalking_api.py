@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from service.channels.form import FORM_TYPE
+from service.channels.receipts import AT_MESSAGE_ID
 from service.settings import Settings
 
 MESSAGING_PATH = "/version1/messaging"
@@ -38,9 +39,8 @@ COST = re.compile(r"([A-Z]{3}) ([0-9]{1,9}(?:\.[0-9]{1,9})?)")
 CURRENCIES = frozenset({"KES", "UGX", "TZS", "RWF", "NGN", "MWK", "ZMW", "ETB", "GHS", "XOF", "XAF", "ZAR", "USD"})
 # No SMS costs this much in any of them: a larger price is a broken gateway's, kept out of the figures.
 MAX_PRICE = 1000.0
-# AT's ids are "ATXid_" and 32 hex digits (records keep up to 64 characters): a letter first, and never
-# one holding her number (service.channels.africastalking_api.send), which would then sit in a column.
-PROVIDER_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+# The ids its delivery reports may name (and never one holding her number: send() refuses those).
+PROVIDER_ID = AT_MESSAGE_ID
 
 
 @dataclass(frozen=True, slots=True)

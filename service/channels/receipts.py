@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from twilio.request_validator import RequestValidator
 
-from service.channels.africastalking_api import PROVIDER_ID
 from service.channels.africastalking_key import CallbackKey, callback_key
 from service.channels.base import Delivery, InboundRequest, Receipt, ReceiptChannel, Refused
 from service.channels.form import FORM_TYPE, FormError, decode_form, refuse_repeated
@@ -33,8 +32,9 @@ AT_STATES = {
 AT_FIELDS = ("id", "status", "failureReason")
 AT_MAX_FIELDS = 32
 # Africa's Talking's messageId, as its send API returned it (ATXid_…).
-# The ids the send API's answers are kept under (so a report names one it could match).
-AT_MESSAGE_ID = PROVIDER_ID
+# AT's ids are "ATXid_" and 32 hex digits (records keep up to 64 characters): a letter first. The send API's
+# answers are held to it too (service.channels.africastalking_api), so a report can name any id kept.
+AT_MESSAGE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 # Its failure reasons are single words (InsufficientCredit, UserInBlackList …): anything else is kept as
 # "other", so a record or a metric label never holds text the gateway did not document.
 AT_REASON = re.compile(r"[A-Za-z]{1,40}")
