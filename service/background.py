@@ -18,7 +18,7 @@ log = logging.getLogger("service.background")
 # How often a worker looks for spooled messages to hand to a database that is
 # back, and for catalog versions another replica published.
 DRAIN_EVERY_SECONDS = 1.0
-# How often PostgreSQL's per-connection rollup rows are folded into one (service.store.rollups.fold).
+# How often PostgreSQL's per-connection rollup rows are folded into one (service.store.rollups.fold_shards).
 FOLD_EVERY_SECONDS = 60.0
 
 

@@ -55,7 +55,7 @@ def add_sql(dialect: Dialect) -> str:
     return dialect.params(f"INSERT INTO usage_daily ({', '.join(COLUMNS)}) VALUES ({values}) {MERGE}")
 
 
-def fold(cursor: Any, dialect: Dialect) -> int:
+def fold_shards(cursor: Any, dialect: Dialect) -> int:
     """Fold PostgreSQL's per-connection rows into one per key (SQLite has one); how many rows were moved."""
     if dialect.shard == "0":
         return 0

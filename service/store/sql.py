@@ -74,7 +74,7 @@ class SqlStore:
     def fold_rollups(self) -> int:
         """Fold the daily rollups' per-connection rows (PostgreSQL); how many were written back."""
         with self.unit.transaction(write=True) as cursor:
-            return rollups.fold(cursor, dialect_of(self.unit))
+            return rollups.fold_shards(cursor, dialect_of(self.unit))
 
     def apply_receipt(
         self, *, gateway: str, to: Delivery, provider_id: str | None, reply_to: str | None, reason: str = ""

@@ -143,7 +143,7 @@ def usage_page(request: Request, identity: Admin, days: Days = 30) -> HTMLRespon
 
 
 @router.get("/usage.csv")
-def usage_csv(request: Request, identity: Admin, days: Days = 30) -> Response:
+def usage_csv_download(request: Request, identity: Admin, days: Days = 30) -> Response:
     return Response(
         admin_usage.usage_csv(per_day_rows(request.app.state.line.store.engine, since=_since(days))),
         media_type="text/csv",
