@@ -25,7 +25,8 @@ from typing import Any
 
 from anyio import to_thread
 
-from service.channels.africastalking_api import AfricasTalkingApi, Outgoing, Refusal, SendResult, Sent, Unsure
+from service.channels.africastalking_api import AfricasTalkingApi, Outgoing
+from service.channels.africastalking_results import Refusal, SendResult, Sent, Unsure
 from service.observability import OUTBOX_SENDS
 from service.sealed import Sealer
 from service.store import outbox

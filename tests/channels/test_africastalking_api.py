@@ -8,18 +8,8 @@ import re
 import pytest
 from pydantic import SecretStr
 
-from service.channels.africastalking_api import (
-    MAX_BODY_BYTES,
-    AfricasTalkingApi,
-    Outgoing,
-    Refusal,
-    Sent,
-    Trouble,
-    Unsure,
-    api_of,
-    parse_cost,
-    result_of,
-)
+from service.channels.africastalking_api import MAX_BODY_BYTES, AfricasTalkingApi, Outgoing, api_of
+from service.channels.africastalking_results import Refusal, Sent, Trouble, Unsure, parse_cost, result_of
 from service.settings import LIVE_API, SANDBOX_API
 from tests.fake_africastalking import API_KEY, USERNAME, FakeAfricasTalking
 
