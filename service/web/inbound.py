@@ -12,6 +12,7 @@ import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 from prometheus_client.metrics import Counter
 from starlette.types import Receive, Scope, Send
@@ -54,22 +55,9 @@ class InboundEndpoint:
 
     async def reply_to(self, scope: Scope, receive: Receive) -> Encoded | None:
         """The encoded reply to one call (None if the caller hung up); Refused for any call not answered."""
-        if scope["method"] != "POST":
-            raise Refused(405, self.not_post, (b"allow", b"POST"))
-        headers = dict(scope["headers"])
-        if headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower() != self.content_type:
-            raise Refused(415, self.wrong_type)
-        body = await read_body(receive, headers=headers, limit=self.max_body, too_large=self.too_large)
-        if body is None:
+        request = await read_request(scope, receive, endpoint=self)
+        if request is None:
             return None
-        request = InboundRequest(
-            method=scope["method"],
-            url=called_url(scope, headers=headers, public_base_url=self.public_base_url),
-            path=scope["path"],
-            query=scope["query_string"],
-            headers=headers,
-            body=body,
-        )
         message = self.channel.verify_and_decode(request)
         reply = await self.answer(message)
         encoded = self.channel.encode(reply, message)  # first: a reply it refuses (503) is not counted answered
@@ -87,6 +75,38 @@ class InboundEndpoint:
                 },
             )
         return encoded
+
+
+class Reads(Protocol):
+    """What an endpoint reading a provider's POSTs knows: its content type, caps and refusals' texts."""
+
+    content_type: bytes
+    max_body: int
+    public_base_url: str | None
+    not_post: str
+    wrong_type: str
+    too_large: str
+
+
+async def read_request(scope: Scope, receive: Receive, *, endpoint: Reads) -> InboundRequest | None:
+    """One provider's POST read whole under the endpoint's caps (None if the caller hung up); Refused 405,
+    415 or 413 for a call no provider makes."""
+    if scope["method"] != "POST":
+        raise Refused(405, endpoint.not_post, (b"allow", b"POST"))
+    headers = dict(scope["headers"])
+    if headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower() != endpoint.content_type:
+        raise Refused(415, endpoint.wrong_type)
+    body = await read_body(receive, headers=headers, limit=endpoint.max_body, too_large=endpoint.too_large)
+    if body is None:
+        return None
+    return InboundRequest(
+        method=scope["method"],
+        url=called_url(scope, headers=headers, public_base_url=endpoint.public_base_url),
+        path=scope["path"],
+        query=scope["query_string"],
+        headers=headers,
+        body=body,
+    )
 
 
 async def send_response(send: Send, *, status: int, encoded: Encoded, extra: Sequence[tuple[bytes, bytes]]) -> None:

@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable
 from prometheus_client import Counter
 from starlette.types import Receive, Scope, Send
 
-from service.channels.base import TEXT_TYPE, Encoded, InboundRequest, Receipt, ReceiptChannel, Refused
+from service.channels.base import TEXT_TYPE, Encoded, Receipt, ReceiptChannel, Refused
 from service.store import StoreUnavailable
-from service.web.inbound import NO_HEADERS, called_url, read_body, send_response
+from service.web.inbound import NO_HEADERS, read_request, send_response
 
 log = logging.getLogger("service.web.receipts")
 Apply = Callable[[Receipt], Awaitable[None]]
@@ -56,23 +56,8 @@ class ReceiptEndpoint:
 
     async def receipt_of(self, scope: Scope, receive: Receive) -> Receipt | None:
         """The receipt one call carries (None if the caller hung up); Refused for any call not taken."""
-        if scope["method"] != "POST":
-            raise Refused(405, self.not_post, (b"allow", b"POST"))
-        headers = dict(scope["headers"])
-        if headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower() != self.content_type:
-            raise Refused(415, self.wrong_type)
-        body = await read_body(receive, headers=headers, limit=self.max_body, too_large=self.too_large)
-        if body is None:
-            return None
-        request = InboundRequest(
-            method=scope["method"],
-            url=called_url(scope, headers=headers, public_base_url=self.public_base_url),
-            path=scope["path"],
-            query=scope["query_string"],
-            headers=headers,
-            body=body,
-        )
-        return self.channel.verify_and_decode(request)
+        request = await read_request(scope, receive, endpoint=self)
+        return None if request is None else self.channel.verify_and_decode(request)
 
     def refusal(self, status: int, reason: str) -> Encoded:
         """A refusal's response body, logged (its status and reason only: the line's own words)."""
