@@ -24,9 +24,7 @@ import concurrent.futures
 import http.client
 import random
 import secrets
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -34,7 +32,7 @@ from at_sms import FakeGateway, at_form, at_id, kenyan_numbers
 from harness import HOST, HarnessError, verdict
 from messages import KEYWORD_MIX, STOP_WORD
 from probe import free_port
-from processes import log_problems, log_tail, spawn, stop, stop_all
+from processes import in_scratch, log_problems, log_tail, spawn, stop
 from procfs import tree_cpu_seconds
 from records import PgSchema, plain_url, sqlite_outbox
 from server_config import base_env, high_cap_programs
@@ -66,20 +64,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="infoline-outbox-"))
-    try:
-        results = [bench_delay(args, workdir / f"run-{n}", delay) for n, delay in enumerate(args.delays)]
-        print_table(args, results)
+
+    def work(workdir: Path) -> int:
+        print_table(args, [bench_delay(args, workdir / f"run-{n}", delay) for n, delay in enumerate(args.delays)])
         return 0
-    except HarnessError as error:
-        print(f"bench: harness failed: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("bench: interrupted", file=sys.stderr)
-        return 130
-    finally:
-        stop_all()
-        shutil.rmtree(workdir, ignore_errors=True)
+
+    return in_scratch("infoline-outbox-", work)
 
 
 def bench_delay(args: argparse.Namespace, workdir: Path, delay: float) -> dict:

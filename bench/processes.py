@@ -5,12 +5,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from harness import ROOT
+from harness import ROOT, HarnessError
 from procfs import descendants
 
 # Every child still running, so that main() can stop them whatever went wrong.
@@ -105,3 +109,21 @@ def problem_in(line: str) -> str | None:
     if any(word in line for word in (*LOGGED_LEVELS, "Traceback")):
         return line.strip()[:160]
     return None
+
+
+def in_scratch(prefix: str, work: Callable[[Path], int], *, cleanup: Callable[[], None] = lambda: None) -> int:
+    """work(a scratch directory) -> its exit status, with every bench's exits: 1 and the reason for a
+    HarnessError, 130 for Ctrl-C; the servers stopped, cleanup() run and the directory removed whatever happens."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        return work(workdir)
+    except HarnessError as error:
+        print(f"bench: harness failed: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bench: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        stop_all()
+        cleanup()
+        shutil.rmtree(workdir, ignore_errors=True)

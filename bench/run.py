@@ -51,16 +51,15 @@ import secrets
 import shutil
 import signal
 import sys
-import tempfile
 from pathlib import Path
 from types import FrameType
 
 from at_sms import prepare_at
-from harness import HarnessError, Run
+from harness import Run
 from messages import prepare_messages
 from options import parse_args
 from probe import free_port
-from processes import stop_all
+from processes import in_scratch
 from pyspy import py_spy_path
 from records import PgSchema
 from report import report
@@ -84,18 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     signal.signal(signal.SIGTERM, on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored (`cmd &`)
-    workdir = Path(tempfile.mkdtemp(prefix="infoline-bench-"))
-    try:
-        return bench(args, workdir)
-    except HarnessError as error:
-        print(f"bench: harness failed: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("bench: interrupted", file=sys.stderr)
-        return 130
-    finally:
-        stop_all()
-        shutil.rmtree(workdir, ignore_errors=True)
+    return in_scratch("infoline-bench-", lambda workdir: bench(args, workdir))
 
 
 def bench(args: argparse.Namespace, workdir: Path) -> int:

@@ -20,16 +20,14 @@ import argparse
 import datetime
 import http.client
 import secrets
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from harness import HOST, HarnessError, verdict
 from probe import free_port
-from processes import log_tail, spawn, stop, stop_all
+from processes import in_scratch, log_tail, spawn, stop
 from records import PgSchema, plain_url
 from server_config import base_env
 from usage_store import create, new_usage, old_usage, write_month
@@ -61,23 +59,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="infoline-usage-"))
     schema = PgSchema(plain_url(args.database_url)) if args.database_url else None
-    try:
-        url = schema.line_url if schema else f"sqlite:///{workdir / 'infoline.db'}"
-        bench(args, workdir, url)
+
+    def work(workdir: Path) -> int:
+        bench(args, workdir, schema.line_url if schema else f"sqlite:///{workdir / 'infoline.db'}")
         return 0
-    except HarnessError as error:
-        print(f"bench: harness failed: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("bench: interrupted", file=sys.stderr)
-        return 130
-    finally:
-        stop_all()
-        if schema:
-            schema.drop()
-        shutil.rmtree(workdir, ignore_errors=True)
+
+    return in_scratch("infoline-usage-", work, cleanup=schema.drop if schema else lambda: None)
 
 
 def bench(args: argparse.Namespace, workdir: Path, url: str) -> None:

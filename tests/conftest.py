@@ -164,3 +164,12 @@ def _close_postgres_pools():
 
     for unit in list(OPENED):
         unit.close()
+
+
+@pytest.fixture
+def fake():
+    """A fake of Africa's Talking's messaging API on 127.0.0.1 (tests/fake_africastalking.py)."""
+    from tests.fake_africastalking import FakeAfricasTalking
+
+    with FakeAfricasTalking() as fake:
+        yield fake

@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from service.channels.africastalking_key import CallbackKey, callback_key
-from service.channels.base import TEXT_TYPE, Channel, Encoded, InboundRequest, Refused
+from service.channels.base import TEXT_TYPE, Channel, Encoded, InboundRequest
 from service.channels.form import FORM_TYPE, FormError, decode_form, refuse_repeated
 from service.core.types import InboundMessage, Reply
 from service.core.ussd_path import within_bounds
@@ -90,11 +90,7 @@ class AfricasTalkingUssd:
     def verify_and_decode(self, request: InboundRequest) -> InboundMessage:
         """The step of a call whose URL carries the key; 403 before the form is read otherwise, 400 for a
         form Africa's Talking would not send."""
-        self.key.check(request)
-        try:
-            return decode_step(request.body)
-        except FormError as error:
-            raise Refused(400, str(error)) from None
+        return self.key.admit(request, decode_step)
 
     def encode(self, reply: Reply, message: InboundMessage) -> Encoded:
         """The screen: "CON …" while the session waits for a choice, "END …" when it is over."""

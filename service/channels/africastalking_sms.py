@@ -78,11 +78,7 @@ class AfricasTalkingSms:
     def verify_and_decode(self, request: InboundRequest) -> InboundMessage:
         """The text of a call whose URL carries the key; 403 before the form is read otherwise, 400 for a
         form Africa's Talking would not send."""
-        self.key.check(request)
-        try:
-            return decode_text(request.body)
-        except FormError as error:
-            raise Refused(400, str(error)) from None
+        return self.key.admit(request, decode_text)
 
     def encode(self, reply: Reply, message: InboundMessage) -> Encoded:
         """An empty 200 once the reply is queued (or there is none); 503 when it could not be queued, so

@@ -86,11 +86,7 @@ class AfricasTalkingReports:
     def verify_and_decode(self, request: InboundRequest) -> Receipt:
         """The receipt of a call whose URL carries the key; 403 before the form is read otherwise, 400 for
         a form Africa's Talking would not send."""
-        self.key.check(request)
-        try:
-            return at_receipt(request.body)
-        except FormError as error:
-            raise Refused(400, str(error)) from None
+        return self.key.admit(request, at_receipt)
 
 
 def reply_to(request: InboundRequest) -> str:

@@ -6,13 +6,12 @@ receipt (Twilio's "sent" after "delivered", Africa's Talking's report again) cha
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from service.core.types import PENDING, Delivery
 from service.observability import DELIVERIES, DELIVERY_COST
 from service.store import rollups
-from service.store.dialect import Dialect
+from service.store.dialect import Dialect, in_dialect
 
 _PENDING = ", ".join(f"'{state.value}'" for state in sorted(PENDING))
 MOVE = f"""
@@ -28,15 +27,10 @@ RETURNING created_at, program, channel, gateway, locale, intent, topic, simulate
 """
 
 
-@functools.cache
-def _sql(dialect: Dialect, statement: str) -> str:
-    return dialect.params(statement)
-
-
 def track(cursor: Any, dialect: Dialect, *, message_sid: str) -> bool:
     """A reply queued for a message recorded untracked (answered from the spool, never queued) is now
     pending on its record and counted, with its segments, in the rollups; False when it was already."""
-    row = cursor.execute(_sql(dialect, TRACK), {"sid": message_sid}).fetchone()
+    row = cursor.execute(in_dialect(dialect, TRACK), {"sid": message_sid}).fetchone()
     if row is None or row[7]:
         return False
     key = (rollups.day_of(row[0]), *row[1:6], row[6] or "")
@@ -49,7 +43,7 @@ def move(
     currency: str | None = None,
 ) -> bool:  # fmt: skip
     """Move the reply to message_sid on to `to` (with its cost); False when it is not pending (or not kept)."""
-    row = cursor.execute(_sql(dialect, MOVE), {"sid": message_sid, "to": to.value, "cost": cost,
+    row = cursor.execute(in_dialect(dialect, MOVE), {"sid": message_sid, "to": to.value, "cost": cost,
                                               "currency": currency}).fetchone()  # fmt: skip
     if row is None:
         return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +23,13 @@ class Dialect:
 
 SQLITE = Dialect("sqlite", params=lambda sql: sql, shard="0", skip_locked="")
 POSTGRES = Dialect("postgresql", params=pyformat, shard="pg_backend_pid()", skip_locked="FOR UPDATE SKIP LOCKED")
+
+
+@functools.cache
+def in_dialect(dialect: Dialect, statement: str) -> str:
+    """A statement written with :name placeholders (and {skip} where PostgreSQL skips rows another
+    transaction holds) in the dialect's own, made once."""
+    return dialect.params(statement.replace("{skip}", dialect.skip_locked))
 
 
 def dialect_of(unit: object) -> Dialect:

@@ -7,14 +7,13 @@ sent again, in case it went). The number and text are cleared as soon as a row's
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from service.core.types import Delivery
 from service.store import deliveries
-from service.store.dialect import Dialect
+from service.store.dialect import Dialect, in_dialect
 
 QUEUE = """
 INSERT INTO outbox (message_sid, gateway, program, sender_key, recipient, body, sender_id, link_id, status,
@@ -100,16 +99,10 @@ class Claimed:
     created_at: float
 
 
-@functools.cache
-def sql(dialect: Dialect, statement: str) -> str:
-    """A statement in the dialect's placeholders."""
-    return dialect.params(statement.format(skip=dialect.skip_locked))
-
-
 def queue(cursor: Any, dialect: Dialect, items: Sequence[Queued]) -> None:
     """Write replies to the outbox; a message id already there queues nothing new."""
     if items:
-        cursor.executemany(sql(dialect, QUEUE), [vars_of(item) for item in items])
+        cursor.executemany(in_dialect(dialect, QUEUE), [vars_of(item) for item in items])
     for item in items:
         if item.replayed:
             deliveries.track(cursor, dialect, message_sid=item.message_sid)
@@ -118,7 +111,7 @@ def queue(cursor: Any, dialect: Dialect, items: Sequence[Queued]) -> None:
 def cancel(cursor: Any, dialect: Dialect, *, sender_key: str, before: float) -> int:
     """Her replies queued by `before` cancelled (her STOP came before they went); how many."""
     params = {"sender_key": sender_key, "before": before}
-    rows = cursor.execute(sql(dialect, CANCEL), params).fetchall()
+    rows = cursor.execute(in_dialect(dialect, CANCEL), params).fetchall()
     for sid, status in rows:
         if status == "cancelled":
             deliveries.move(cursor, dialect, message_sid=sid, to=Delivery.CANCELLED)
@@ -127,16 +120,16 @@ def cancel(cursor: Any, dialect: Dialect, *, sender_key: str, before: float) -> 
 
 def claim(cursor: Any, dialect: Dialect, *, token: str, now: float, limit: int) -> list[Claimed]:
     """Up to `limit` due rows, claimed under `token`."""
-    rows = cursor.execute(sql(dialect, CLAIM), {"claim": token, "now": now, "limit": limit}).fetchall()
+    rows = cursor.execute(in_dialect(dialect, CLAIM), {"claim": token, "now": now, "limit": limit}).fetchall()
     return [Claimed(*row) for row in rows]
 
 
 def expire(cursor: Any, dialect: Dialect, *, claimed_before: float, queued_before: float) -> tuple[int, int]:
     """Rows whose sender is gone marked unknown, and rows never sent in time dead; how many of each."""
-    lost = [row[0] for row in cursor.execute(sql(dialect, EXPIRE), {"before": claimed_before}).fetchall()]
+    lost = [row[0] for row in cursor.execute(in_dialect(dialect, EXPIRE), {"before": claimed_before}).fetchall()]
     for sid in lost:
         deliveries.move(cursor, dialect, message_sid=sid, to=Delivery.UNKNOWN)
-    dead = [row[0] for row in cursor.execute(sql(dialect, EXPIRE_QUEUED), {"before": queued_before}).fetchall()]
+    dead = [row[0] for row in cursor.execute(in_dialect(dialect, EXPIRE_QUEUED), {"before": queued_before}).fetchall()]
     for sid in dead:
         deliveries.move(cursor, dialect, message_sid=sid, to=Delivery.FAILED)
     return len(lost), len(dead)
@@ -151,7 +144,7 @@ def sent(cursor: Any, dialect: Dialect, row: Claimed, *, token: str, provider_id
          currency: str | None) -> None:  # fmt: skip
     """The gateway took it: its id kept for the receipts, the number and text dropped."""
     params = {"id": row.id, "claim": token, "provider_id": provider_id}
-    if cursor.execute(sql(dialect, SENT), params).rowcount:
+    if cursor.execute(in_dialect(dialect, SENT), params).rowcount:
         deliveries.move(cursor, dialect, message_sid=row.message_sid, to=Delivery.SENT, cost=cost, currency=currency)
     else:  # a broken gateway gave another reply's id: its receipts could not tell them apart
         unsure(cursor, dialect, row, token=token, reason="duplicate_id")
@@ -160,31 +153,33 @@ def sent(cursor: Any, dialect: Dialect, row: Claimed, *, token: str, provider_id
 def failed(cursor: Any, dialect: Dialect, row: Claimed, *, token: str, reason: str, dead: bool) -> None:
     """Refused for good (dead: given up on after retrying)."""
     params = {"id": row.id, "claim": token, "status": "dead" if dead else "failed", "reason": reason[:32]}
-    if cursor.execute(sql(dialect, FINAL), params).rowcount:
+    if cursor.execute(in_dialect(dialect, FINAL), params).rowcount:
         deliveries.move(cursor, dialect, message_sid=row.message_sid, to=Delivery.FAILED)
 
 
 def unsure(cursor: Any, dialect: Dialect, row: Claimed, *, token: str, reason: str) -> None:
     """The gateway may have taken it: marked unknown, never sent again."""
     params = {"id": row.id, "claim": token, "status": "unknown", "reason": reason[:32]}
-    if cursor.execute(sql(dialect, FINAL), params).rowcount:
+    if cursor.execute(in_dialect(dialect, FINAL), params).rowcount:
         deliveries.move(cursor, dialect, message_sid=row.message_sid, to=Delivery.UNKNOWN)
 
 
 def retry(cursor: Any, dialect: Dialect, row: Claimed, *, token: str, reason: str, next_at: float) -> None:
     """Back in the queue, not before next_at (cancelled instead, if her STOP came while it was tried)."""
     params = {"id": row.id, "claim": token, "reason": reason[:32], "next_at": next_at}
-    found = cursor.execute(sql(dialect, RETRY), params).fetchone()
+    found = cursor.execute(in_dialect(dialect, RETRY), params).fetchone()
     if found and found[0] == "cancelled":
         deliveries.move(cursor, dialect, message_sid=row.message_sid, to=Delivery.CANCELLED)
 
 
 def note_failure(cursor: Any, dialect: Dialect, *, message_sid: str, reason: str) -> None:
     """Why the gateway could not deliver a reply it took, on its row (the admin shows it)."""
-    cursor.execute(sql(dialect, NOTE_FAILURE), {"message_sid": message_sid, "reason": reason[:32]})
+    cursor.execute(in_dialect(dialect, NOTE_FAILURE), {"message_sid": message_sid, "reason": reason[:32]})
 
 
 def answered_by(cursor: Any, dialect: Dialect, *, gateway: str, provider_id: str) -> str | None:
     """The message id a gateway's reply id answers, if the outbox sent it."""
-    row = cursor.execute(sql(dialect, BY_PROVIDER_ID), {"gateway": gateway, "provider_id": provider_id}).fetchone()
+    row = cursor.execute(
+        in_dialect(dialect, BY_PROVIDER_ID), {"gateway": gateway, "provider_id": provider_id}
+    ).fetchone()
     return row[0] if row else None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.store.errors import database_errors
-from service.store.rollups import MIXED
+from service.store.rollups import COUNTS, KEY, MIXED
 from service.store.statements import pyformat
 
 
@@ -37,8 +37,6 @@ class UsageRow:
         return self.cost / self.delivered if self.delivered else None
 
 
-COUNTS = ("messages", "replies", "segments", "rate_limited", "pending", "delivered", "failed", "cancelled")
-KEY = ("day", "program", "channel", "gateway", "locale", "intent", "topic")  # the table's primary key order
 _SUMS = ", ".join(f"sum({name})" for name in (*COUNTS, "cost")) + ", min(currency), max(currency)"
 # In the primary key's order: SQLite reads the rows in index order and groups as it goes, with no sort.
 PER_DAY = (

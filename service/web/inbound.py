@@ -12,6 +12,7 @@ import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from prometheus_client.metrics import Counter
@@ -29,13 +30,8 @@ class InboundEndpoint:
     """Answer one provider's calls: its encoded reply, or a 4xx that says what is wrong."""
 
     def __init__(self, *, channel: Channel, answer: Answer, max_body: int, public_base_url: str | None) -> None:
-        self.channel, self.answer, self.max_body = channel, answer, max_body
-        self.public_base_url = public_base_url
-        self.content_type = channel.content_type.encode()
-        # The refusals' texts, made once: they name the provider, never the request's content.
-        self.not_post = f"{channel.provider} POSTs its messages here."
-        self.wrong_type = f"Expected {channel.content_type}, as {channel.provider} sends."
-        self.too_large = f"The request is larger than any {channel.provider} message."
+        self.channel, self.answer = channel, answer
+        self.reader = PostReader.of(channel, what="message", max_body=max_body, public_base_url=public_base_url)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -55,7 +51,7 @@ class InboundEndpoint:
 
     async def reply_to(self, scope: Scope, receive: Receive) -> Encoded | None:
         """The encoded reply to one call (None if the caller hung up); Refused for any call not answered."""
-        request = await read_request(scope, receive, endpoint=self)
+        request = await self.reader.read(scope, receive)
         if request is None:
             return None
         message = self.channel.verify_and_decode(request)
@@ -77,8 +73,15 @@ class InboundEndpoint:
         return encoded
 
 
-class Reads(Protocol):
-    """What an endpoint reading a provider's POSTs knows: its content type, caps and refusals' texts."""
+class Provider(Protocol):
+    provider: str
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class PostReader:
+    """One provider's POSTs read whole under a cap; the refusals' texts made once, naming the provider,
+    never the request's content."""
 
     content_type: bytes
     max_body: int
@@ -87,26 +90,32 @@ class Reads(Protocol):
     wrong_type: str
     too_large: str
 
+    @classmethod
+    def of(cls, channel: Provider, *, what: str, max_body: int, public_base_url: str | None) -> PostReader:
+        """The reader of a channel's calls, each one `what` ("message", "delivery receipt")."""
+        provider, content_type = channel.provider, channel.content_type
+        return cls(content_type.encode(), max_body, public_base_url, f"{provider} POSTs its {what}s here.",
+                   f"Expected {content_type}, as {provider} sends.",
+                   f"The request is larger than any {provider} {what}.")  # fmt: skip
 
-async def read_request(scope: Scope, receive: Receive, *, endpoint: Reads) -> InboundRequest | None:
-    """One provider's POST read whole under the endpoint's caps (None if the caller hung up); Refused 405,
-    415 or 413 for a call no provider makes."""
-    if scope["method"] != "POST":
-        raise Refused(405, endpoint.not_post, (b"allow", b"POST"))
-    headers = dict(scope["headers"])
-    if headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower() != endpoint.content_type:
-        raise Refused(415, endpoint.wrong_type)
-    body = await read_body(receive, headers=headers, limit=endpoint.max_body, too_large=endpoint.too_large)
-    if body is None:
-        return None
-    return InboundRequest(
-        method=scope["method"],
-        url=called_url(scope, headers=headers, public_base_url=endpoint.public_base_url),
-        path=scope["path"],
-        query=scope["query_string"],
-        headers=headers,
-        body=body,
-    )
+    async def read(self, scope: Scope, receive: Receive) -> InboundRequest | None:
+        """The request (None if the caller hung up); Refused 405, 415 or 413 for a call no provider makes."""
+        if scope["method"] != "POST":
+            raise Refused(405, self.not_post, (b"allow", b"POST"))
+        headers = dict(scope["headers"])
+        if headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower() != self.content_type:
+            raise Refused(415, self.wrong_type)
+        body = await read_body(receive, headers=headers, limit=self.max_body, too_large=self.too_large)
+        if body is None:
+            return None
+        return InboundRequest(
+            method=scope["method"],
+            url=called_url(scope, headers=headers, public_base_url=self.public_base_url),
+            path=scope["path"],
+            query=scope["query_string"],
+            headers=headers,
+            body=body,
+        )
 
 
 async def send_response(send: Send, *, status: int, encoded: Encoded, extra: Sequence[tuple[bytes, bytes]]) -> None:

@@ -15,7 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from service.channels.base import TEXT_TYPE, Encoded, Receipt, ReceiptChannel, Refused
 from service.store import StoreUnavailable
-from service.web.inbound import NO_HEADERS, read_request, send_response
+from service.web.inbound import NO_HEADERS, PostReader, send_response
 
 log = logging.getLogger("service.web.receipts")
 Apply = Callable[[Receipt], Awaitable[None]]
@@ -30,13 +30,10 @@ class ReceiptEndpoint:
     """Take one gateway's receipts: an empty 200 once applied, or a 4xx that says what is wrong."""
 
     def __init__(self, *, channel: ReceiptChannel, apply: Apply, max_body: int, public_base_url: str | None) -> None:
-        self.channel, self.apply, self.max_body = channel, apply, max_body
-        self.public_base_url = public_base_url
-        self.content_type = channel.content_type.encode()
-        # The refusals' texts, made once: they name the provider, never the request's content.
-        self.not_post = f"{channel.provider} POSTs its delivery receipts here."
-        self.wrong_type = f"Expected {channel.content_type}, as {channel.provider} sends."
-        self.too_large = f"The request is larger than any {channel.provider} delivery receipt."
+        self.channel, self.apply = channel, apply
+        self.reader = PostReader.of(
+            channel, what="delivery receipt", max_body=max_body, public_base_url=public_base_url
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         status, extra, encoded = 200, NO_HEADERS, ACKNOWLEDGED
@@ -56,7 +53,7 @@ class ReceiptEndpoint:
 
     async def receipt_of(self, scope: Scope, receive: Receive) -> Receipt | None:
         """The receipt one call carries (None if the caller hung up); Refused for any call not taken."""
-        request = await read_request(scope, receive, endpoint=self)
+        request = await self.reader.read(scope, receive)
         return None if request is None else self.channel.verify_and_decode(request)
 
     def refusal(self, status: int, reason: str) -> Encoded:

@@ -10,11 +10,9 @@ import time
 from typing import IO
 
 import pytest
-from starlette.testclient import TestClient
 
-from service.app import create_app
 from tests.outbox import helpers
-from tests.outbox.helpers import CountingFake, at_form, at_settings, outbox_table, settled, texts_from, wait_for
+from tests.outbox.helpers import CountingFake, at_form, outbox_table, settled, texts_from, wait_for
 from tests.store_helpers import count_records, find_record
 
 PHONE = "+254711000321"
@@ -26,13 +24,6 @@ HELD_FOR_SECONDS = 2.5
 def fake():
     with CountingFake() as fake:
         yield fake
-
-
-@pytest.fixture
-def line_client(tmp_path, fake):
-    app = create_app(at_settings(tmp_path, fake.url))
-    with TestClient(app) as client:
-        yield app.state.line, client
 
 
 def hold_write_lock(line) -> sqlite3.Connection:

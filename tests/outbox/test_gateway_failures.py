@@ -9,11 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from starlette.testclient import TestClient
 
-from service.app import create_app
 from tests.fake_africastalking import API_KEY, FakeAfricasTalking
-from tests.outbox.helpers import at_settings, outbox_table, post_text, wait_for
+from tests.outbox.helpers import outbox_table, post_text, wait_for
 
 PHONE, OTHER_PHONE = "+254711000123", "+254711000999"
 FIRST_RETRY_WITHIN_SECONDS = 5.0
@@ -73,19 +71,6 @@ CASES = {
     ),  # fmt: skip
     "no failure": Case(nothing, "sent", 1, 1, None),
 }
-
-
-@pytest.fixture
-def fake():
-    with FakeAfricasTalking() as fake:
-        yield fake
-
-
-@pytest.fixture
-def line_client(tmp_path, fake):
-    app = create_app(at_settings(tmp_path, fake.url))
-    with TestClient(app) as client:
-        yield app.state.line, client
 
 
 def row_of(line, phone_sid: str) -> dict:

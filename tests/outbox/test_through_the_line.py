@@ -9,25 +9,10 @@ from starlette.testclient import TestClient
 
 from service.app import create_app
 from service.store.usage import usage
-from tests.fake_africastalking import FakeAfricasTalking
 from tests.outbox.helpers import KEY, at_settings, outbox_rows, post_text, wait_for
 from tests.store_helpers import find_record
 
 PHONE = "+254711000123"
-
-
-@pytest.fixture
-def fake():
-    with FakeAfricasTalking() as fake:
-        yield fake
-
-
-@pytest.fixture
-def line_client(tmp_path, fake, request):
-    overrides = getattr(request, "param", {})
-    app = create_app(at_settings(tmp_path, fake.url, **overrides))
-    with TestClient(app) as client:
-        yield app.state.line, client
 
 
 def usage_now(line):

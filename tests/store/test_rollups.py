@@ -103,3 +103,11 @@ def test_folding_keeps_every_figure_and_leaves_one_row_per_key(store, database_u
         assert (before[0].messages, before[0].cost) == (2, 1.5)
     finally:
         other.close()
+
+
+def test_a_usage_row_names_the_rollups_key_and_counts_in_their_order():
+    from service.store import rollups
+    from service.store.usage import UsageRow
+
+    # usage() builds rows by position from the rollups' columns.
+    assert UsageRow.__slots__[: len(rollups.KEY) + len(rollups.COUNTS)] == (*rollups.KEY, *rollups.COUNTS)

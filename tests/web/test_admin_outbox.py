@@ -14,18 +14,11 @@ from service.channels.africastalking_api import MAX_BODY_BYTES
 from service.store import outbox
 from service.store.dialect import dialect_of
 from service.store.outbox_admin import MAX_TROUBLED
-from tests.fake_africastalking import FakeAfricasTalking
 from tests.outbox.helpers import at_settings, outbox_rows, post_text, wait_for
 from tests.web.admin_helpers import with_tokens
 
 PHONE_DIGITS = "711000123"  # tests.channels.test_africastalking_sms.PHONE's own digits
 BEARER = {"Authorization": "Bearer alice-token-123"}
-
-
-@pytest.fixture
-def fake():
-    with FakeAfricasTalking() as fake:
-        yield fake
 
 
 @pytest.fixture

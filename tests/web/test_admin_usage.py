@@ -12,19 +12,12 @@ from pydantic import SecretStr
 from service.admin_usage import MIXED, cost_rows, merged_currency, money, per_delivered
 from service.store.usage import UsageRow
 from tests.conftest import BASE_URL, TOKEN, sign, twilio_form
-from tests.fake_africastalking import FakeAfricasTalking
 from tests.outbox.helpers import KEY, at_settings, outbox_rows, post_text, wait_for
 from tests.web.admin_helpers import admin_client, log_in, with_tokens
 
 AT_PHONE_DIGITS = "711000123"  # tests.channels.test_africastalking_sms.PHONE's own digits
 TWILIO_SENDER = "+15557654321"
 TWILIO_NOTE = "Twilio's status callbacks carry no price; its cost is the segments column × your rate"
-
-
-@pytest.fixture
-def fake():
-    with FakeAfricasTalking() as fake:
-        yield fake
 
 
 @pytest.fixture
