@@ -135,7 +135,8 @@ def reply_costs(catalogs: Catalogs, programs: tuple[Program, ...]) -> list[Reply
     bare = Program(id="check", name="check")
     for policy in POLICIES:
         for configured in dict.fromkeys((bare, *programs)):
-            program = dataclasses.replace(configured, encoding=policy)
+            # Every translation as if served: a draft is checked now, not first when a reviewer approves it.
+            program = dataclasses.replace(configured, encoding=policy, translations="drafts")
             for locale in catalogs.locales:
                 for label, intent, topic in replies(catalogs.content):
                     # Uncached: candidate catalogs of refused uploads must not stay in render's cache.

@@ -7,6 +7,7 @@ a fuzzy or missing translation is never served, the reply falls back instead.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gettext
 import io
@@ -43,6 +44,18 @@ class _Missing(gettext.NullTranslations):
         return None
 
 
+class _ApprovedOnly(gettext.NullTranslations):
+    """A locale's served translations, each only if a reviewer approved exactly it against exactly its English."""
+
+    def __init__(self, served: gettext.NullTranslations, approved: Mapping[tuple[str, str], str]):
+        super().__init__()
+        self.served, self.approved = served, approved
+
+    def pgettext(self, context, message):
+        text = self.served.pgettext(context, message)
+        return text if text is not None and self.approved.get((context, message)) == text else None
+
+
 @dataclass(frozen=True, eq=False)
 class Catalogs:
     """The English source plus every locale's served (non-fuzzy) translations."""
@@ -55,6 +68,21 @@ class Catalogs:
     # Reads the PO catalogs again, fuzzy entries and all, for admins and checks:
     # a worker that only answers texts does not keep them (megabytes of Message objects).
     read_sources: Callable[[], Mapping[str, Catalog]] = dict
+    # locale -> {(msgctxt, msgid): the translation a reviewer approved against that English} (service.review).
+    approvals: Mapping[str, Mapping[tuple[str, str], str]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def approved_only(self) -> Catalogs:
+        """These catalogs as a program serving approved translations sees them: the rest reads as missing."""
+        approved = {
+            locale: _ApprovedOnly(served, self.approvals.get(locale, {}))
+            for locale, served in self.translations.items()
+        }
+        return dataclasses.replace(self, translations=approved)
+
+    def serving(self, policy: str) -> Catalogs:
+        """The catalogs a program's translations policy ("approved" or "drafts") answers from."""
+        return self.approved_only if policy == "approved" else self
 
     @functools.cached_property
     def sources(self) -> Mapping[str, Catalog]:

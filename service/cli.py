@@ -1,4 +1,4 @@
-"""Command line: serve the line, try a text without Twilio, count SMS segments."""
+"""Command line: serve the line, try a text without Twilio, count SMS segments, review translations."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 from twilio.request_validator import RequestValidator
 
 from service import segments
+from service.cli_review import add_review_command
 from service.config_errors import ConfigError
 from service.settings import get_settings
 from service.store.generate import add_command as add_schema_command
@@ -205,6 +206,7 @@ def parser() -> argparse.ArgumentParser:
     purge_cmd.add_argument("--older-than", type=duration, required=True, metavar="AGE", help="e.g. 90d")
     purge_cmd.set_defaults(run=purge)
     add_schema_command(commands)
+    add_review_command(commands)
     return root
 
 

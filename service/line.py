@@ -23,6 +23,7 @@ from service.sealed import Sealer
 from service.settings import Settings
 from service.snapshot import ContentSnapshot, LiveContent
 from service.store import SqlStore, open_store
+from service.store.reviews import ReviewStore
 from service.store.spool import Spool
 from service.store.versions import VersionStore
 
@@ -55,6 +56,7 @@ class Line:
     content: LiveContent
     store: SqlStore
     versions: VersionStore
+    reviews: ReviewStore
     spool: Spool
     hash_key: bytes = field(repr=False)
     flow: Flow = field(repr=False)
@@ -74,8 +76,8 @@ class Line:
         return self.content.snapshot.programs
 
     @property
-    def catalog_version(self) -> tuple[int, int]:
-        """(count, newest id) of the catalog versions served now."""
+    def catalog_version(self) -> tuple[int, ...]:
+        """(count, newest id) of the catalog versions, then of the review events, served now."""
         return self.content.snapshot.catalog_version
 
 
@@ -113,6 +115,7 @@ def build_line(settings: Settings) -> Line:
         content=content,
         store=store,
         versions=VersionStore(store),
+        reviews=ReviewStore(store),
         spool=spool,
         hash_key=hash_key,
         flow=flow,

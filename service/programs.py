@@ -19,7 +19,11 @@ DEFAULT_LINE_NAME = "Infoline"
 MAX_CONTACT_CHARS = 40
 # The name opens most replies (menu, HELP, confirmations): short, or they cost another segment.
 MAX_LINE_NAME_CHARS = 20
-CHOICES = {"encoding": ("unicode", "gsm7"), "confirm_opt_out": ("service", "twilio")}
+CHOICES = {
+    "encoding": ("unicode", "gsm7"),
+    "confirm_opt_out": ("service", "twilio"),
+    "translations": ("approved", "drafts"),
+}
 # The To of an inbound text: an E.164 number, or a short code.
 SHORT_CODE = r"[0-9]{3,8}"
 LINE_NUMBER = re.compile(rf"\+[1-9][0-9]{{6,14}}|{SHORT_CODE}")
@@ -38,6 +42,7 @@ PROGRAM_KEYS: dict[str, type] = {
     "default_locale": str,
     "encoding": str,
     "confirm_opt_out": str,
+    "translations": str,
     "reply_cap": int,
     "reply_window_seconds": int,
     "hourly_cap": int,
@@ -62,6 +67,9 @@ class Program:
     default_locale: str = "en"
     encoding: Literal["unicode", "gsm7"] = "unicode"
     confirm_opt_out: Literal["service", "twilio"] = "service"
+    # "approved": answer in a language only with what a clinical reviewer approved there (service.review),
+    # the rest falls back whole, as a fuzzy entry does; "drafts": unreviewed translations too.
+    translations: Literal["approved", "drafts"] = "approved"
     # Twilio drops more than 15 messages in 30 s between two numbers.
     reply_cap: int = 10
     reply_window_seconds: int = 30

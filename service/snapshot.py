@@ -17,8 +17,9 @@ from service.programs import Programs
 class ContentSnapshot:
     catalogs: Catalogs
     programs: Programs
-    # (count, newest id) of the catalog versions served ((0, 0): the PO files as shipped).
-    catalog_version: tuple[int, int] = (0, 0)
+    # (count, newest id) of the catalog versions served ((0, 0): the PO files as shipped), then
+    # (count, newest id) of the review events whose approvals it holds.
+    catalog_version: tuple[int, ...] = (0, 0, 0, 0)
 
 
 class LiveContent:

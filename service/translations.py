@@ -13,7 +13,7 @@ import logging
 from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 
-from service import po_upload
+from service import po_upload, review, review_po
 from service.catalog_check import check
 from service.catalog_tools import locale_stats
 from service.catalogs import Catalogs, load_catalogs, parse_po, po_bytes, po_paths
@@ -44,16 +44,21 @@ def served_overrides(*, line: Line) -> dict[str, Catalog]:
 
 
 def refresh_catalogs(*, line: Line) -> bool:
-    """Reload the catalogs if another version was published anywhere; whether it reloaded."""
-    newest = line.versions.newest_id()
-    if newest == line.catalog_version:
+    """Reload the catalogs if another version was published, or a review changed, anywhere; whether it reloaded."""
+    newest = (*line.versions.newest_id(), *line.reviews.newest_id())
+    served = line.catalog_version
+    if newest == served:
         return False
-    catalogs = load_catalogs(
-        content=line.catalogs.content, locales_dir=line.settings.locales_dir, overrides=served_overrides(line=line)
-    )
+    catalogs = line.catalogs
+    if newest[:2] != served[:2]:
+        catalogs = load_catalogs(
+            content=catalogs.content, locales_dir=line.settings.locales_dir, overrides=served_overrides(line=line)
+        )
+    approvals = review.approvals_of(content=catalogs.content, events=line.reviews.current())
+    catalogs = dataclasses.replace(catalogs, approvals=approvals)
     keyword_index(catalogs)  # built before the swap, not by the next message inside its transaction
     line.content.swap(dataclasses.replace(line.content.snapshot, catalogs=catalogs, catalog_version=newest))
-    log.warning("catalogs reloaded", extra={"catalog_version": newest})
+    log.warning("catalogs reloaded", extra={"catalog_version": newest[1], "review_version": newest[3]})
     return True
 
 
@@ -117,14 +122,21 @@ def publish(*, line: Line, locale: str, data: bytes, label: str) -> tuple[int | 
     catalog = servable(line=line, locale=locale, data=data)
     if isinstance(catalog, list):
         return None, catalog
+    return _serve(line=line, locale=locale, catalog=catalog, label=label, note="upload"), []
+
+
+def _serve(*, line: Line, locale: str, catalog: Catalog, label: str, note: str, restores: int | None = None) -> int:
+    """Store a checked catalog as the locale's newest version, noting who put in each translation it changes."""
     stats = locale_stats(catalog, locale)
-    # Stored as UTF-8 whatever the upload's charset (po_upload.parse set it), obsolete entries left out.
-    text = po_bytes(catalog, ignore_obsolete=True).decode("utf-8")
-    version = line.versions.add(
-        locale=locale, po=text, label=label, note="upload", counts=(stats.translated, stats.fuzzy, stats.missing)
-    )
+    written = review.written_entries(catalogs=line.catalogs, locale=locale, catalog=catalog)
+    line.reviews.add_authors(locale=locale, written=written, label=label)
+    # Stored as UTF-8 whatever the upload's charset (po_upload.parse set it), obsolete entries and review marks
+    # left out: only a reviewer's approval approves (service.review_po).
+    text = po_bytes(review_po.without_marks(catalog), ignore_obsolete=True).decode("utf-8")
+    counts = (stats.translated, stats.fuzzy, stats.missing)
+    version = line.versions.add(locale=locale, po=text, label=label, note=note, counts=counts, restores=restores)
     refresh_catalogs(line=line)
-    return version, []
+    return version
 
 
 def _origin(version_id: int, by_id: dict) -> int:
@@ -159,22 +171,13 @@ def rollback(*, line: Line, locale: str, label: str) -> tuple[int | None, list[s
     catalog = servable(line=line, locale=locale, data=text.encode("utf-8"))
     if isinstance(catalog, list):
         return None, [f"{note} is refused: {problem}" for problem in catalog]
-    stats = locale_stats(catalog, locale)
-    version = line.versions.add(
-        locale=locale,
-        po=po_bytes(catalog, ignore_obsolete=True).decode("utf-8"),
-        label=label,
-        note=note,
-        restores=target,
-        counts=(stats.translated, stats.fuzzy, stats.missing),
-    )
-    refresh_catalogs(line=line)
-    return version, []
+    return _serve(line=line, locale=locale, catalog=catalog, label=label, note=note, restores=target), []
 
 
 def served_po(*, line: Line, locale: str) -> bytes:
-    """The PO file as served now, for Poedit or Weblate."""
-    return po_bytes(line.catalogs.sources[locale])
+    """The PO file as served now, for Poedit or Weblate, its approved entries marked (service.review_po)."""
+    reviews = review.entry_reviews(catalogs=line.catalogs, locale=locale, current=line.reviews.current())
+    return po_bytes(review_po.with_marks(line.catalogs.sources[locale], reviews))
 
 
 __all__ = ["StoreUnavailable", "publish", "refresh_catalogs", "rollback", "served_po", "servable"]

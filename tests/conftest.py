@@ -42,7 +42,7 @@ def programs() -> Programs:
 
 @pytest.fixture
 def program() -> Program:
-    return Program(id="default", name="Infoline")
+    return Program(translations="drafts", id="default", name="Infoline")
 
 
 def write_fixture_po(

@@ -11,7 +11,10 @@ from service.programs import Program
 
 REFERRAL = "Ask your care team what is right for you."
 REFERRAL_CONTACT = "Ask your care team what is right for you: %(contact)s."
-PROGRAMS = (Program(id="default", name="X"), Program(id="p", name="P", contact="Hope Clinic, 0800 123 456"))
+PROGRAMS = (
+    Program(translations="drafts", id="default", name="X"),
+    Program(translations="drafts", id="p", name="P", contact="Hope Clinic, 0800 123 456"),
+)
 
 
 def spanish(content, overrides=None) -> Catalog:
@@ -154,7 +157,10 @@ def test_a_stop_phrase_that_starts_an_ordinary_question_is_a_problem(content):
 
 
 def test_a_contact_for_a_language_the_line_does_not_serve_is_a_problem(content):
-    programs = (*PROGRAMS, Program(id="q", name="Q", contact="Q, 1", contacts=(("pt-BR", "Q, 2"),)))
+    programs = (
+        *PROGRAMS,
+        Program(translations="drafts", id="q", name="Q", contact="Q, 1", contacts=(("pt-BR", "Q, 2"),)),
+    )
     problems = check(content=content, catalogs={"es": spanish(content)}, programs=programs).problems
     assert any("'pt-BR'" in problem for problem in problems), problems
 
@@ -183,7 +189,11 @@ def test_a_ussd_screen_no_screen_holds_is_a_problem(content):
     }
     # A UCS-2 referral with a 40-character contact: more than the 80 characters a UCS-2 screen holds.
     long_contact = Program(
-        id="long", name="L", contact="Clínica del Valle del Rift, 0800 123 456", ussd_codes=("*384*1#",)
+        translations="drafts",
+        id="long",
+        name="L",
+        contact="Clínica del Valle del Rift, 0800 123 456",
+        ussd_codes=("*384*1#",),
     )
     fits = check(content=content, catalogs={"es": spanish(content, ussd)}, programs=PROGRAMS).problems
     too_long = check(content=content, catalogs={"es": spanish(content, ussd)}, programs=(long_contact,)).problems

@@ -29,7 +29,7 @@ def spanish(tmp_path, content):
 
 def reply(catalogs, body="HER2", locale="es"):
     message = InboundMessage(message_id="SM1", sender="+1", recipient="+2", body=body)
-    return respond(message, Subscriber(locale=locale), Program(id="p", name="P"), catalogs)
+    return respond(message, Subscriber(locale=locale), Program(translations="drafts", id="p", name="P"), catalogs)
 
 
 def test_a_translated_reply_is_wholly_in_its_locale(spanish):

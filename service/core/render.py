@@ -141,7 +141,9 @@ def render(
 def compose(
     *, catalogs: Catalogs, intent: Intent, topic: str | None, locale: str, program: Program
 ) -> tuple[str, str, segments.SegmentCount]:
-    """(text, locale it is in, its cost): the first locale of the chain that has every part."""
+    """(text, locale it is in, its cost): the first locale of the chain that has every part, as the program's
+    translations policy serves them (a part not approved falls back whole, as a fuzzy one does)."""
+    catalogs = catalogs.serving(program.translations)
     text, candidate = _first_in_chain(catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program)
     cost = segments.count(text)
     if cost.encoding == segments.UCS2 and transliterates(program, catalogs, candidate):

@@ -125,6 +125,7 @@ def ussd_choices(catalogs: Catalogs) -> Choices:
 def respond_ussd(message: InboundMessage, subscriber: Subscriber, program: Program, catalogs: Catalogs) -> Reply:
     """The screen one step of a USSD session shows: CON while it waits for a choice, END on a topic's
     last page. Dialling in is her own request: answered even if she opted out of texts (unchanged)."""
+    catalogs = catalogs.serving(program.translations)
     step = walk(message.body, ussd_choices(catalogs))
     locale = step.chosen or choose_locale(
         command=DIALLED, subscriber=subscriber, program=program, sender=message.sender, served=catalogs.locales

@@ -154,6 +154,7 @@ def _said(step: CallStep, ended: bool, *, catalogs: Catalogs, program: Program, 
 def respond_voice(message: InboundMessage, subscriber: Subscriber, program: Program, catalogs: Catalogs) -> Reply:
     """The reply to one step of a call: where its path leads, said in her language (chosen on this call,
     else stored, else her number's country's, else the program's), the referral said last."""
+    catalogs = catalogs.serving(program.translations)
     step, ended = walk_call(message.body, call_keys(catalogs, program))
     if ended:  # only the referral is said: nothing chosen, no topic
         step = CallStep(chosen=step.chosen)

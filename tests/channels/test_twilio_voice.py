@@ -187,7 +187,9 @@ def test_logs_carry_no_number(client, caplog):
 
 
 # --- TwiML for every language ----------------------------------------------------------------------
-PROGRAM = Program(id="hope", name="Hope", line_name="Hope Clinic", contact="Hope Clinic, 0800 123 456")
+PROGRAM = Program(
+    translations="drafts", id="hope", name="Hope", line_name="Hope Clinic", contact="Hope Clinic, 0800 123 456"
+)
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,10 @@ from service.programs import Program
 from service.segments import to_gsm7
 from tests.conftest import write_fixture_po
 
-PROGRAM = Program(id="default", name="Infoline")
-GSM7_PROGRAM = Program(id="cheap", name="Cheap", contact="Hope Clinic, 0800 123 456", encoding="gsm7")
+PROGRAM = Program(translations="drafts", id="default", name="Infoline")
+GSM7_PROGRAM = Program(
+    translations="drafts", id="cheap", name="Cheap", contact="Hope Clinic, 0800 123 456", encoding="gsm7"
+)
 
 
 def converse(catalogs, *bodies, sender="+15551230001", program=PROGRAM, subscriber=Subscriber()):
@@ -162,7 +164,10 @@ def test_transliteration_is_a_per_language_opt_in(tmp_path, content, locale, hea
     )
     catalogs = load_catalogs(content=content, locales_dir=tmp_path)
     reply = converse(
-        catalogs, "6", subscriber=Subscriber(locale=locale), program=Program(id="cheap", name="Cheap", encoding="gsm7")
+        catalogs,
+        "6",
+        subscriber=Subscriber(locale=locale),
+        program=Program(translations="drafts", id="cheap", name="Cheap", encoding="gsm7"),
     )
     assert reply.locale == locale and (reply.encoding == "GSM-7") == transliterated
     assert ("si controlarlo" in reply.body) == transliterated

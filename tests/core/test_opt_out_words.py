@@ -13,7 +13,7 @@ from service.core.opt_out import OPT_WORDS
 from service.core.types import Intent
 from service.programs import Program
 
-PROGRAM = Program(id="default", name="Infoline")
+PROGRAM = Program(translations="drafts", id="default", name="Infoline")
 CATALOGS = load_catalogs(content=load_content())
 # Per language: yes, no, ok, thanks, hello, names and ordinary questions, as patients type them
 # (content/ordinary_texts.toml). None may change what the line remembers of her.

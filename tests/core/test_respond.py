@@ -14,9 +14,9 @@ from service.segments import to_gsm7
 
 CONTACT = "Hope Clinic, 0800 123 456"
 PROGRAMS = [
-    Program(id="default", name="Infoline"),
-    Program(id="clinic", name="Clinic", contact=CONTACT),
-    Program(id="cheap", name="Cheap", contact="x" * 40, encoding="gsm7"),
+    Program(translations="drafts", id="default", name="Infoline"),
+    Program(translations="drafts", id="clinic", name="Clinic", contact=CONTACT),
+    Program(translations="drafts", id="cheap", name="Cheap", contact="x" * 40, encoding="gsm7"),
 ]
 
 
@@ -72,6 +72,7 @@ def test_keyword_sentences_also_end_with_the_referral(catalogs, words):
 
 
 HOPE = Program(
+    translations="drafts",
     id="hope",
     name="Hope Clinic outreach",
     line_name="Hope Clinic",

@@ -16,6 +16,7 @@ from service.programs import MAX_CONTACT_CHARS, MAX_LINE_NAME_CHARS, Program
 from service.segments import UNSENDABLE, count, to_gsm7
 
 LONGEST = Program(
+    translations="drafts",
     id="longest",
     name="Longest",
     line_name="Northern Rift Clinics"[:MAX_LINE_NAME_CHARS],
@@ -23,7 +24,7 @@ LONGEST = Program(
     contacts=(("es", "Clínica del Valle del Rift, 0800 123 456"), ("ar", "عيادة وادي الصدع الشمالي، ٠٨٠٠ ١٢٣ ٤٥٦٧٨")),
     encoding="gsm7",
 )
-PROGRAMS = [Program(id="default", name="Infoline"), LONGEST]
+PROGRAMS = [Program(translations="drafts", id="default", name="Infoline"), LONGEST]
 # English is her country's language: the tests of what English screens say hold whatever is translated.
 US = "+15551230001"
 
@@ -149,7 +150,7 @@ SENDABLE = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1)
 )
 def test_any_program_names_any_path_get_a_screen_that_fits(catalogs, line_name, contact, path):
     """English ends every chain: with the longest names a program may have, its screens still fit."""
-    program = Program(id="p", name="p", line_name=line_name, contact=contact)
+    program = Program(translations="drafts", id="p", name="p", line_name=line_name, contact=contact)
     reply = step(path, catalogs, program)
     assert reply.body and on_one_screen(reply.body)
     assert reply.goes_on or any(reply.body.endswith(ending) for ending in endings(catalogs, reply.locale, program))
@@ -203,7 +204,12 @@ def test_without_a_choice_her_countrys_language_else_the_programs(content):
     assert step("", catalogs, sender=spain).locale == "es"
     assert step("", catalogs, sender=spain, subscriber=Subscriber("en")).locale == "en"  # her choice first
     assert step("7*2", catalogs, sender=US).locale == "es"  # a choice in this path before both
-    assert step("", catalogs, Program(id="p", name="p", default_locale="es"), sender="+999123").locale == "es"
+    assert (
+        step(
+            "", catalogs, Program(translations="drafts", id="p", name="p", default_locale="es"), sender="+999123"
+        ).locale
+        == "es"
+    )
 
 
 def test_a_heading_too_long_gives_way_and_a_referral_too_long_comes_from_the_next_locale(content):
@@ -217,7 +223,10 @@ def test_a_heading_too_long_gives_way_and_a_referral_too_long_comes_from_the_nex
 
 
 def test_transliterated_where_its_translators_allow_it(content):
-    header, short = {"ussd_menu": "%(program)s: Número:"}, Program(id="short", name="Short", line_name="X")
+    header, short = (
+        {"ussd_menu": "%(program)s: Número:"},
+        Program(translations="drafts", id="short", name="Short", line_name="X"),
+    )
     allowed, as_written = spanish(content, header="# transliterate: gsm7", **header), spanish(content, **header)
     plain = step("7*2", allowed, short)
     assert plain.body.startswith("X: Numero:\n1 HER2") and plain.encoding == "GSM-7"
@@ -227,6 +236,6 @@ def test_transliterated_where_its_translators_allow_it(content):
 
 def test_a_contact_no_screen_holds_gets_its_pages_still_never_an_error(catalogs):
     # Refused at start (service.line, tests/test_config_errors.py); a program built anyway gets screens.
-    arabic = Program(id="ar", name="A", contact="مستشفى الأمل لعلاج الأورام، 0800 123 456")
+    arabic = Program(translations="drafts", id="ar", name="A", contact="مستشفى الأمل لعلاج الأورام، 0800 123 456")
     last = step("1" + "*1" * 5, catalogs, arabic)
     assert last.locale == "en" and not last.goes_on and last.body.endswith("0800 123 456.")

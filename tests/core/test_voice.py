@@ -24,8 +24,15 @@ from tests.voice_helpers import marked, voice_catalogs, with_recordings
 
 CONTACT = "Hope Clinic, 0800 123 456"
 PROGRAMS = [
-    Program(id="default", name="Infoline"),
-    Program(id="hope", name="Hope", line_name="Hope Clinic", contact=CONTACT, contacts=(("es", "Clínica Hope, 0800"),)),
+    Program(translations="drafts", id="default", name="Infoline"),
+    Program(
+        translations="drafts",
+        id="hope",
+        name="Hope",
+        line_name="Hope Clinic",
+        contact=CONTACT,
+        contacts=(("es", "Clínica Hope, 0800"),),
+    ),
 ]
 SPEAKS = ("es", "fr", "sw")  # voice entries translated; Swahili has no voice
 TOPICS = {"1": "her2", "2": "hormone", "3": "chemo", "4": "surgery", "5": "radiation", "6": "goals"}

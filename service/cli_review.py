@@ -1,0 +1,114 @@
+"""python -m service review: per-locale review status, and approving or revoking entries from a shell.
+
+What it changes reaches every replica within about a second, as an admin's approval does (they poll).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from service.settings import ADMIN_LABEL, get_settings
+
+
+def _line():
+    from service.line import build_line
+    from service.translations import refresh_catalogs
+
+    line = build_line(get_settings())
+    refresh_catalogs(line=line)  # what is served now: uploads and approvals, not only the PO files
+    return line
+
+
+def print_status(args: argparse.Namespace) -> int:
+    """Print each locale's approved, draft, fuzzy and missing entries."""
+    from service import review
+
+    line = _line()
+    counts = review.locale_counts(catalogs=line.catalogs, current=line.reviews.current())
+    if args.json:
+        print(json.dumps(counts, indent=2, sort_keys=True))
+        return 0
+    for locale, found in counts.items():
+        print(f"{locale:6} " + "  ".join(f"{state} {found[state]:3}" for state in review.STATES))
+    return 0
+
+
+def _read(args: argparse.Namespace, line) -> dict[str, str | None] | str:
+    """What the reviewer read ({entry id: seen hash or None}), or why the arguments say nothing to approve."""
+    from service import review_actions
+
+    if args.all:
+        return review_actions.drafts(line=line, locale=args.locale)
+    if args.po:
+        return _marked_in(args.po, line=line, locale=args.locale)
+    return {entry_id: None for entry_id in args.msgid}
+
+
+def _marked_in(path: str, *, line, locale: str) -> dict[str, str | None] | str:
+    """The entries a PO file flags approved, each with the hash of the translation it holds."""
+    from service import po_upload, review_actions, review_po
+    from service.entries import entries_of
+    from service.translations import MAX_PO_BYTES
+
+    try:
+        with open(path, "rb") as file:
+            catalog = po_upload.parse(file.read(MAX_PO_BYTES + 1))
+    except (OSError, po_upload.UploadRefused) as error:
+        return f"{path}: {error}"
+    ids = {(entry.context, entry.source): entry.id for entry in entries_of(line.catalogs.content).values()}
+    marked = review_po.marked_entries(catalog)
+    return {
+        ids[(context, source)]: review_actions.seen(text)
+        for context, source, text in marked
+        if (context, source) in ids
+    }
+
+
+def change(args: argparse.Namespace) -> int:
+    """Approve or revoke entries of a locale as --by; 1 when any was refused."""
+    from service import review_actions
+
+    if not ADMIN_LABEL.fullmatch(args.by):
+        print("--by must be 1-64 letters, digits, '.', '_' or '-' (a reviewer's label)", file=sys.stderr)
+        return 2
+    line = _line()
+    if args.locale not in line.catalogs.sources:
+        print(f"{args.locale!r} is not one of the line's languages: {', '.join(sorted(line.catalogs.sources))}")
+        return 2
+    if args.act == "approve":
+        read = _read(args, line)
+        if isinstance(read, str):
+            print(read, file=sys.stderr)
+            return 2
+        outcome = review_actions.approve(line=line, locale=args.locale, read=read, by=args.by)
+    else:
+        ids = review_actions.approved(line=line, locale=args.locale) if args.all else args.msgid
+        outcome = review_actions.revoke(line=line, locale=args.locale, entry_ids=ids, by=args.by)
+    verb = "approved" if args.act == "approve" else "revoked"
+    print(f"{args.locale}: {verb} {len(outcome.done)} entr{'y' if len(outcome.done) == 1 else 'ies'} as {args.by}")
+    for entry_id, why in outcome.refused:
+        print(f"refused {entry_id}: {why}", file=sys.stderr)
+    return 1 if outcome.refused else 0
+
+
+def add_review_command(commands) -> None:
+    """The review command and its three acts."""
+    review_cmd = commands.add_parser("review", help="clinical review: status, approve, revoke")
+    acts = review_cmd.add_subparsers(dest="act", required=True)
+    status_cmd = acts.add_parser("status", help="per locale: approved, draft, fuzzy, missing")
+    status_cmd.add_argument("--json", action="store_true")
+    status_cmd.set_defaults(run=print_status)
+    for act in ("approve", "revoke"):
+        act_cmd = acts.add_parser(act, help=f"{act} entries of one locale")
+        act_cmd.add_argument("--locale", required=True)
+        act_cmd.add_argument("--by", required=True, help="who: the reviewer's label, kept in the history")
+        which = act_cmd.add_mutually_exclusive_group(required=True)
+        which.add_argument("--all", action="store_true", help=f"every entry there is to {act}")
+        which.add_argument(
+            "--msgid", action="append", metavar="ID", help="an entry id (her2.summary, help); repeatable"
+        )
+        if act == "approve":
+            which.add_argument("--po", metavar="FILE", help="the entries a reviewed PO file flags approved")
+        act_cmd.set_defaults(run=change)

@@ -1,0 +1,107 @@
+"""Clinical review: what state each translated entry is in, for every locale.
+
+An entry is approved only while its served translation and its English are exactly those a
+reviewer approved (service.store.reviews keeps every approval and revocation); a changed
+translation or a changed English makes it a draft again. Fuzzy and missing entries are never served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from babel.messages.catalog import Catalog
+
+from service.catalogs import Catalogs
+from service.content import Content
+from service.entries import Entry, entries_of
+from service.store.reviews import APPROVE, ReviewEvent
+
+APPROVED, DRAFT, FUZZY, MISSING = "approved", "draft", "fuzzy", "missing"
+STATES = (APPROVED, DRAFT, FUZZY, MISSING)
+# A translator's comment line in a PO file that says how the translation reads back in English.
+BACK_TRANSLATION = "back-translation:"
+
+
+@dataclass(frozen=True, slots=True)
+class EntryReview:
+    entry: Entry
+    state: str  # one of STATES
+    translation: str | None  # as served to a program that serves drafts (None: fuzzy or missing)
+    approval: ReviewEvent | None = None  # the approval it is in (approved), or the newest one it has left
+    back_translation: str = ""
+
+    @property
+    def english_changed(self) -> bool:
+        """Whether it was approved once, against English that has changed since."""
+        return self.approval is not None and self.approval.source != self.entry.source
+
+
+def text_hash(text: str) -> str:
+    """What translation_authors keeps of a translation: its SHA-256."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def approvals_of(*, content: Content, events: Iterable[ReviewEvent]) -> dict[str, dict[tuple[str, str], str]]:
+    """locale -> {(msgctxt, msgid): approved translation} from each entry's newest event (events in the order
+    they happened), for Catalogs.approvals."""
+    entries = entries_of(content)
+    newest = {(event.locale, event.entry): event for event in events}
+    approvals: dict[str, dict[tuple[str, str], str]] = {}
+    for event in newest.values():
+        entry = entries.get(event.entry)
+        if event.action == APPROVE and entry is not None and entry.source == event.source:
+            approvals.setdefault(event.locale, {})[(entry.context, entry.source)] = event.translation
+    return approvals
+
+
+def _back_translation(catalog: Catalog, entry: Entry) -> str:
+    message = catalog.get(entry.source, context=entry.context)
+    comments = message.user_comments if message is not None else []
+    said = [line.split(":", 1)[1].strip() for line in comments if line.lower().startswith(BACK_TRANSLATION)]
+    return " ".join(said)
+
+
+def _state(catalog: Catalog, entry: Entry, served: str | None, approval: ReviewEvent | None) -> str:
+    if served is None:
+        message = catalog.get(entry.source, context=entry.context)
+        return FUZZY if message is not None and message.fuzzy and message.string else MISSING
+    if approval is not None and (approval.source, approval.translation) == (entry.source, served):
+        return APPROVED
+    return DRAFT
+
+
+def entry_reviews(*, catalogs: Catalogs, locale: str, current: Iterable[ReviewEvent]) -> list[EntryReview]:
+    """Every entry of a locale with its state, in the template's order (current: ReviewStore.current())."""
+    catalog = catalogs.sources[locale]
+    approvals = {event.entry: event for event in current if event.locale == locale and event.action == APPROVE}
+    reviews = []
+    for entry in entries_of(catalogs.content).values():
+        served = catalogs.lookup(locale, entry.context, entry.source)
+        approval = approvals.get(entry.id)
+        state = _state(catalog, entry, served, approval)
+        reviews.append(EntryReview(entry, state, served, approval, _back_translation(catalog, entry)))
+    return reviews
+
+
+def locale_counts(*, catalogs: Catalogs, current: Iterable[ReviewEvent]) -> dict[str, dict[str, int]]:
+    """locale -> how many of its entries are approved, draft, fuzzy and missing."""
+    current = list(current)
+    counts = {}
+    for locale in sorted(catalogs.sources):
+        found = Counter(review.state for review in entry_reviews(catalogs=catalogs, locale=locale, current=current))
+        counts[locale] = {state: found.get(state, 0) for state in STATES}
+    return counts
+
+
+def written_entries(*, catalogs: Catalogs, locale: str, catalog: Catalog) -> list[tuple[str, str]]:
+    """(entry id, text hash) of each translation a new version of a locale's catalog changes or adds."""
+    changed = []
+    for entry in entries_of(catalogs.content).values():
+        message = catalog.get(entry.source, context=entry.context)
+        text = message.string if message is not None and not message.fuzzy else None
+        if isinstance(text, str) and text and text != catalogs.lookup(locale, entry.context, entry.source):
+            changed.append((entry.id, text_hash(text)))
+    return changed
