@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from service import admin_channels, admin_usage, admin_views
 from service.catalog_check import BUDGET, replies
 from service.store.usage import daily, per_day_rows, usage
-from service.web import admin_outbox
+from service.web import admin_outbox, admin_review
 from service.web.admin_auth import Admin, AdminForm, Gate, LoginRequired, passage
 from service.web.admin_gate import client_address
 from service.web.admin_pages import login_page, stylesheet, templates, throttled_page
@@ -24,6 +24,7 @@ from service.web.sessions import COOKIE, LOGIN_COOKIE, forget_cookie, set_cookie
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 router.include_router(admin_outbox.router)
+router.include_router(admin_review.router)
 CHART_HEIGHT = 120
 MAX_DAYS = 366
 

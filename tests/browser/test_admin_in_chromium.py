@@ -1,8 +1,6 @@
 """A real browser (Debian's headless Chromium driven by Playwright) uses the admin like a new admin would."""
 
 import io
-import os
-import shutil
 from urllib.parse import urlencode
 from xml.etree import ElementTree
 
@@ -11,35 +9,10 @@ import pytest
 from babel.messages.pofile import read_po
 
 from service.catalogs import po_bytes
-from tests.conftest import ON_CI, TOKEN, sign, twilio_form
+from tests.conftest import TOKEN, sign, twilio_form
 from tests.server import running_service
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ADMIN_TOKEN = "browser-admin-token"
-# Without the background-networking flags Chromium keeps dialling hosts this machine cannot reach.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if ON_CI:
-            pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
-        pytest.skip("Chromium is not installed (apt-get install chromium); runs on CI")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -25,8 +25,17 @@ GET_ROUTES = [
     "/admin/usage",
     "/admin/usage.csv",
     "/admin/outbox",
+    "/admin/review",
+    "/admin/review/es",
 ]
-POST_ROUTES = ["/admin/logout", "/admin/simulator", "/admin/translations/es", "/admin/translations/es/rollback"]
+POST_ROUTES = [
+    "/admin/logout",
+    "/admin/simulator",
+    "/admin/translations/es",
+    "/admin/translations/es/rollback",
+    "/admin/review/es/approve",
+    "/admin/review/es/revoke",
+]
 
 
 @pytest.fixture
@@ -104,9 +113,10 @@ def test_the_overview_shows_which_languages_each_program_sends_without_accents(c
     log_in(client)
     page = client.get("/admin").text
     hope = page[page.index("Hope Clinic outreach") :]
-    sent_plain = hope[: hope.index("</tr>")].rsplit("<td>", 1)[1]
+    sent_plain, translations = hope[: hope.index("</tr>")].rsplit("<td>", 2)[1:]
     assert "es" in sent_plain and "vi" not in sent_plain  # Vietnamese is never transliterated
     assert "none (sends every language as written)" in page  # the default program is on unicode
+    assert "drafts" in translations and "(the shipped default)" in page
 
 
 def spanish_po_with(client, old: str, new: str) -> bytes:
