@@ -1,4 +1,6 @@
-"""Roles through the real app: who may make which /admin request, refused before the body, and a session's role."""
+"""Roles through the real app: who may make which /admin request, refused before the body, and the pages that follow."""
+
+import re
 
 import pytest
 
@@ -9,6 +11,8 @@ TOKENS = "ada:ada-admin-token-123,tom:translator:tom-translator-456,rev:reviewer
 BEARERS = {"admin": "ada-admin-token-123", "translator": "tom-translator-456", "reviewer": "rev-reviewer-789"}
 ALL, EDITORS = {"admin", "translator", "reviewer"}, {"admin", "translator"}
 MIB = 1024 * 1024
+NAV = re.compile(r"<header>.*?<form", re.S)
+LINK = re.compile(r'<a href="([^"]+)">')
 
 # (method, path, the roles that get past the gate). Where a route does not exist yet (review), a role let
 # through gets the router's 404 and a refused one the gate's 403.
@@ -145,6 +149,7 @@ def test_a_sessions_role_follows_the_settings_at_its_next_request(client):
     reviewer = create_app(with_tokens(settings, TOKENS.replace("tom:translator:", "tom:reviewer:")))
     assert cookie_on(reviewer, cookie, "POST", "/admin/review/es/approve").status_code == 404
     assert refused_by_role(cookie_on(reviewer, cookie, "POST", "/admin/translations/es"))
+    assert "role <strong>reviewer</strong>" in cookie_on(reviewer, cookie, "GET", "/admin").text
     admin = create_app(with_tokens(settings, TOKENS.replace("tom:translator:", "tom:")))
     assert cookie_on(admin, cookie, "GET", "/admin/usage").status_code == 200
     assert refused_by_role(client.get("/admin/usage"))  # and here tom is a translator still
@@ -152,3 +157,17 @@ def test_a_sessions_role_follows_the_settings_at_its_next_request(client):
     gone = create_app(with_tokens(settings, "ada:ada-admin-token-123"))
     assert cookie_on(gone, cookie, "GET", "/admin").status_code == 401
     assert client.get("/admin/usage").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("role", "label", "links"),
+    [
+        ("admin", "ada", ["/admin", "/admin/simulator", "/admin/translations", "/admin/usage", "/admin/outbox"]),
+        ("translator", "tom", ["/admin", "/admin/simulator", "/admin/translations"]),
+        ("reviewer", "rev", ["/admin", "/admin/simulator", "/admin/translations"]),
+    ],
+)
+def test_the_nav_shows_only_what_the_role_may_open_and_the_overview_says_who(client, role, label, links):
+    page = client.get("/admin", headers=bearer(role)).text
+    assert LINK.findall(NAV.search(page).group(0)) == links
+    assert f"signed in as <strong>{label}</strong>, role <strong>{role}</strong>" in page
