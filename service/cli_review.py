@@ -9,7 +9,8 @@ import argparse
 import json
 import sys
 
-from service.settings import ADMIN_LABEL, get_settings
+from service.admin_tokens import ADMIN_LABEL
+from service.settings import get_settings
 
 
 def _line():

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import PositiveFloat, PositiveInt, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from service.admin_tokens import MIN_ADMIN_TOKEN_CHARS, AdminEntry, check_entries, read_entries
 from service.catalogs import DEFAULT_LOCALES_DIR
 from service.config_errors import from_validation
 from service.content import DEFAULT_CONTENT_DIR
@@ -17,8 +18,6 @@ from service.host_policy import policy_for
 from service.privacy import MIN_KEY_CHARS
 from service.programs import DEFAULT_PROGRAMS_FILE
 
-ADMIN_LABEL = re.compile(r"[A-Za-z0-9._-]{1,64}")
-MIN_ADMIN_TOKEN_CHARS = 16
 URL_SAFE_KEY = re.compile(r"[A-Za-z0-9._~-]+")
 # What `make run` is reached at; an operator behind a proxy sets PUBLIC_BASE_URL or ALLOWED_HOSTS.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
@@ -81,8 +80,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # "auto": readable lines when stderr is a terminal (make run), JSON lines otherwise (production).
     log_format: Literal["auto", "json", "text"] = "auto"
-    # The admin pages: one token (label "admin"), and/or labelled ones as
-    # "alice:token1,bob:token2" so every change records who made it. None: admin off.
+    # The admin pages: one token (label "admin"), and/or labelled ones as "alice:token1,bob:reviewer:token2"
+    # so every change records who made it, each an admin unless a role is given. None: admin off.
     admin_token: SecretStr | None = None
     admin_tokens: SecretStr | None = None
     # Browsers send a Secure cookie only over HTTPS (and to localhost).
@@ -139,37 +138,23 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _admin_tokens_are_usable(self) -> Settings:
-        # A label is stored with every change and session (64 characters at most); a short token can be
-        # guessed past the login throttle by spreading the guesses over addresses. Entries are named by
-        # position, never by label: a label and token written the wrong way round would show the token.
-        labels: set[str] = set()
-        for where, label, token in self._admin_entries():
-            if not ADMIN_LABEL.fullmatch(label):
-                raise ValueError(f"{where}: the label must be 1-64 letters, digits, '.', '_' or '-'")
-            if label in labels:
-                raise ValueError(f"{where}: its label is given twice (ADMIN_TOKEN's is 'admin')")
-            if len(token) < MIN_ADMIN_TOKEN_CHARS:
-                raise ValueError(
-                    f"{where}: the token is shorter than {MIN_ADMIN_TOKEN_CHARS} characters (e.g. openssl rand -hex 32)"
-                )
-            labels.add(label)
+        check_entries(self._admin_entries())
         return self
 
-    def _admin_entries(self) -> Iterator[tuple[str, str, str]]:
-        """(where, label, token) for every configured admin token; ValueError for an ADMIN_TOKENS entry
-        that is not label:token (a typo must not silently turn the admin off or keep the wrong token)."""
-        if self.admin_token:
-            yield "ADMIN_TOKEN", "admin", self.admin_token.get_secret_value().strip()
-        listed = self.admin_tokens.get_secret_value() if self.admin_tokens else ""
-        for number, entry in enumerate(filter(None, (part.strip() for part in listed.split(","))), start=1):
-            label, colon, token = (part.strip() for part in entry.partition(":"))
-            if not (label and colon and token):
-                raise ValueError(f"ADMIN_TOKENS entry {number}: each entry must be label:token")
-            yield f"ADMIN_TOKENS entry {number}", label, token
+    def _admin_entries(self) -> Iterator[AdminEntry]:
+        """Every configured admin token with its label and role (service.admin_tokens reads them)."""
+        return read_entries(
+            admin_token=self.admin_token.get_secret_value() if self.admin_token else "",
+            admin_tokens=self.admin_tokens.get_secret_value() if self.admin_tokens else "",
+        )
 
     def admin_credentials(self) -> dict[str, str]:
         """label -> token for every configured admin token (checked when the settings were read)."""
-        return {label: token for _, label, token in self._admin_entries() if token}
+        return {entry.label: entry.token for entry in self._admin_entries()}
+
+    def admin_roles(self) -> dict[str, str]:
+        """label -> role (admin, translator or reviewer) for every configured admin token."""
+        return {entry.label: entry.role for entry in self._admin_entries()}
 
     @property
     def africastalking_api_base(self) -> str:

@@ -49,6 +49,50 @@ def test_usable_admin_tokens_are_taken():
     assert set(settings.admin_credentials()) == {"admin", "alice", "bob.k"}
 
 
+@pytest.mark.parametrize(
+    ("entry", "role", "token"),
+    [
+        ("ana:" + "a" * 32, "admin", "a" * 32),  # label:token, as before roles
+        ("ana:translator:" + "a" * 32, "translator", "a" * 32),
+        ("ana:reviewer:" + "a" * 32, "reviewer", "a" * 32),
+        ("ana:admin:" + "a" * 32, "admin", "a" * 32),
+        (" ana : reviewer : " + "a" * 32 + " ", "reviewer", "a" * 32),
+        ("ana:" + "a" * 16 + ":" + "b" * 16, "admin", "a" * 16 + ":" + "b" * 16),  # a token may hold colons
+        ("ana:editor:" + "a" * 32, "admin", "editor:" + "a" * 32),  # not a role word: part of the token
+        ("ana:Reviewer:" + "a" * 32, "admin", "Reviewer:" + "a" * 32),  # only the exact words are roles
+        ("ana:reviewer:" + "a" * 16 + ":x", "reviewer", "a" * 16 + ":x"),
+    ],
+)
+def test_an_admin_tokens_entry_gives_its_label_a_role_and_a_token(entry, role, token):
+    settings = get_settings(admin_token="t" * 16, admin_tokens=entry + ",bob:reviewer:" + "b" * 32)
+    assert settings.admin_roles() == {"admin": "admin", "ana": role, "bob": "reviewer"}
+    assert settings.admin_credentials() == {"admin": "t" * 16, "ana": token, "bob": "b" * 32}
+
+
+@pytest.mark.parametrize(
+    ("tokens", "reason"),
+    [
+        ("alice:reviewer:", "entry 1: each entry must be label:token or label:role:token"),
+        ("bob:" + "b" * 32 + ",alice:translator:  ", "entry 2: each entry must be label:token or label:role:token"),
+        (":reviewer:" + "a" * 32, "entry 1: each entry must be label:token"),
+        ("alice:reviewer:aaaa-short", "entry 1: the token is shorter than 16"),
+        ("alice:reviewer:" + "a" * 32 + ",alice:" + "a" * 32, "entry 2: its label is given twice"),
+        ("alice:" + "a" * 32 + ",alice:translator:" + "a" * 32, "entry 2: its label is given twice"),
+        ("admin:reviewer:" + "a" * 32, "entry 1: its label is given twice"),  # ADMIN_TOKEN's label
+        ("al ice:reviewer:" + "a" * 32, "entry 1: the label must be"),
+    ],
+)
+def test_an_entry_with_a_role_that_cannot_be_used_is_refused_by_position(tokens, reason):
+    with pytest.raises(ConfigError, match=reason) as refused:
+        get_settings(admin_tokens=tokens, admin_token="t" * 16)
+    assert "aaaa" not in str(refused.value) and "alice" not in str(refused.value)
+
+
+def test_admin_token_alone_is_label_admin_in_role_admin():
+    settings = get_settings(admin_token="t" * 16, admin_tokens=None)
+    assert settings.admin_roles() == {"admin": "admin"} and settings.admin_credentials() == {"admin": "t" * 16}
+
+
 @pytest.mark.parametrize("entry", ["line.example.org:8443", "line.example.org/sms", "https://line.example.org", "a b"])
 def test_an_allowed_host_no_host_header_could_match_is_refused(entry):
     with pytest.raises(ValueError, match="ALLOWED_HOSTS"):

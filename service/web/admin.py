@@ -65,7 +65,11 @@ def login(
         )
     credentials = settings.admin_credentials()
     attempt = gate.logins.log_in(
-        address=client_address(request), label=label.strip(), token=token, credentials=credentials
+        address=client_address(request),
+        label=label.strip(),
+        token=token,
+        credentials=credentials,
+        roles=settings.admin_roles(),
     )
     if attempt.retry_after is not None:
         return throttled_page(request=request, sessions=gate.sessions, retry_after=attempt.retry_after)
@@ -73,7 +77,8 @@ def login(
         return login_page(
             request=request, sessions=gate.sessions, status_code=403, error="That name and token are not recognised."
         )
-    session = gate.sessions.start(label=attempt.identity.label, token=credentials[attempt.identity.label])
+    known = attempt.identity
+    session = gate.sessions.start(label=known.label, token=credentials[known.label], role=known.role)
     response = RedirectResponse("/admin", status_code=303)
     set_cookie(
         response,

@@ -2,8 +2,9 @@
 
 FastAPI reads a route's Form and File bodies before the route's dependencies run, so a
 dependency cannot authenticate before a body is read. The gate does, from the headers
-alone (a bearer token, or the session cookie), before the router is reached: a request
-it refuses is answered without its body ever being received. It also checks the origin
+alone (a bearer token, or the session cookie), before the router is reached, and checks
+that the admin's role may make the request (web/roles.py): a request it refuses is
+answered without its body ever being received. It also checks the origin
 of every browser POST, caps bodies (413 from Content-Length, and while a chunked body
 streams), and puts the security headers on every admin response, refusals included.
 """
@@ -24,8 +25,9 @@ from service.store.admin_sessions import AdminSessionStore
 from service.translations import MAX_PO_BYTES
 from service.web.admin_auth import SCOPE_KEY, Passage
 from service.web.admin_pages import login_page, plain, throttled_page
-from service.web.identity import AdminIdentity, bearer_token
+from service.web.identity import bearer_token
 from service.web.logins import Attempt, Logins
+from service.web.roles import refusal
 from service.web.sessions import COOKIE, Sessions, forget_cookie
 
 PREFIX = "/admin"
@@ -135,7 +137,7 @@ class AdminGate:
 
     async def _gate(self, scope: Scope, receive: Receive, send: SecuredSend) -> None:
         settings = self.line.settings
-        credentials = settings.admin_credentials()
+        credentials, roles = settings.admin_credentials(), settings.admin_roles()
         request = Request(scope)  # given no receive: the gate can read headers, never the body
         if not credentials:
             return await plain(404, ADMIN_OFF)(scope, receive, send)
@@ -144,10 +146,13 @@ class AdminGate:
             return await plain(403, CROSS_SITE)(scope, receive, send)
         identity = None
         if (request.method, scope["path"]) not in PUBLIC:
-            attempt = await run_in_threadpool(self._identify, request, bearer, credentials)
+            attempt = await run_in_threadpool(self._identify, request, bearer, credentials, roles)
             if attempt.identity is None:
                 return await self._refuse(request, attempt)(scope, receive, send)
             identity = attempt.identity
+            # Before the body cap: a request the role may not make is refused (403, not 413) with no byte read.
+            if (text := refusal(role=identity.role, method=request.method, path=scope["path"])) is not None:
+                return await plain(403, text)(scope, receive, send)
         limit = body_limit(request.method, scope["path"])
         if declared_length(request) > limit:
             return await plain(413, TOO_LARGE)(scope, receive, send)
@@ -155,12 +160,14 @@ class AdminGate:
         # Starlette's limiter counts a chunked body as it streams and answers 413 past the limit.
         await RequestBodyLimitMiddleware(self.app, max_body_size=limit)(scope, receive, send)
 
-    def _identify(self, request: Request, bearer: str | None, credentials: dict[str, str]) -> Attempt:
+    def _identify(
+        self, request: Request, bearer: str | None, credentials: dict[str, str], roles: dict[str, str]
+    ) -> Attempt:
         if bearer is not None:
-            return self.logins.bearer(address=client_address(request), token=bearer, credentials=credentials)
+            address = client_address(request)
+            return self.logins.bearer(address=address, token=bearer, credentials=credentials, roles=roles)
         cookie = request.cookies.get(COOKIE)
-        identity: AdminIdentity | None = self.sessions.find(cookie=cookie, credentials=credentials) if cookie else None
-        return Attempt(identity)
+        return Attempt(self.sessions.find(cookie=cookie, credentials=credentials, roles=roles) if cookie else None)
 
     def _refuse(self, request: Request, attempt: Attempt):
         if attempt.retry_after is not None:

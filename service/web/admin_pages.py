@@ -8,6 +8,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
+from service.web.roles import allows
 from service.web.sessions import LOGIN_COOKIE, LOGIN_FORM_SECONDS, Sessions, set_cookie
 
 STATIC = Path(__file__).parent / "static"
@@ -18,7 +19,9 @@ def templates():
     """The page templates, loaded at the first admin page: a worker that only answers texts never pays for Jinja2."""
     from fastapi.templating import Jinja2Templates
 
-    return Jinja2Templates(directory=Path(__file__).parent / "templates")
+    found = Jinja2Templates(directory=Path(__file__).parent / "templates")
+    found.env.globals["may"] = allows  # a page shows only the links and forms its reader's role may use
+    return found
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""Who is using the admin: a label from the configured tokens, found from a bearer token or a session."""
+"""Who is using the admin: a label from the configured tokens, found from a bearer token or a session, and its role."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ class AdminIdentity:
     label: str
     csrf: str  # the session's random CSRF token ("" for a bearer token: scripts need none)
     by_bearer: bool
+    # Looked up by label in the current settings on every request, never stored: a changed role applies at once.
+    role: str
 
 
-def identity_for_token(credentials: dict[str, str], offered: str) -> AdminIdentity | None:
+def identity_for_token(credentials: dict[str, str], roles: dict[str, str], offered: str) -> AdminIdentity | None:
     """The admin whose token this is (as a bearer); every token is compared, each in constant time."""
     found = None
     for label, token in credentials.items():
         if hmac.compare_digest(token.encode(), offered.encode()):
-            found = AdminIdentity(label, "", by_bearer=True)
+            found = AdminIdentity(label, "", by_bearer=True, role=roles[label])
     return found
 
 

@@ -46,7 +46,9 @@ class Logins:
         level = logging.INFO if outcome == "ok" else logging.WARNING
         log.log(level, "admin login", extra={"outcome": outcome, "label": label, "client": client[:16]})
 
-    def log_in(self, *, address: str, label: str, token: str, credentials: dict[str, str]) -> Attempt:
+    def log_in(
+        self, *, address: str, label: str, token: str, credentials: dict[str, str], roles: dict[str, str]
+    ) -> Attempt:
         """The login form: a label and its token."""
         client, now = self.sessions.client_key(address=address), time.time()
         known = label if label in credentials else None
@@ -56,21 +58,21 @@ class Logins:
             return Attempt(None, retry_after)
         if known is not None and hmac.compare_digest(credentials[known].encode(), token.encode()):
             self._log(outcome="ok", label=known, client=client)
-            return Attempt(AdminIdentity(known, "", by_bearer=False))
+            return Attempt(AdminIdentity(known, "", by_bearer=False, role=roles[known]))
         self.sessions.store.add_failure(
             client_key=client, label=known, at=now, forget_before=now - self.settings.admin_login_window_seconds
         )
         self._log(outcome="wrong token" if known else "unknown label", label=known, client=client)
         return Attempt(None)
 
-    def bearer(self, *, address: str, token: str, credentials: dict[str, str]) -> Attempt:
+    def bearer(self, *, address: str, token: str, credentials: dict[str, str], roles: dict[str, str]) -> Attempt:
         """A script's bearer token (throttled per client: it names no label)."""
         client, now = self.sessions.client_key(address=address), time.time()
         retry_after = self._retry_after(client=client, label=None, now=now)
         if retry_after is not None:
             self._log(outcome="bearer throttled", label=None, client=client)
             return Attempt(None, retry_after)
-        identity = identity_for_token(credentials, token)
+        identity = identity_for_token(credentials, roles, token)
         if identity is None:
             self.sessions.store.add_failure(
                 client_key=client, label=None, at=now, forget_before=now - self.settings.admin_login_window_seconds

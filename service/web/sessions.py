@@ -84,8 +84,8 @@ class Sessions:
         """A keyed hash of a client's address: what the throttle and the logs keep instead of the address."""
         return hmac.new(self._client_key, address.encode(), hashlib.sha256).hexdigest()
 
-    def start(self, *, label: str, token: str) -> NewSession:
-        """A new session for a label that just logged in with its token."""
+    def start(self, *, label: str, token: str, role: str) -> NewSession:
+        """A new session for a label that just logged in with its token (the role is not stored: see find)."""
         now = time.time()
         self.store.prune(
             seen_before=now - self.settings.admin_session_idle_seconds,
@@ -103,7 +103,9 @@ class Sessions:
                 last_seen_at=now,
             ),
         )
-        return NewSession(self._cookie.sign(session_id).decode(), AdminIdentity(label, csrf, by_bearer=False))
+        return NewSession(
+            self._cookie.sign(session_id).decode(), AdminIdentity(label, csrf, by_bearer=False, role=role)
+        )
 
     def _session_id(self, cookie: str) -> str | None:
         try:
@@ -111,8 +113,9 @@ class Sessions:
         except (BadSignature, UnicodeError):
             return None
 
-    def find(self, *, cookie: str, credentials: dict[str, str]) -> AdminIdentity | None:
-        """The admin of a live session (None: forged, unknown, expired, or its token changed since)."""
+    def find(self, *, cookie: str, credentials: dict[str, str], roles: dict[str, str]) -> AdminIdentity | None:
+        """The admin of a live session, in its label's current role (None: forged, unknown, expired, or its
+        token changed since)."""
         session_id = self._session_id(cookie)
         if session_id is None:
             return None  # forged or mangled: refused without a database query
@@ -125,7 +128,7 @@ class Sessions:
             return None
         if now - session.last_seen_at > TOUCH_EVERY_SECONDS:
             self.store.touch(id_hash=key, at=now)
-        return AdminIdentity(session.label, session.csrf, by_bearer=False)
+        return AdminIdentity(session.label, session.csrf, by_bearer=False, role=roles[session.label])
 
     def _alive(self, session: AdminSession, now: float, credentials: dict[str, str]) -> bool:
         token = credentials.get(session.label)
