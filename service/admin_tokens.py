@@ -11,6 +11,9 @@ MIN_ADMIN_TOKEN_CHARS = 16
 # What each may do is service/web/roles.py's table; an entry without a role is an admin, as before roles.
 ROLES = ("admin", "translator", "reviewer")
 ENTRY_FORMS = "label:token or label:role:token (role: admin, translator or reviewer)"
+# A middle part like this is a role word mistyped ("Reviewer", "reviwer"), not the start of a token: read as a
+# token it would make a would-be reviewer an admin, so it is refused instead.
+ROLE_LIKE = re.compile(r"[A-Za-z]{1,12}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,8 @@ def read_entry(entry: str, *, where: str) -> AdminEntry:
     """One ADMIN_TOKENS entry: label:role:token when the middle part is exactly a role word, else label:token."""
     label, colon, rest = (part.strip() for part in entry.partition(":"))
     role, between, token = (part.strip() for part in rest.partition(":"))
+    if between and role not in ROLES and ROLE_LIKE.fullmatch(role):
+        raise ValueError(f"{where}: its middle part is not a role; write admin, translator or reviewer, in lower case")
     if not (between and role in ROLES):
         role, token = "admin", rest  # a token may hold colons, as it always could
     if not (label and colon and token):

@@ -27,7 +27,7 @@ from service.catalogs import (
     placeholders_match,
 )
 from service.content import Content
-from service.core.keywords import build_index, command_entries, language_names, topic_entries
+from service.core.keywords import build_index, command_entries, language_names, split_keywords, topic_entries
 from service.core.normalize import keyword_key, strip_accents
 from service.core.opt_out import opt_entries
 from service.core.referral import REFERRAL_KEYS
@@ -35,6 +35,8 @@ from service.core.render import compose
 from service.core.types import Intent
 from service.programs import Program
 
+# A topic's keywords in one language: the most any has today is 13, none over 15 characters.
+MAX_KEYWORDS, MAX_KEYWORD_CHARS = 30, 40
 # A reply may cost at most this many segments in its encoding.
 BUDGET = {segments.GSM7: 2, segments.UCS2: 4}
 # HELP carries what carriers require (name, what and when it sends, rates, STOP, a support
@@ -96,6 +98,19 @@ def catalog_problems(locale: str, catalog: Catalog) -> list[str]:
         entry = next((m for m in catalog if m.context == key), None)
         if entry is None or entry.fuzzy or not entry.string:
             problems.append(f"{locale}: the referral ({key}) is missing or fuzzy: no reply can be served in {locale}")
+    return problems
+
+
+def keyword_list_problems(catalogs: Catalogs) -> list[str]:
+    """Keyword lists longer than a person would write: each keyword is matched against every text."""
+    problems = []
+    for locale in catalogs.locales:
+        for topic in catalogs.content.topics:
+            words = split_keywords(catalogs.lookup(locale, topic.id, topic.keywords) or "")
+            if len(words) > MAX_KEYWORDS or any(len(word) > MAX_KEYWORD_CHARS for word in words):
+                problems.append(
+                    f"{locale}: {topic.id} keywords: at most {MAX_KEYWORDS}, each at most {MAX_KEYWORD_CHARS} characters"
+                )
     return problems
 
 
@@ -165,6 +180,7 @@ def check(*, content: Content, catalogs: Mapping[str, Catalog], programs: tuple[
         report.problems.extend(catalog_problems(locale, catalog))
         report.problems.extend(transliteration_problems(locale, catalog))
     served = build_catalogs(content=content, sources=catalogs)
+    report.problems.extend(keyword_list_problems(served))
     report.problems.extend(keyword_collisions(served))
     index = build_index(served)
     report.problems.extend(everyday_word_problems(served, index))

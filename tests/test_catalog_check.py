@@ -206,3 +206,13 @@ def test_a_ussd_screen_no_screen_holds_is_a_problem(content):
         "program long: the USSD surgery screen in es does not fit one screen (182 GSM-7 or 80 UCS-2 characters),"
         ' so it is sent in English; shorten the translation, or the contact for es (contacts = { es = "…" })'
     ]
+
+
+@pytest.mark.parametrize(
+    "keywords",
+    [", ".join(f"CIRUGIA{number}" for number in range(31)), "CIRUGIA, " + "A" * 41],
+)
+def test_a_keyword_list_longer_than_a_person_writes_is_refused(content, keywords):
+    catalog = spanish(content, {("surgery", content.topic("surgery").keywords): keywords})
+    problems = check(content=content, catalogs={"es": catalog}, programs=PROGRAMS).problems
+    assert any("surgery keywords: at most 30, each at most 40 characters" in problem for problem in problems)

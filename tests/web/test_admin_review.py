@@ -13,11 +13,13 @@ from tests.conftest import BASE_URL
 from tests.web.admin_helpers import admin_client, log_in, text_line, with_tokens
 
 READ = re.compile(r'name="read" value="([^"]+)"')
+# alice reviews, bob translates (tests.web.admin_helpers logs alice in)
+ROLES = "alice:reviewer:alice-token-123,bob:translator:bob-token-456"
 
 
 @pytest.fixture
 def client(settings):
-    with admin_client(with_tokens(settings)) as test_client:
+    with admin_client(with_tokens(settings, ROLES)) as test_client:
         yield test_client
 
 
@@ -102,7 +104,7 @@ def test_entries_whose_english_changed_since_approval_are_listed(client):
 def test_a_replica_answers_in_spanish_once_a_reviewer_approved_everything_there(settings, tmp_path):
     programs = tmp_path / "programs.toml"
     programs.write_text('[[program]]\nid = "default"\nname = "Careful"\nhelp_contact = "Careful, 0800 1"\n', "utf-8")
-    careful = with_tokens(settings, programs_file=programs)
+    careful = with_tokens(settings, ROLES, programs_file=programs)
     with admin_client(careful) as client, TestClient(create_app(careful), base_url=BASE_URL) as replica:
         assert text_line(replica, "CIRUGIA").startswith(
             "Surgery: If a new tumor"
@@ -116,3 +118,20 @@ def test_a_replica_answers_in_spanish_once_a_reviewer_approved_everything_there(
                 break
             assert time.monotonic() < deadline
             time.sleep(0.2)
+
+
+def test_a_translator_reads_the_page_without_approve_buttons_and_may_not_approve(client):
+    csrf = log_in(client, "bob", "bob-token-456")
+    page = client.get("/admin/review/es").text
+    assert "Approving needs the reviewer role (you are translator)" in page and reads(page) == []
+    response = client.post("/admin/review/es/approve", data={"read": "help:x", "csrf": csrf})
+    assert response.status_code == 403 and "cannot approve translations; ask a reviewer" in response.text
+    assert client.app.state.line.reviews.history() == []
+
+
+def test_a_reviewer_is_offered_no_upload_and_a_translator_is(client):
+    log_in(client)
+    assert "Upload</button>" not in client.get("/admin/translations").text
+    client.post("/admin/logout", data={"csrf": log_in(client)})
+    log_in(client, "bob", "bob-token-456")
+    assert "Upload</button>" in client.get("/admin/translations").text
