@@ -53,10 +53,12 @@ def _spoken(
 def channel_forms(
     *, catalogs: Catalogs, program: Program, locale: str, intent: Intent, topic: str | None
 ) -> ChannelForms:
-    """A reply's USSD pages (with the locale they are in) and its spoken form, for a caller of locale."""
+    """A reply's USSD pages (with the locale they are in) and its spoken form, for a caller of locale, as the
+    program's translations policy serves them."""
     screen = USSD_SCREENS.get(intent)
     if screen is None:
         return ChannelForms()
+    catalogs = catalogs.serving(program.translations)
     pages, served = screens_of(catalogs=catalogs, program=program, locale=locale, screen=screen, topic=topic)
     return ChannelForms(_pages(pages), served, _spoken(catalogs, program, locale, intent, topic))
 

@@ -118,7 +118,7 @@ def cell(catalogs: Catalogs, locale: str, intent, topic: str | None, programs: t
         return result
     for program in programs:
         if intent == REFERRAL_ROW:
-            text = referral(catalogs, locale, program) or ""
+            text = referral(catalogs.serving(program.translations), locale, program) or ""
             cost = segments.count(text)
         else:
             text, _, cost = render(catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program)

@@ -80,9 +80,9 @@ class Catalogs:
         }
         return dataclasses.replace(self, translations=approved)
 
-    def serving(self, policy: str) -> Catalogs:
-        """The catalogs a program's translations policy ("approved" or "drafts") answers from."""
-        return self.approved_only if policy == "approved" else self
+    def serving(self, translations: str) -> Catalogs:
+        """The catalogs a program answers from: all served translations for "drafts", else approved ones only."""
+        return self if translations == "drafts" else self.approved_only
 
     @functools.cached_property
     def sources(self) -> Mapping[str, Catalog]:

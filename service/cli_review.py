@@ -36,62 +36,87 @@ def print_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read(args: argparse.Namespace, line) -> dict[str, str | None] | str:
-    """What the reviewer read ({entry id: seen hash or None}), or why the arguments say nothing to approve."""
+# Who may do each act from the shell, as on the admin (service.web.roles): --by must be such a label.
+ACT_ROLES = {"approve": ("reviewer",), "revoke": ("reviewer", "admin")}
+
+
+def _read(args: argparse.Namespace, line) -> tuple[dict[str, str | None], list[tuple[str, str]]] | str:
+    """(what the reviewer read {entry id: seen hash or None}, entries passed over with why), or why nothing can be."""
     from service import review_actions
 
     if args.all:
-        return review_actions.drafts(line=line, locale=args.locale)
+        return review_actions.drafts(line=line, locale=args.locale), []
     if args.po:
-        return _marked_in(args.po, line=line, locale=args.locale)
-    return {entry_id: None for entry_id in args.msgid}
+        return _marked_in(args.po, line=line)
+    return {entry_id: None for entry_id in args.msgid}, []
 
 
-def _marked_in(path: str, *, line, locale: str) -> dict[str, str | None] | str:
-    """The entries a PO file flags approved, each with the hash of the translation it holds."""
+def _marked_in(path: str, *, line) -> tuple[dict[str, str | None], list[tuple[str, str]]] | str:
+    """The entries a reviewed PO file flags approved, each with the hash of the translation it holds."""
     from service import po_upload, review_actions, review_po
     from service.entries import entries_of
     from service.translations import MAX_PO_BYTES
 
     try:
         with open(path, "rb") as file:
-            catalog = po_upload.parse(file.read(MAX_PO_BYTES + 1))
+            data = file.read(MAX_PO_BYTES + 1)
+        if len(data) > MAX_PO_BYTES:
+            return f"{path}: the file is larger than 1 MiB"
+        catalog = po_upload.parse(data)
     except (OSError, po_upload.UploadRefused) as error:
         return f"{path}: {error}"
     ids = {(entry.context, entry.source): entry.id for entry in entries_of(line.catalogs.content).values()}
-    marked = review_po.marked_entries(catalog)
-    return {
-        ids[(context, source)]: review_actions.seen(text)
-        for context, source, text in marked
-        if (context, source) in ids
+    taken, passed = review_po.offline_marks(catalog)
+    unknown = [
+        (source[:60], "its English is not the line's English now")
+        for ctx, source, _ in taken
+        if (ctx, source) not in ids
+    ]
+    read: dict[str, str | None] = {
+        ids[(ctx, source)]: review_actions.seen(text) for ctx, source, text in taken if (ctx, source) in ids
     }
+    return read, passed + unknown
+
+
+def _refusal(args: argparse.Namespace) -> str | None:
+    """Why --by may not do this act (None: it may)."""
+    if not ADMIN_LABEL.fullmatch(args.by):
+        return "--by must be 1-64 letters, digits, '.', '_' or '-' (a reviewer's label)"
+    role = get_settings().admin_roles().get(args.by)
+    if role not in ACT_ROLES[args.act]:
+        allowed = " or ".join(ACT_ROLES[args.act])
+        return f"--by must be the label of a {allowed} in ADMIN_TOKENS (label:{ACT_ROLES[args.act][0]}:token)"
+    return None
 
 
 def change(args: argparse.Namespace) -> int:
     """Approve or revoke entries of a locale as --by; 1 when any was refused."""
     from service import review_actions
 
-    if not ADMIN_LABEL.fullmatch(args.by):
-        print("--by must be 1-64 letters, digits, '.', '_' or '-' (a reviewer's label)", file=sys.stderr)
+    refused = _refusal(args)
+    if refused:
+        print(refused, file=sys.stderr)
         return 2
     line = _line()
     if args.locale not in line.catalogs.sources:
         print(f"{args.locale!r} is not one of the line's languages: {', '.join(sorted(line.catalogs.sources))}")
         return 2
+    passed: list[tuple[str, str]] = []
     if args.act == "approve":
         read = _read(args, line)
         if isinstance(read, str):
             print(read, file=sys.stderr)
             return 2
-        outcome = review_actions.approve(line=line, locale=args.locale, read=read, by=args.by)
+        outcome = review_actions.approve(line=line, locale=args.locale, read=read[0], by=args.by)
+        passed = read[1]
     else:
         ids = review_actions.approved(line=line, locale=args.locale) if args.all else args.msgid
         outcome = review_actions.revoke(line=line, locale=args.locale, entry_ids=ids, by=args.by)
     verb = "approved" if args.act == "approve" else "revoked"
     print(f"{args.locale}: {verb} {len(outcome.done)} entr{'y' if len(outcome.done) == 1 else 'ies'} as {args.by}")
-    for entry_id, why in outcome.refused:
+    for entry_id, why in [*outcome.refused, *passed]:
         print(f"refused {entry_id}: {why}", file=sys.stderr)
-    return 1 if outcome.refused else 0
+    return 1 if outcome.refused or passed else 0
 
 
 def add_review_command(commands) -> None:

@@ -192,7 +192,7 @@ def load_programs(path: Path = DEFAULT_PROGRAMS_FILE, *, default_help_contact: s
         _program(entry, where=where, default_help_contact=default_help_contact) for where, entry in _entries(path)
     ]
     fallback = _program(
-        {"id": DEFAULT_PROGRAM_ID, "name": DEFAULT_LINE_NAME},
+        {"id": DEFAULT_PROGRAM_ID, "name": DEFAULT_LINE_NAME, "translations": "drafts"},  # as the shipped default
         where=f"{path}: program {DEFAULT_PROGRAM_ID!r} (none in the file)",
         default_help_contact=default_help_contact,
     )

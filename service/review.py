@@ -17,7 +17,7 @@ from babel.messages.catalog import Catalog
 from service.catalogs import Catalogs
 from service.content import Content
 from service.entries import Entry, entries_of
-from service.store.reviews import APPROVE, ReviewEvent
+from service.store.reviews import APPROVE, REPLACE, ReviewEvent
 
 APPROVED, DRAFT, FUZZY, MISSING = "approved", "draft", "fuzzy", "missing"
 STATES = (APPROVED, DRAFT, FUZZY, MISSING)
@@ -40,17 +40,25 @@ class EntryReview:
 
 
 def text_hash(text: str) -> str:
-    """What translation_authors keeps of a translation: its SHA-256."""
+    """A translation's SHA-256, as forms name what a reviewer read (service.review_actions.seen)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def newest_events(events: Iterable[ReviewEvent]) -> dict[tuple[str, str], ReviewEvent]:
+    """(locale, entry id) -> its newest event (the highest id; of equal ids, the later given): its state."""
+    newest: dict[tuple[str, str], ReviewEvent] = {}
+    for event in events:
+        key = (event.locale, event.entry)
+        if key not in newest or event.id >= newest[key].id:
+            newest[key] = event
+    return newest
+
+
 def approvals_of(*, content: Content, events: Iterable[ReviewEvent]) -> dict[str, dict[tuple[str, str], str]]:
-    """locale -> {(msgctxt, msgid): approved translation} from each entry's newest event (events in the order
-    they happened), for Catalogs.approvals."""
+    """locale -> {(msgctxt, msgid): approved translation} from each entry's newest event, for Catalogs.approvals."""
     entries = entries_of(content)
-    newest = {(event.locale, event.entry): event for event in events}
     approvals: dict[str, dict[tuple[str, str], str]] = {}
-    for event in newest.values():
+    for event in newest_events(events).values():
         entry = entries.get(event.entry)
         if event.action == APPROVE and entry is not None and entry.source == event.source:
             approvals.setdefault(event.locale, {})[(entry.context, entry.source)] = event.translation
@@ -58,6 +66,7 @@ def approvals_of(*, content: Content, events: Iterable[ReviewEvent]) -> dict[str
 
 
 def _back_translation(catalog: Catalog, entry: Entry) -> str:
+    """What the translator's `# back-translation:` comment lines above the entry say."""
     message = catalog.get(entry.source, context=entry.context)
     comments = message.user_comments if message is not None else []
     said = [line.split(":", 1)[1].strip() for line in comments if line.lower().startswith(BACK_TRANSLATION)]
@@ -65,6 +74,7 @@ def _back_translation(catalog: Catalog, entry: Entry) -> str:
 
 
 def _state(catalog: Catalog, entry: Entry, served: str | None, approval: ReviewEvent | None) -> str:
+    """One of STATES for an entry, from what is served and the approval it has (if any)."""
     if served is None:
         message = catalog.get(entry.source, context=entry.context)
         return FUZZY if message is not None and message.fuzzy and message.string else MISSING
@@ -76,7 +86,8 @@ def _state(catalog: Catalog, entry: Entry, served: str | None, approval: ReviewE
 def entry_reviews(*, catalogs: Catalogs, locale: str, current: Iterable[ReviewEvent]) -> list[EntryReview]:
     """Every entry of a locale with its state, in the template's order (current: ReviewStore.current())."""
     catalog = catalogs.sources[locale]
-    approvals = {event.entry: event for event in current if event.locale == locale and event.action == APPROVE}
+    newest = newest_events(event for event in current if event.locale == locale)
+    approvals = {entry: event for (_, entry), event in newest.items() if event.action == APPROVE}
     reviews = []
     for entry in entries_of(catalogs.content).values():
         served = catalogs.lookup(locale, entry.context, entry.source)
@@ -96,12 +107,21 @@ def locale_counts(*, catalogs: Catalogs, current: Iterable[ReviewEvent]) -> dict
     return counts
 
 
-def written_entries(*, catalogs: Catalogs, locale: str, catalog: Catalog) -> list[tuple[str, str]]:
-    """(entry id, text hash) of each translation a new version of a locale's catalog changes or adds."""
-    changed = []
-    for entry in entries_of(catalogs.content).values():
+def replacements(
+    *, catalogs: Catalogs, locale: str, catalog: Catalog, current: Iterable[ReviewEvent], label: str
+) -> list[ReviewEvent]:
+    """A REPLACE event for each approved entry whose translation a new version of the locale's catalog changes:
+    the approval ends there, and a rollback to the approved text later does not bring it back unread."""
+    entries = entries_of(catalogs.content)
+    events = []
+    for (event_locale, entry_id), event in newest_events(current).items():
+        entry = entries.get(entry_id)
+        if event_locale != locale or event.action != APPROVE or entry is None:
+            continue
         message = catalog.get(entry.source, context=entry.context)
         text = message.string if message is not None and not message.fuzzy else None
-        if isinstance(text, str) and text and text != catalogs.lookup(locale, entry.context, entry.source):
-            changed.append((entry.id, text_hash(text)))
-    return changed
+        if text != event.translation:
+            events.append(
+                ReviewEvent(locale, entry_id, REPLACE, entry.source, text if isinstance(text, str) else "", label)
+            )
+    return events

@@ -20,14 +20,16 @@ COMMENT = "review:"
 
 
 def _is_mark(comment: str) -> bool:
-    return comment.lower().startswith(COMMENT)
+    """Whether a comment line is one of the line's review marks."""
+    return comment.strip().lower().startswith(COMMENT)
 
 
 def without_marks(catalog: Catalog) -> Catalog:
-    """The catalog with every review flag and comment taken off (in place; returned for convenience)."""
+    """The catalog with every review flag and comment taken off, however written (in place; returned too)."""
     for message in catalog:
-        message.flags.discard(FLAG)
+        message.flags = {flag for flag in message.flags if flag.lower() != FLAG}
         message.user_comments = [comment for comment in message.user_comments if not _is_mark(comment)]
+        message.auto_comments = [comment for comment in message.auto_comments if not _is_mark(comment)]
     return catalog
 
 
@@ -44,10 +46,22 @@ def with_marks(catalog: Catalog, reviews: Iterable[EntryReview]) -> Catalog:
     return marked
 
 
-def marked_entries(catalog: Catalog) -> list[tuple[str, str, str]]:
-    """(msgctxt, msgid, translation) of each entry a file flags approved: what a reviewer marked offline."""
-    return [
-        (message.context or "", str(message.id), message.string)
-        for message in catalog
-        if message.id and FLAG in message.flags and isinstance(message.string, str) and not message.fuzzy
-    ]
+def offline_marks(catalog: Catalog) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """What a reviewer flagged approved in a file: ([(msgctxt, msgid, translation)], [(msgid, why it is passed over)]).
+
+    An entry that still carries the line's own `review:` comment was approved when the file was downloaded: its
+    flag is the line's, not hers, and taking it would undo a revocation made since."""
+    taken, passed = [], []
+    for message in catalog:
+        if not message.id or FLAG not in {flag.lower() for flag in message.flags}:
+            continue
+        why = None
+        if any(_is_mark(comment) for comment in message.user_comments):
+            why = "it was already approved when this file was downloaded; approve it on the review page or with --msgid"
+        elif message.fuzzy or not isinstance(message.string, str) or not message.string:
+            why = "it is fuzzy or untranslated in the file"
+        if why or not isinstance(message.string, str):
+            passed.append((str(message.id)[:60], why or "it is a plural"))
+        else:
+            taken.append((message.context or "", str(message.id), message.string))
+    return taken, passed

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service import review, segments
+from service import review
 from service.catalogs import Catalogs
+from service.core.placeholders import filled
+from service.core.render import as_sent
 from service.programs import Program
 from service.review import APPROVED, DRAFT, EntryReview
 from service.review_actions import seen
@@ -14,13 +16,14 @@ from service.store.reviews import ReviewEvent
 
 @dataclass(frozen=True, slots=True)
 class EntryCost:
-    """What an entry's text costs a program, and whether that program sends it now."""
+    """What an entry's text costs a program, and whether that program may send it (a reply goes in a
+    language only when every one of its parts may)."""
 
     program: str
-    policy: str  # "approved" or "drafts"
+    translations: str  # the program's policy: "approved" or "drafts"
     encoding: str
     segments: int
-    sent: bool
+    sendable: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +34,13 @@ class EntryRow:
 
 
 def _cost(catalogs: Catalogs, locale: str, item: EntryReview, program: Program) -> EntryCost:
-    text = item.translation or ""
-    cost = segments.count(text)
-    if program.encoding == "gsm7" and locale in catalogs.transliterable and cost.encoding == segments.UCS2:
-        cheaper = segments.count(segments.to_gsm7(text))
-        cost = cheaper if cheaper.encoding == segments.GSM7 else cost
-    sent = item.state == APPROVED or (item.state == DRAFT and program.translations == "drafts")
-    return EntryCost(program.name, program.translations, cost.encoding, cost.segments, sent)
+    """An entry's cost as a program sends it: its placeholders filled, transliterated where the program does."""
+    key = item.entry.context
+    is_message = key in catalogs.content.messages and item.entry.id == key
+    text = filled(catalogs, locale, key, program) if is_message else item.translation
+    _, cost = as_sent(text or "", catalogs=catalogs, locale=locale, program=program)
+    sendable = item.state == APPROVED or (item.state == DRAFT and program.translations == "drafts")
+    return EntryCost(program.name, program.translations, cost.encoding, cost.segments, sendable)
 
 
 def entry_rows(

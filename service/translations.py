@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import threading
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
@@ -24,6 +25,7 @@ from service.store import StoreUnavailable
 
 log = logging.getLogger("service.translations")
 MAX_PO_BYTES = 1024 * 1024
+_RELOADING = threading.Lock()
 
 
 def served_overrides(*, line: Line) -> dict[str, Catalog]:
@@ -45,20 +47,25 @@ def served_overrides(*, line: Line) -> dict[str, Catalog]:
 
 def refresh_catalogs(*, line: Line) -> bool:
     """Reload the catalogs if another version was published, or a review changed, anywhere; whether it reloaded."""
-    newest = (*line.versions.newest_id(), *line.reviews.newest_id())
-    served = line.catalog_version
-    if newest == served:
-        return False
-    catalogs = line.catalogs
-    if newest[:2] != served[:2]:
-        catalogs = load_catalogs(
-            content=catalogs.content, locales_dir=line.settings.locales_dir, overrides=served_overrides(line=line)
-        )
-    approvals = review.approvals_of(content=catalogs.content, events=line.reviews.current())
-    catalogs = dataclasses.replace(catalogs, approvals=approvals)
-    keyword_index(catalogs)  # built before the swap, not by the next message inside its transaction
-    line.content.swap(dataclasses.replace(line.content.snapshot, catalogs=catalogs, catalog_version=newest))
-    log.warning("catalogs reloaded", extra={"catalog_version": newest[1], "review_version": newest[3]})
+    # One at a time: the background loop and a request reloading at once could swap in the older of the two.
+    with _RELOADING:
+        newest = (*line.versions.newest_id(), *line.reviews.newest_id())
+        served = line.catalog_version
+        if newest == served:
+            return False
+        catalogs = line.catalogs
+        if newest[:2] != served[:2]:
+            overrides = served_overrides(line=line)
+            catalogs = load_catalogs(
+                content=catalogs.content, locales_dir=line.settings.locales_dir, overrides=overrides
+            )
+        approvals = review.approvals_of(content=catalogs.content, events=line.reviews.current())
+        catalogs = dataclasses.replace(catalogs, approvals=approvals)
+        keyword_index(catalogs)  # built before the swap, not by the next message inside its transaction
+        line.content.swap(dataclasses.replace(line.content.snapshot, catalogs=catalogs, catalog_version=newest))
+    # A published version is worth a warning in the log; an approval is routine.
+    level = logging.WARNING if newest[:2] != served[:2] else logging.INFO
+    log.log(level, "catalogs reloaded", extra={"catalog_version": newest[1], "review_version": newest[3]})
     return True
 
 
@@ -126,10 +133,13 @@ def publish(*, line: Line, locale: str, data: bytes, label: str) -> tuple[int | 
 
 
 def _serve(*, line: Line, locale: str, catalog: Catalog, label: str, note: str, restores: int | None = None) -> int:
-    """Store a checked catalog as the locale's newest version, noting who put in each translation it changes."""
+    """Store a checked catalog as the locale's newest version; approvals of the translations it changes end."""
     stats = locale_stats(catalog, locale)
-    written = review.written_entries(catalogs=line.catalogs, locale=locale, catalog=catalog)
-    line.reviews.add_authors(locale=locale, written=written, label=label)
+    current = line.reviews.current()
+    # Before the version: were it stored first and this failed, a rollback could revive an approval unread.
+    line.reviews.add(
+        review.replacements(catalogs=line.catalogs, locale=locale, catalog=catalog, current=current, label=label)
+    )
     # Stored as UTF-8 whatever the upload's charset (po_upload.parse set it), obsolete entries and review marks
     # left out: only a reviewer's approval approves (service.review_po).
     text = po_bytes(review_po.without_marks(catalog), ignore_obsolete=True).decode("utf-8")

@@ -14,6 +14,8 @@ from service.settings import get_settings
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "")
+    reviewers = (f"{label}:reviewer:{label}-token-0123456789" for label in ("dr-b", "dr-c", "amina"))
+    monkeypatch.setenv("ADMIN_TOKENS", ",".join([*reviewers, "ada:admin:ada-token-0123456789"]))
     monkeypatch.delenv("DATABASE_URL", raising=False)
 
 
@@ -50,6 +52,8 @@ def test_approve_one_then_all_then_revoke(capsys):
         (["--locale", "xx", "--all", "--by", "dr-b"], 2, "not one of the line's languages"),
         (["--locale", "es", "--all", "--by", "dr b"], 2, "--by must be"),
         (["--locale", "es", "--msgid", "nothing.here", "--by", "dr-b"], 1, "refused nothing.here: no such entry"),
+        (["--locale", "es", "--all", "--by", "ada"], 2, "--by must be the label of a reviewer in ADMIN_TOKENS"),
+        (["--locale", "es", "--all", "--by", "nobody"], 2, "--by must be the label of a reviewer"),
     ],
 )
 def test_mistakes_are_said_in_one_line(capsys, args, code, said):
@@ -84,3 +88,15 @@ def test_a_po_reviewed_offline_approves_what_it_flags_and_still_holds_what_is_se
     reviewed.write_text(edited.replace(stop, stop.replace('msgstr "', 'msgstr "X', 1)), "utf-8")
     assert main(["review", "approve", "--locale", "es", "--po", str(reviewed), "--by", "dr-b"]) == 1
     assert "refused stop_confirm: its translation changed since it was read" in capsys.readouterr().err
+
+
+def test_a_downloaded_files_own_marks_do_not_undo_a_revocation(capsys, tmp_path):
+    assert main(["review", "approve", "--locale", "es", "--msgid", "help", "--by", "dr-b"]) == 0
+    line = build_line(get_settings())
+    translations.refresh_catalogs(line=line)
+    downloaded = tmp_path / "es.po"
+    downloaded.write_bytes(translations.served_po(line=line, locale="es"))
+    assert main(["review", "revoke", "--locale", "es", "--msgid", "help", "--by", "ada"]) == 0  # an admin may revoke
+    assert main(["review", "approve", "--locale", "es", "--po", str(downloaded), "--by", "dr-c"]) == 1
+    assert "it was already approved when this file was downloaded" in capsys.readouterr().err
+    assert status(capsys)["es"]["approved"] == 0

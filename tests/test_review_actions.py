@@ -1,12 +1,16 @@
 """Approving and revoking through the line: four eyes, what was read, history, uploads and replicas."""
 
+import shutil
+
 import pytest
 
 from service import review, review_actions, translations
 from service.background import keep_current
+from service.catalogs import DEFAULT_LOCALES_DIR, po_bytes, read_catalog
+from service.content import load_content
 from service.line import build_line
-from service.review import APPROVED, DRAFT
-from service.store.reviews import APPROVE, REVOKE
+from service.review import APPROVED, DRAFT, FUZZY, MISSING
+from service.store.reviews import APPROVE, REPLACE, REVOKE, ReviewEvent
 
 SPANISH_HELP = "help"
 NAME = "her2.spoken_name"  # short, no placeholder: easy to change in an upload
@@ -57,13 +61,41 @@ def test_a_reviewer_cannot_approve_a_translation_she_put_in_and_another_can(line
     assert review_actions.approve(line=line, locale="es", read={NAME: None}, by="bea").done == [NAME]
 
 
-def test_approve_all_leaves_her_own_translations_to_another_reviewer(line):
+def test_approve_all_leaves_every_translation_of_her_own_upload_to_another_reviewer(line):
     upload_changing(line, "es", NAME, "cáncer positivo para her dos", label="amina")
     outcome = review_actions.approve(
         line=line, locale="es", read=review_actions.drafts(line=line, locale="es"), by="amina"
     )
-    assert [entry_id for entry_id, _ in outcome.refused] == [NAME] and len(outcome.done) > 30
-    assert review.locale_counts(catalogs=line.catalogs, current=line.reviews.current())["es"]["draft"] == 1
+    assert (
+        outcome.done == [] and len(outcome.refused) == 48
+    )  # her upload holds every entry, not only the one she changed
+    assert (
+        len(
+            review_actions.approve(
+                line=line, locale="es", read=review_actions.drafts(line=line, locale="es"), by="bea"
+            ).done
+        )
+        == 48
+    )
+
+
+def test_an_upload_ends_the_approval_of_what_it_changes_and_a_rollback_does_not_revive_it(line):
+    review_actions.approve(line=line, locale="es", read={NAME: None, SPANISH_HELP: None}, by="dr-b")
+    upload_changing(line, "es", NAME, "cáncer positivo para her dos", label="tra")
+    assert [(event.entry, event.action, event.label) for event in line.reviews.history(locale="es", limit=1)] == [
+        (NAME, REPLACE, "tra")
+    ]
+    assert translations.rollback(line=line, locale="es", label="tra")[1] == []
+    assert state(line, "es", NAME).state == DRAFT and state(line, "es", SPANISH_HELP).state == APPROVED
+    assert line.catalogs.approved_only.lookup("es", "her2", state(line, "es", NAME).entry.source) is None
+
+
+def test_an_approval_against_english_since_changed_can_be_revoked(line):
+    item = state(line, "es", SPANISH_HELP)
+    line.reviews.add([ReviewEvent("es", SPANISH_HELP, APPROVE, "Old English", item.translation, "dr-b")])
+    assert state(line, "es", SPANISH_HELP).english_changed
+    assert review_actions.revoke(line=line, locale="es", entry_ids=[SPANISH_HELP], by="dr-c").done == [SPANISH_HELP]
+    assert state(line, "es", SPANISH_HELP).approval is None
 
 
 def test_a_translation_changed_after_she_read_it_is_not_approved_unread(line):
@@ -111,3 +143,34 @@ def test_a_replica_serves_an_approval_at_its_next_look(line, settings):
     review_actions.approve(line=line, locale="es", read={SPANISH_HELP: None}, by="dr-b")
     keep_current(replica)  # what its background loop does every second (service.background)
     assert replica.catalogs.approved_only.message("es", "help") == state(line, "es", SPANISH_HELP).translation
+
+
+@pytest.fixture
+def edited_line(settings, tmp_path):
+    """A line whose Spanish PO file has a fuzzy entry, a missing one and a translator's back-translation."""
+    locales = tmp_path / "locales"
+    shutil.copytree(DEFAULT_LOCALES_DIR, locales)
+    path = locales / "es" / "LC_MESSAGES" / "messages.po"
+    catalog = read_catalog(path)
+    content = load_content()
+    catalog.get(content.topic("chemo").summary, context="chemo").flags.add("fuzzy")
+    catalog.get(content.topic("surgery").spoken_name, context="surgery").string = ""
+    catalog.get(content.messages["help"], context="help").user_comments.append("back-translation: Help reads so.")
+    path.write_bytes(po_bytes(catalog))
+    built = build_line(settings.model_copy(update={"locales_dir": locales}))
+    translations.refresh_catalogs(line=built)
+    return built
+
+
+def test_fuzzy_and_missing_entries_are_neither_served_nor_approvable(edited_line):
+    assert state(edited_line, "es", "chemo.summary").state == FUZZY
+    assert state(edited_line, "es", "surgery.spoken_name").state == MISSING
+    outcome = review_actions.approve(
+        line=edited_line, locale="es", read={"chemo.summary": None, "surgery.spoken_name": None}, by="dr-b"
+    )
+    assert outcome.done == [] and [why.split(":")[0] for _, why in outcome.refused] == ["it is fuzzy", "it is missing"]
+
+
+def test_a_back_translation_comment_is_read_for_the_reviewer(edited_line):
+    assert state(edited_line, "es", "help").back_translation == "Help reads so."
+    assert state(edited_line, "es", "menu").back_translation == ""

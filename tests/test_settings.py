@@ -57,7 +57,7 @@ def test_usable_admin_tokens_are_taken():
         ("ana:reviewer:" + "a" * 32, "reviewer", "a" * 32),
         ("ana:admin:" + "a" * 32, "admin", "a" * 32),
         (" ana : reviewer : " + "a" * 32 + " ", "reviewer", "a" * 32),
-        ("ana:" + "a" * 16 + ":" + "b" * 16, "admin", "a" * 16 + ":" + "b" * 16),  # a token may hold colons
+        ("ana:" + "a1" * 8 + ":" + "b" * 16, "admin", "a1" * 8 + ":" + "b" * 16),  # a token may hold colons
         ("ana:" + "a1b2" + ":" + "c" * 32, "admin", "a1b2:" + "c" * 32),  # not a word: part of the token
         ("ana:reviewer:" + "a" * 16 + ":x", "reviewer", "a" * 16 + ":x"),
     ],
@@ -82,6 +82,9 @@ def test_an_admin_tokens_entry_gives_its_label_a_role_and_a_token(entry, role, t
         ("alice:Reviewer:" + "a" * 32, "entry 1: its middle part is not a role"),  # would be an admin otherwise
         ("alice:reviwer:" + "a" * 32, "entry 1: its middle part is not a role"),
         ("alice:editor:" + "a" * 32, "entry 1: its middle part is not a role"),
+        ("alice:reviewer2:" + "a" * 32, "entry 1: its middle part is not a role"),
+        ("alice:rеviewer:" + "a" * 32, "entry 1: its middle part is not a role"),  # a Cyrillic е
+        ("alice:" + "a" * 32 + ",bob:reviewer:" + "a" * 32, "entry 2: its token is another entry's too"),
     ],
 )
 def test_an_entry_with_a_role_that_cannot_be_used_is_refused_by_position(tokens, reason):

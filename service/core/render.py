@@ -118,6 +118,18 @@ def transliterates(program: Program, catalogs: Catalogs, locale: str) -> bool:
     return program.encoding == "gsm7" and locale in catalogs.transliterable
 
 
+def as_sent(text: str, *, catalogs: Catalogs, locale: str, program: Program) -> tuple[str, segments.SegmentCount]:
+    """(text, its cost) as a program sends it: transliterated to GSM-7 where it and the locale's translators
+    opted in, and only when that makes it GSM-7 (Arabic or Chinese stays UCS-2: its punctuation is left as written)."""
+    cost = segments.count(text)
+    if cost.encoding == segments.UCS2 and transliterates(program, catalogs, locale):
+        cheaper = segments.to_gsm7(text)
+        cheaper_cost = segments.count(cheaper)
+        if cheaper_cost.encoding == segments.GSM7:
+            return cheaper, cheaper_cost
+    return text, cost
+
+
 def _first_in_chain(
     *, catalogs: Catalogs, intent: Intent, topic: str | None, locale: str, program: Program
 ) -> tuple[str, str]:
@@ -145,12 +157,5 @@ def compose(
     translations policy serves them (a part not approved falls back whole, as a fuzzy one does)."""
     catalogs = catalogs.serving(program.translations)
     text, candidate = _first_in_chain(catalogs=catalogs, intent=intent, topic=topic, locale=locale, program=program)
-    cost = segments.count(text)
-    if cost.encoding == segments.UCS2 and transliterates(program, catalogs, candidate):
-        # Transliterate only when that makes the reply GSM-7: Arabic or Chinese
-        # stays UCS-2 anyway, so its punctuation is left as written.
-        cheaper = segments.to_gsm7(text)
-        cheaper_cost = segments.count(cheaper)
-        if cheaper_cost.encoding == segments.GSM7:
-            text, cost = cheaper, cheaper_cost
-    return text, candidate, cost
+    sent, cost = as_sent(text, catalogs=catalogs, locale=candidate, program=program)
+    return sent, candidate, cost

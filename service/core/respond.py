@@ -15,7 +15,7 @@ from service.core.keywords import KeywordIndex, build_index
 from service.core.language import choose_locale
 from service.core.matching import match_command
 from service.core.opt_out import is_silent, state_after
-from service.core.render import render
+from service.core.render import offered_locales, render
 from service.core.types import Command, InboundMessage, Intent, Reply, Subscriber
 from service.core.ussd import respond_ussd
 from service.core.voice import respond_voice
@@ -48,6 +48,14 @@ def next_subscriber(*, command: Command, subscriber: Subscriber, locale: str) ->
     return dataclasses.replace(subscriber, locale=locale) if chose or subscriber.locale is None else subscriber
 
 
+def offered(command: Command, catalogs: Catalogs) -> Command:
+    """A choice of a language the program cannot confirm (its confirmation not approved there) lists the
+    languages it can instead: kept and confirmed in English, her choice would read as a refusal."""
+    if command.intent == Intent.LANGUAGE_SET and command.locale not in offered_locales(catalogs):
+        return dataclasses.replace(command, intent=Intent.LANGUAGE, locale=None, locales=frozenset())
+    return command
+
+
 Responder = Callable[[InboundMessage, Subscriber, Program, Catalogs], Reply]
 
 
@@ -58,7 +66,7 @@ def respond(message: InboundMessage, subscriber: Subscriber, program: Program, c
 
 def respond_to_text(message: InboundMessage, subscriber: Subscriber, program: Program, catalogs: Catalogs) -> Reply:
     """The reply the line sends to one inbound text (SMS, WhatsApp)."""
-    command = match_command_cached(message.body, catalogs)
+    command = offered(match_command_cached(message.body, catalogs), catalogs.serving(program.translations))
     locale = choose_locale(
         command=command, subscriber=subscriber, program=program, sender=message.sender, served=catalogs.locales
     )

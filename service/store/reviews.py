@@ -1,5 +1,5 @@
-"""The review_events and translation_authors tables: who approved or revoked which translated entry,
-and who put each translation into the catalogs. Polling is a plain query; the rest uses SQLAlchemy."""
+"""The review_events table: who approved or revoked which translated entry, and which uploads replaced an
+approved translation. Polling is a plain query; the rest uses SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from dataclasses import dataclass
 
 from service.store.base import run
 
-APPROVE, REVOKE = "approve", "revoke"
+# REPLACE: an upload or a rollback changed an approved translation, so that approval no longer holds.
+APPROVE, REVOKE, REPLACE = "approve", "revoke", "replace"
 
 
 @dataclass(frozen=True, slots=True)
 class ReviewEvent:
     locale: str
     entry: str
-    action: str  # APPROVE or REVOKE
+    action: str  # APPROVE, REVOKE or REPLACE
     source: str  # the English it was approved against
     translation: str
     label: str
@@ -71,33 +72,8 @@ class ReviewStore:
             query = query.where(events.c.locale == locale)
         return run(self.engine, lambda c: [ReviewEvent(**row._mapping) for row in c.execute(query)])
 
-    def add_authors(self, *, locale: str, written: Iterable[tuple[str, str]], label: str) -> None:
-        """Note that label put these (entry, text hash) pairs into a locale's catalog."""
-        from service.store.schema import translation_authors
-
-        rows = [dict(locale=locale, entry=entry, text_hash=digest, label=label) for entry, digest in set(written)]
-        if rows:
-            insert = _insert_ignoring_duplicates(self.engine.dialect.name)
-            run(self.engine, lambda c: c.execute(insert(translation_authors), rows), write=True)
-
-    def authored_by(self, *, locale: str, label: str) -> frozenset[tuple[str, str]]:
-        """The (entry, text hash) pairs label put into a locale's catalog."""
-        from sqlalchemy import select
-
-        from service.store.schema import translation_authors as authors
-
-        query = select(authors.c.entry, authors.c.text_hash).where(authors.c.locale == locale, authors.c.label == label)
-        return run(self.engine, lambda c: frozenset((row.entry, row.text_hash) for row in c.execute(query)))
-
 
 def _row(event: ReviewEvent, now: datetime.datetime) -> dict:
+    """An event as the row it is inserted as, stamped now."""
     fields = {name: getattr(event, name) for name in ("locale", "entry", "action", "source", "translation", "label")}
     return {**fields, "created_at": now}
-
-
-def _insert_ignoring_duplicates(dialect: str):
-    """INSERT … ON CONFLICT DO NOTHING in the engine's dialect: two replicas may note the same author at once."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return lambda table: insert(table).on_conflict_do_nothing()

@@ -135,7 +135,7 @@ review_events = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("locale", String(16), nullable=False),
     Column("entry", String(64), nullable=False),  # service.entries: "help", "her2.summary"
-    Column("action", String(8), nullable=False),  # "approve" or "revoke"
+    Column("action", String(8), nullable=False),  # "approve", "revoke", or "replace" (an upload changed it)
     Column("source", Text, nullable=False),  # the English it was approved against
     Column("translation", Text, nullable=False),  # the translation approved (or revoked)
     Column("label", String(64), nullable=False),  # who: an admin token's label, or the CLI's --by
@@ -143,17 +143,6 @@ review_events = Table(
     Index("ix_review_events_locale_entry", "locale", "entry"),
 )
 
-# Who put each translation text into the catalogs (an upload's or a rollback's label), so a reviewer
-# cannot approve her own: four eyes. The PO files as shipped have no author here.
-translation_authors = Table(
-    "translation_authors",
-    metadata,
-    Column("locale", String(16), nullable=False),
-    Column("entry", String(64), nullable=False),
-    Column("text_hash", String(64), nullable=False),  # SHA-256 of the translation
-    Column("label", String(64), nullable=False),
-    PrimaryKeyConstraint("locale", "entry", "text_hash", "label"),
-)
 
 # Admin sessions live in the database so a logout (or an expiry) holds on every replica.
 admin_sessions = Table(

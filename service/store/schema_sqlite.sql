@@ -197,12 +197,4 @@ CREATE TABLE review_events (
 
 CREATE INDEX ix_review_events_locale_entry ON review_events (locale, entry);
 
-CREATE TABLE translation_authors (
-    locale VARCHAR(16) NOT NULL,
-    entry VARCHAR(64) NOT NULL,
-    text_hash VARCHAR(64) NOT NULL,
-    label VARCHAR(64) NOT NULL,
-    PRIMARY KEY (locale, entry, text_hash, label)
-);
-
 UPDATE alembic_version SET version_num='0007' WHERE alembic_version.version_num = '0006';

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from service import admin_channels, admin_usage, admin_views
+from service import admin_channels, admin_usage, admin_views, review
 from service.catalog_check import BUDGET, replies
 from service.store.usage import daily, per_day_rows, usage
 from service.web import admin_outbox, admin_review
@@ -116,6 +116,7 @@ def overview_page(request: Request, identity: Admin, locale: str | None = None) 
         locales=catalogs.locales,
         shown=shown,
         summaries=summaries,
+        reviewed=review.locale_counts(catalogs=catalogs, current=line.reviews.current()),
         budget=BUDGET,
         rtl={code: admin_views.is_rtl(code) for code in catalogs.locales},
         names={code: admin_views.Locale.parse(code).language_name for code in catalogs.locales},

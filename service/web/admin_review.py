@@ -25,6 +25,7 @@ NOTICES = {"approved": "Approved {count}.", "revoked": "Revoked {count}: back to
 def _page(
     request: Request, identity, locale: str, outcome: Outcome | None = None, status_code: int = 200, notice: str = ""
 ):
+    """The locale's review page, with what the last act did not do when there is any."""
     line = request.app.state.line
     current = line.reviews.current()
     rows = review_views.entry_rows(catalogs=line.catalogs, locale=locale, current=current, programs=line.programs.all)
@@ -34,7 +35,6 @@ def _page(
         "rows": rows,
         "changed": [row for row in rows if row.review.english_changed],
         "read": review_views.read_field(rows),
-        "programs": line.programs.all,
         "history": line.reviews.history(locale=locale, limit=HISTORY),
         "outcome": outcome,
         "notice": notice,
@@ -70,6 +70,7 @@ def _parsed(read: list[str], limit: int) -> dict[str, str | None] | None:
 
 
 def _after(request: Request, identity, locale: str, outcome: Outcome, done: str) -> Response:
+    """Back to the page: redirected when all was done, else shown with what was refused and why."""
     if outcome.refused:
         return _page(request, identity, locale, outcome, status_code=200 if outcome.done else 409)
     return RedirectResponse(f"/admin/review/{locale}?done={done}&count={len(outcome.done)}", status_code=303)

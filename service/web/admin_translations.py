@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from service import admin_views, translations
+from service import admin_views, review, translations
 from service.web.admin import page
 from service.web.admin_auth import Admin, AdminForm
 from service.web.admin_pages import plain
@@ -35,6 +35,7 @@ def _translations_page(request: Request, identity, status_code: int = 200, **con
         identity=identity,
         history=history[:50],
         summaries=admin_views.locale_summaries(line.catalogs, history),
+        reviewed=review.locale_counts(catalogs=line.catalogs, current=line.reviews.current()),
         **context,
     )
 

@@ -22,7 +22,7 @@ def env(tmp_path):
     programs.write_text(CAREFUL, "utf-8")  # no translations key: a new program serves approved text only
     return {
         "TWILIO_AUTH_TOKEN": TOKEN,
-        "ADMIN_TOKENS": f"{REVIEWER}:reviewer:{REVIEWER_TOKEN}",
+        "ADMIN_TOKENS": f"{REVIEWER}:reviewer:{REVIEWER_TOKEN},dr-bea:reviewer:another-reviewers-token",
         "PROGRAMS_FILE": str(programs),
         "DATA_DIR": str(tmp_path / "var"),
         "DATABASE_URL": "",

@@ -1,6 +1,6 @@
-"""The review tables on both backends: the newest event per entry is its state; authors noted once."""
+"""The review events on both backends: the newest event per entry is its state."""
 
-from service.store.reviews import APPROVE, REVOKE, ReviewEvent, ReviewStore
+from service.store.reviews import APPROVE, REPLACE, REVOKE, ReviewEvent, ReviewStore
 
 
 def event(entry, action=APPROVE, locale="es", label="dr-b", translation="Ayuda"):
@@ -24,10 +24,7 @@ def test_the_newest_event_of_each_entry_is_its_state(store):
     assert all(item.created_at is not None for item in history)
 
 
-def test_an_author_noted_twice_is_kept_once(store):
+def test_a_replacement_is_the_newest_event_and_so_the_state(store):
     reviews = ReviewStore(store)
-    reviews.add_authors(locale="es", written=[("help", "h1"), ("menu", "h2")], label="amina")
-    reviews.add_authors(locale="es", written=[("help", "h1")], label="amina")
-    reviews.add_authors(locale="fr", written=[("help", "h1")], label="amina")
-    assert reviews.authored_by(locale="es", label="amina") == {("help", "h1"), ("menu", "h2")}
-    assert reviews.authored_by(locale="es", label="bea") == frozenset()
+    reviews.add([event("help"), event("help", REPLACE, label="tra")])
+    assert [item.action for item in reviews.current()] == [REPLACE]

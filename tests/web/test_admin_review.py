@@ -38,7 +38,7 @@ def test_the_page_shows_each_entry_beside_its_english_with_its_cost_under_each_p
     her2 = row(page, "her2.summary")
     assert "HER2: If the tumor is HER2 positive" in her2 and "HER2: Si el tumor es HER2 positivo" in her2
     assert "Infoline (drafts):" in her2 and "Hope Clinic outreach (example) (drafts):" in her2 and "draft" in her2
-    assert len(reads(page)) == 48
+    assert len(reads(page)) == 48 and "Approving needs the reviewer role" not in page
 
 
 def test_the_index_says_the_shipped_default_serves_drafts(client):
@@ -135,3 +135,16 @@ def test_a_reviewer_is_offered_no_upload_and_a_translator_is(client):
     client.post("/admin/logout", data={"csrf": log_in(client)})
     log_in(client, "bob", "bob-token-456")
     assert "Upload</button>" in client.get("/admin/translations").text
+
+
+def test_a_header_saying_approved_approves_nothing_on_any_page(client):
+    line = client.app.state.line
+    po = (
+        translations.served_po(line=line, locale="es")
+        .decode()
+        .replace("# review-status: draft", "# review-status: approved")
+    )
+    assert translations.publish(line=line, locale="es", data=po.encode(), label="bob")[1] == []
+    log_in(client)
+    assert ">0 of 48</a>" in client.get("/admin/translations").text.split('href="/admin/review/es"', 1)[1][:20]
+    assert 'id="es-approved">0<' in client.get("/admin/review").text

@@ -1,4 +1,4 @@
-"""Clinical review: approvals and revocations per translated entry, and who wrote each translation.
+"""Clinical review: approvals, revocations and replacements of each translated entry, in order.
 
 Revision ID: 0007
 Revises: 0006
@@ -26,17 +26,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_review_events_locale_entry", "review_events", ["locale", "entry"])
-    op.create_table(
-        "translation_authors",
-        sa.Column("locale", sa.String(16), nullable=False),
-        sa.Column("entry", sa.String(64), nullable=False),
-        sa.Column("text_hash", sa.String(64), nullable=False),
-        sa.Column("label", sa.String(64), nullable=False),
-        sa.PrimaryKeyConstraint("locale", "entry", "text_hash", "label"),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("translation_authors")
     op.drop_index("ix_review_events_locale_entry", "review_events")
     op.drop_table("review_events")
