@@ -24,6 +24,7 @@ class EntryCost:
     encoding: str
     segments: int
     sendable: bool
+    sent_as: str = ""  # the text as this program sends it, where that differs (accents dropped for GSM-7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +39,11 @@ def _cost(catalogs: Catalogs, locale: str, item: EntryReview, program: Program) 
     key = item.entry.context
     is_message = key in catalogs.content.messages and item.entry.id == key
     text = filled(catalogs, locale, key, program) if is_message else item.translation
-    _, cost = as_sent(text or "", catalogs=catalogs, locale=locale, program=program)
+    sent, cost = as_sent(text or "", catalogs=catalogs, locale=locale, program=program)
     sendable = item.state == APPROVED or (item.state == DRAFT and program.translations == "drafts")
-    return EntryCost(program.name, program.translations, cost.encoding, cost.segments, sendable)
+    # A reviewer approves what is sent: where a gsm7 program drops accents, she reads that text too.
+    dropped = sent if sent != text and item.translation == text else ""
+    return EntryCost(program.name, program.translations, cost.encoding, cost.segments, sendable, dropped)
 
 
 def entry_rows(

@@ -148,3 +148,12 @@ def test_a_header_saying_approved_approves_nothing_on_any_page(client):
     log_in(client)
     assert ">0 of 48</a>" in client.get("/admin/translations").text.split('href="/admin/review/es"', 1)[1][:20]
     assert 'id="es-approved">0<' in client.get("/admin/review").text
+
+
+def test_the_text_a_gsm7_program_sends_without_accents_is_shown_to_the_reviewer(client):
+    log_in(client)
+    surgery = row(client.get("/admin/review/es").text, "surgery.summary")
+    assert surgery.split("sent as: ", 1)[1].startswith(
+        '<span class="sent-as" lang="es">Cirugia: Si un tumor nuevo esta'
+    )
+    assert "Cirugía: Si un tumor nuevo está" in surgery  # the translation as written
