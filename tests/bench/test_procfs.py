@@ -10,10 +10,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 from procfs import descendants, status_value, tree_cpu_seconds, tree_status, tree_values  # noqa: E402
 
 WAITER = "import sys; sys.stdin.read()"
-# A parent that starts two waiting children, says their pids, and waits on its stdin.
+# A parent that starts two waiting children, works a moment (so the tree has used CPU time that /proc's
+# 10 ms ticks show, however idle the machine), says their pids, and waits on its stdin.
 PARENT = f"""
 import subprocess, sys
 children = [subprocess.Popen([sys.executable, "-c", {WAITER!r}], stdin=subprocess.PIPE) for _ in range(2)]
+sum(range(5_000_000))
 print(" ".join(str(child.pid) for child in children), flush=True)
 sys.stdin.read()
 for child in children:
