@@ -56,8 +56,4 @@ def check_at(r: Result) -> list[str]:
         failed.append(f"{r.label}: the fake took {took} messages, the outbox sent {sent_rows}")
     if took is not None and r.backlog.get("drained_after_s") is None:
         failed.append(f"{r.label}: the outbox did not drain")
-    if r.non_2xx or r.warmup_non_2xx:
-        failed.append(f"{r.label}: {r.non_2xx + r.warmup_non_2xx} non-2xx answers")
-    if r.wraps or r.warmup_wraps:
-        failed.append(f"{r.label}: wrk ran out of distinct AT texts (ids repeated)")
-    return failed
+    return failed + r.load_failures(distinct="AT texts (ids repeated)")

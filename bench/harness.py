@@ -91,6 +91,16 @@ class Result:
     log_problems: dict = field(default_factory=dict)
     backlog: dict = field(default_factory=dict)  # "at-sms": the outbox sampled (bench/backlog.py), the fake's count
 
+    def load_failures(self, *, distinct: str) -> list[str]:
+        """What went wrong under wrk's load, warm-up included: non-2xx answers, or the pool of distinct
+        requests (messages, sessions, texts: `distinct`) run out, so ids repeated."""
+        failed = []
+        if self.non_2xx or self.warmup_non_2xx:
+            failed.append(f"{self.label}: {self.non_2xx + self.warmup_non_2xx} non-2xx answers")
+        if self.wraps or self.warmup_wraps:
+            failed.append(f"{self.label}: wrk ran out of distinct {distinct}")
+        return failed
+
     @property
     def name(self) -> str:
         """'line' or, with several worker processes, e.g. 'line x2'; 'line ussd', 'line at-sms' for the others."""

@@ -152,11 +152,7 @@ def check_records(r: Result) -> list[str]:
         failed.append(f"{r.label}: records {measured['records']} not within answered {answered}..sent {r.sent}")
     if not warm_ok:
         failed.append(f"{r.label}: warm-up records {warm['records']} not within {warm_answered}..{r.warmup_sent}")
-    if r.non_2xx or r.warmup_non_2xx:
-        failed.append(f"{r.label}: {r.non_2xx + r.warmup_non_2xx} non-2xx answers")
-    if r.wraps or r.warmup_wraps:
-        failed.append(f"{r.label}: wrk ran out of distinct messages (MessageSids repeated)")
-    return failed
+    return failed + r.load_failures(distinct="messages (MessageSids repeated)")
 
 
 def print_load_and_log(r: Result, floor: Result) -> None:

@@ -99,8 +99,4 @@ def check_ussd_records(r: Result) -> list[str]:
         f"-> {ok_or_fail(in_range)}"
     )
     failed = [] if in_range else [f"{r.label}: USSD records {recorded} not within answered {answered}..sent {sent}"]
-    if r.non_2xx or r.warmup_non_2xx:
-        failed.append(f"{r.label}: {r.non_2xx + r.warmup_non_2xx} non-2xx answers")
-    if r.wraps or r.warmup_wraps:
-        failed.append(f"{r.label}: wrk ran out of distinct USSD sessions (steps repeated)")
-    return failed
+    return failed + r.load_failures(distinct="USSD sessions (steps repeated)")

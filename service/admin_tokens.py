@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 ADMIN_LABEL = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -29,6 +29,10 @@ class AdminEntry:
     label: str
     role: str
     token: str
+
+
+# label -> its entry: who may use the admin, read once per request from the settings.
+Accounts = Mapping[str, AdminEntry]
 
 
 def read_entries(*, admin_token: str, admin_tokens: str) -> Iterator[AdminEntry]:

@@ -80,6 +80,13 @@ class Catalogs:
         }
         return dataclasses.replace(self, translations=approved)
 
+    def with_approvals(self, approvals: Mapping[str, Mapping[tuple[str, str], str]]) -> Catalogs:
+        """These catalogs with other approvals; the PO catalogs admins already had parsed are kept, not read again."""
+        changed = dataclasses.replace(self, approvals=approvals)
+        if "sources" in self.__dict__:  # functools.cached_property keeps its value there
+            changed.__dict__["sources"] = self.__dict__["sources"]
+        return changed
+
     def serving(self, translations: str) -> Catalogs:
         """The catalogs a program answers from: all served translations for "drafts", else approved ones only."""
         return self if translations == "drafts" else self.approved_only

@@ -36,10 +36,6 @@ def print_status(args: argparse.Namespace) -> int:
     return 0
 
 
-# Who may do each act from the shell, as on the admin (service.web.roles): --by must be such a label.
-ACT_ROLES = {"approve": ("reviewer",), "revoke": ("reviewer", "admin")}
-
-
 def _read(args: argparse.Namespace, line) -> tuple[dict[str, str | None], list[tuple[str, str]]] | str:
     """(what the reviewer read {entry id: seen hash or None}, entries passed over with why), or why nothing can be."""
     from service import review_actions
@@ -79,13 +75,15 @@ def _marked_in(path: str, *, line) -> tuple[dict[str, str | None], list[tuple[st
 
 
 def _refusal(args: argparse.Namespace) -> str | None:
-    """Why --by may not do this act (None: it may)."""
+    """Why --by may not do this act (None: it may): the admin's own table (service.web.roles) says who may."""
+    from service.web.roles import rule_for
+
     if not ADMIN_LABEL.fullmatch(args.by):
         return "--by must be 1-64 letters, digits, '.', '_' or '-' (a reviewer's label)"
-    role = get_settings().admin_roles().get(args.by)
-    if role not in ACT_ROLES[args.act]:
-        allowed = " or ".join(ACT_ROLES[args.act])
-        return f"--by must be the label of a {allowed} in ADMIN_TOKENS (label:{ACT_ROLES[args.act][0]}:token)"
+    allowed = sorted(rule_for(method="POST", path=f"/admin/review/{args.locale}/{args.act}").roles, reverse=True)
+    entry = get_settings().admin_accounts().get(args.by)
+    if entry is None or entry.role not in allowed:
+        return f"--by must be the label of a {' or '.join(allowed)} in ADMIN_TOKENS (label:{allowed[0]}:token)"
     return None
 
 

@@ -20,6 +20,11 @@ class Entry:
     context: str  # its msgctxt
     source: str  # its msgid: the English
 
+    @property
+    def is_message(self) -> bool:
+        """Whether it is one of the line's messages (content/messages.toml), not a topic's text."""
+        return self.id == self.context
+
 
 def _topic_entries(topic: Topic) -> list[Entry]:
     texts = [(name, getattr(topic, name)) for name in TOPIC_FIELDS]

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 
 from service.catalogs import Catalogs
 from service.content import Content
@@ -65,18 +65,16 @@ def approvals_of(*, content: Content, events: Iterable[ReviewEvent]) -> dict[str
     return approvals
 
 
-def _back_translation(catalog: Catalog, entry: Entry) -> str:
+def _back_translation(message: Message | None) -> str:
     """What the translator's `# back-translation:` comment lines above the entry say."""
-    message = catalog.get(entry.source, context=entry.context)
     comments = message.user_comments if message is not None else []
     said = [line.split(":", 1)[1].strip() for line in comments if line.lower().startswith(BACK_TRANSLATION)]
     return " ".join(said)
 
 
-def _state(catalog: Catalog, entry: Entry, served: str | None, approval: ReviewEvent | None) -> str:
-    """One of STATES for an entry, from what is served and the approval it has (if any)."""
+def _state(message: Message | None, entry: Entry, served: str | None, approval: ReviewEvent | None) -> str:
+    """One of STATES for an entry, from its PO message, what is served and the approval it has (if any)."""
     if served is None:
-        message = catalog.get(entry.source, context=entry.context)
         return FUZZY if message is not None and message.fuzzy and message.string else MISSING
     if approval is not None and (approval.source, approval.translation) == (entry.source, served):
         return APPROVED
@@ -90,10 +88,11 @@ def entry_reviews(*, catalogs: Catalogs, locale: str, current: Iterable[ReviewEv
     approvals = {entry: event for (_, entry), event in newest.items() if event.action == APPROVE}
     reviews = []
     for entry in entries_of(catalogs.content).values():
+        message = catalog.get(entry.source, context=entry.context)
         served = catalogs.lookup(locale, entry.context, entry.source)
         approval = approvals.get(entry.id)
-        state = _state(catalog, entry, served, approval)
-        reviews.append(EntryReview(entry, state, served, approval, _back_translation(catalog, entry)))
+        state = _state(message, entry, served, approval)
+        reviews.append(EntryReview(entry, state, served, approval, _back_translation(message)))
     return reviews
 
 

@@ -22,6 +22,7 @@ from service.translations import refresh_catalogs
 SEEN_CHARS = 16  # of a translation's hash, in forms: enough to tell two texts apart
 # Her newest versions of a locale that four eyes reads: each is parsed (~10 ms) on every approval.
 OWN_VERSIONS = 200
+NO_SUCH_ENTRY = "no such entry"
 UNREAD = "its translation changed since it was read; read it again"
 NOT_SERVED = "it is {state}: a fuzzy or missing translation is never served, so there is nothing to approve"
 OWN = "{label} put this translation in: another reviewer must approve it (four eyes)"
@@ -50,13 +51,12 @@ def _own(line: Line, locale: str, label: str) -> frozenset[tuple[str, str]]:
     """(entry id, text hash) of every translation in a version of the locale stored under label."""
     entries = entries_of(line.catalogs.content).values()
     own = set()
-    for summary in line.versions.history(locale=locale, label=label, limit=OWN_VERSIONS):
-        stored = line.versions.get(version_id=summary.id)
-        catalog = parse_po(stored.po.encode("utf-8")) if stored and stored.po else None
-        messages = [catalog.get(entry.source, context=entry.context) for entry in entries] if catalog else []
+    for text in line.versions.texts(locale=locale, label=label, limit=OWN_VERSIONS):
+        catalog = parse_po(text.encode("utf-8"))
+        messages = ((entry, catalog.get(entry.source, context=entry.context)) for entry in entries)
         own |= {
             (entry.id, review.text_hash(message.string))
-            for entry, message in zip(entries, messages, strict=True)
+            for entry, message in messages
             if message is not None and isinstance(message.string, str) and message.string
         }
     return frozenset(own)
@@ -80,9 +80,9 @@ def approve(*, line: Line, locale: str, read: Mapping[str, str | None], by: str)
     events = []
     for entry_id, hashed in read.items():
         item = items.get(entry_id)
-        why = "no such entry" if item is None else _approvable(item, read=hashed, own=own, by=by)
-        if why or item is None:
-            outcome.refused.append((entry_id, why or "no such entry"))
+        why = NO_SUCH_ENTRY if item is None else _approvable(item, read=hashed, own=own, by=by)
+        if item is None or why:
+            outcome.refused.append((entry_id, why or NO_SUCH_ENTRY))
         elif item.state == DRAFT:
             events.append(ReviewEvent(locale, entry_id, APPROVE, item.entry.source, item.translation or "", by))
             outcome.done.append(entry_id)
@@ -97,7 +97,7 @@ def revoke(*, line: Line, locale: str, entry_ids: list[str], by: str) -> Outcome
     for entry_id in entry_ids:
         item = items.get(entry_id)
         if item is None or item.approval is None:
-            outcome.refused.append((entry_id, "no such entry" if item is None else f"it is {item.state}, not approved"))
+            outcome.refused.append((entry_id, NO_SUCH_ENTRY if item is None else f"it is {item.state}, not approved"))
         else:
             events.append(ReviewEvent(locale, entry_id, REVOKE, item.entry.source, item.translation or "", by))
             outcome.done.append(entry_id)

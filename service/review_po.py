@@ -17,6 +17,9 @@ from service.review import APPROVED, EntryReview
 
 FLAG = "approved"
 COMMENT = "review:"
+ALREADY_APPROVED = (
+    "it was already approved when this file was downloaded; approve it on the review page or with --msgid"
+)
 
 
 def _is_mark(comment: str) -> bool:
@@ -55,13 +58,11 @@ def offline_marks(catalog: Catalog) -> tuple[list[tuple[str, str, str]], list[tu
     for message in catalog:
         if not message.id or FLAG not in {flag.lower() for flag in message.flags}:
             continue
-        why = None
+        text = message.string if isinstance(message.string, str) else ""  # a plural's is a tuple: the line has none
         if any(_is_mark(comment) for comment in message.user_comments):
-            why = "it was already approved when this file was downloaded; approve it on the review page or with --msgid"
-        elif message.fuzzy or not isinstance(message.string, str) or not message.string:
-            why = "it is fuzzy or untranslated in the file"
-        if why or not isinstance(message.string, str):
-            passed.append((str(message.id)[:60], why or "it is a plural"))
+            passed.append((str(message.id)[:60], ALREADY_APPROVED))
+        elif message.fuzzy or not text:
+            passed.append((str(message.id)[:60], "it is fuzzy or untranslated in the file"))
         else:
-            taken.append((message.context or "", str(message.id), message.string))
+            taken.append((message.context or "", str(message.id), text))
     return taken, passed

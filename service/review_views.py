@@ -36,9 +36,7 @@ class EntryRow:
 
 def _cost(catalogs: Catalogs, locale: str, item: EntryReview, program: Program) -> EntryCost:
     """An entry's cost as a program sends it: its placeholders filled, transliterated where the program does."""
-    key = item.entry.context
-    is_message = key in catalogs.content.messages and item.entry.id == key
-    text = filled(catalogs, locale, key, program) if is_message else item.translation
+    text = filled(catalogs, locale, item.entry.context, program) if item.entry.is_message else item.translation
     sent, cost = as_sent(text or "", catalogs=catalogs, locale=locale, program=program)
     sendable = item.state == APPROVED or (item.state == DRAFT and program.translations == "drafts")
     # A reviewer approves what is sent: where a gsm7 program drops accents, she reads that text too.

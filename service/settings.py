@@ -148,13 +148,9 @@ class Settings(BaseSettings):
             admin_tokens=self.admin_tokens.get_secret_value() if self.admin_tokens else "",
         )
 
-    def admin_credentials(self) -> dict[str, str]:
-        """label -> token for every configured admin token (checked when the settings were read)."""
-        return {entry.label: entry.token for entry in self._admin_entries()}
-
-    def admin_roles(self) -> dict[str, str]:
-        """label -> role (admin, translator or reviewer) for every configured admin token."""
-        return {entry.label: entry.role for entry in self._admin_entries()}
+    def admin_accounts(self) -> dict[str, AdminEntry]:
+        """label -> its token and role, for every configured admin token (checked when the settings were read)."""
+        return {entry.label: entry for entry in self._admin_entries()}
 
     @property
     def africastalking_api_base(self) -> str:

@@ -59,8 +59,7 @@ def refresh_catalogs(*, line: Line) -> bool:
             catalogs = load_catalogs(
                 content=catalogs.content, locales_dir=line.settings.locales_dir, overrides=overrides
             )
-        approvals = review.approvals_of(content=catalogs.content, events=line.reviews.current())
-        catalogs = dataclasses.replace(catalogs, approvals=approvals)
+        catalogs = catalogs.with_approvals(review.approvals_of(content=catalogs.content, events=line.reviews.current()))
         keyword_index(catalogs)  # built before the swap, not by the next message inside its transaction
         line.content.swap(dataclasses.replace(line.content.snapshot, catalogs=catalogs, catalog_version=newest))
     # A published version is worth a warning in the log; an approval is routine.

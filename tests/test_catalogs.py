@@ -2,7 +2,8 @@
 
 import pytest
 
-from service.catalogs import fallback_chain, load_catalogs
+from service.catalogs import build_catalogs, fallback_chain, load_catalogs
+from service.content import load_content
 from service.core import InboundMessage, Subscriber, respond
 from service.programs import Program
 from tests.conftest import write_fixture_po
@@ -92,3 +93,15 @@ def test_a_po_header_says_its_review_status_and_transliteration(header, status, 
 
     catalog = Catalog(locale="es", header_comment=header)
     assert review_status(catalog) == status and allows_transliteration(catalog, "es") == transliterates
+
+
+def test_other_approvals_keep_the_parsed_po_catalogs_and_serve_the_new_approvals(tmp_path):
+    content = load_content()
+    reads = []
+    catalogs = build_catalogs(content=content, sources={}, read_sources=lambda: reads.append(1) or {})
+    assert catalogs.sources == {} and reads == [1]
+    approved = catalogs.with_approvals({"es": {("help", "x"): "y"}})
+    assert approved.sources == {} and reads == [1]  # not read again
+    assert approved.approvals == {"es": {("help", "x"): "y"}} and catalogs.approvals == {}
+    unparsed = build_catalogs(content=content, sources={}, read_sources=lambda: reads.append(2) or {})
+    assert unparsed.with_approvals({}).sources == {} and reads == [1, 2]  # nothing parsed to keep: read when asked

@@ -46,7 +46,7 @@ def test_log_format_is_auto_unless_set(monkeypatch):
 
 def test_usable_admin_tokens_are_taken():
     settings = get_settings(admin_token="t" * 16, admin_tokens="alice:" + "a" * 32 + ",bob.k:" + "b" * 40)
-    assert set(settings.admin_credentials()) == {"admin", "alice", "bob.k"}
+    assert set(settings.admin_accounts()) == {"admin", "alice", "bob.k"}
 
 
 @pytest.mark.parametrize(
@@ -64,8 +64,17 @@ def test_usable_admin_tokens_are_taken():
 )
 def test_an_admin_tokens_entry_gives_its_label_a_role_and_a_token(entry, role, token):
     settings = get_settings(admin_token="t" * 16, admin_tokens=entry + ",bob:reviewer:" + "b" * 32)
-    assert settings.admin_roles() == {"admin": "admin", "ana": role, "bob": "reviewer"}
-    assert settings.admin_credentials() == {"admin": "t" * 16, "ana": token, "bob": "b" * 32}
+    accounts = settings.admin_accounts()
+    assert {label: entry.role for label, entry in accounts.items()} == {
+        "admin": "admin",
+        "ana": role,
+        "bob": "reviewer",
+    }
+    assert {label: entry.token for label, entry in accounts.items()} == {
+        "admin": "t" * 16,
+        "ana": token,
+        "bob": "b" * 32,
+    }
 
 
 @pytest.mark.parametrize(
@@ -95,7 +104,9 @@ def test_an_entry_with_a_role_that_cannot_be_used_is_refused_by_position(tokens,
 
 def test_admin_token_alone_is_label_admin_in_role_admin():
     settings = get_settings(admin_token="t" * 16, admin_tokens=None)
-    assert settings.admin_roles() == {"admin": "admin"} and settings.admin_credentials() == {"admin": "t" * 16}
+    assert [(entry.label, entry.role, entry.token) for entry in settings.admin_accounts().values()] == [
+        ("admin", "admin", "t" * 16)
+    ]
 
 
 @pytest.mark.parametrize("entry", ["line.example.org:8443", "line.example.org/sms", "https://line.example.org", "a b"])

@@ -9,9 +9,9 @@ import hashlib
 import re
 from typing import TYPE_CHECKING
 
-from service.channels.africastalking_key import CallbackKey, callback_key
-from service.channels.base import TEXT_TYPE, Channel, Encoded, InboundRequest
-from service.channels.form import FORM_TYPE, FormError, decode_form, refuse_repeated
+from service.channels.africastalking_key import CallbackKey, KeyedCallback, callback_key
+from service.channels.base import TEXT_TYPE, Channel, Encoded
+from service.channels.form import FormError, decode_form, refuse_repeated
 from service.core.types import InboundMessage, Reply
 from service.core.ussd_path import within_bounds
 from service.programs import USSD_CODE
@@ -78,19 +78,11 @@ def _encoded(body: str | None, goes_on: bool) -> Encoded:
     return Encoded(TEXT_TYPE, ((CONTINUE if goes_on else END) + (body or "")).encode("utf-8"))
 
 
-class AfricasTalkingUssd:
+class AfricasTalkingUssd(KeyedCallback[InboundMessage]):
     """Africa's Talking's USSD callback: a form, admitted by its key, in; a screen out."""
 
-    provider = "Africa's Talking"
-    content_type = FORM_TYPE
-
     def __init__(self, *, key: CallbackKey) -> None:
-        self.key = key
-
-    def verify_and_decode(self, request: InboundRequest) -> InboundMessage:
-        """The step of a call whose URL carries the key; 403 before the form is read otherwise, 400 for a
-        form Africa's Talking would not send."""
-        return self.key.admit(request, decode_step)
+        super().__init__(key=key, decode=decode_step)
 
     def encode(self, reply: Reply, message: InboundMessage) -> Encoded:
         """The screen: "CON …" while the session waits for a choice, "END …" when it is over."""

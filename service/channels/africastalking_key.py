@@ -1,4 +1,4 @@
-"""Africa's Talking's callback key, shared by its USSD, SMS and delivery-report callbacks.
+"""Africa's Talking's callback key, and the callback it admits, shared by its USSD, SMS and delivery-report channels.
 
 Africa's Talking does not sign its callbacks: each callback URL carries a key (?key=…) the line checks
 in constant time before it reads anything else; operators also admit only its addresses at the proxy.
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from service.channels.base import InboundRequest, Refused
-from service.channels.form import FormError
+from service.channels.form import FORM_TYPE, FormError
 from service.settings import Settings
 
 KEY_PARAMETER = "key"
@@ -44,6 +44,21 @@ class CallbackKey:
             return decode(request.body)
         except FormError as error:
             raise Refused(400, str(error)) from None
+
+
+class KeyedCallback(Generic[T]):
+    """One of Africa's Talking's callbacks: a form, admitted by the callback key, decoded into a T."""
+
+    provider = "Africa's Talking"
+    content_type = FORM_TYPE
+
+    def __init__(self, *, key: CallbackKey, decode: Callable[[bytes], T]) -> None:
+        self.key, self.decode = key, decode
+
+    def verify_and_decode(self, request: InboundRequest) -> T:
+        """What a call whose URL carries the key says; 403 before the form is read otherwise, 400 for a form
+        Africa's Talking would not send."""
+        return self.key.admit(request, self.decode)
 
 
 def callback_key(settings: Settings) -> CallbackKey:

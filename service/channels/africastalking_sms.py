@@ -9,9 +9,9 @@ import re
 from typing import TYPE_CHECKING
 
 from service.channels.africastalking import PHONE_NUMBER, phone_number
-from service.channels.africastalking_key import CallbackKey, callback_key
-from service.channels.base import TEXT_TYPE, Channel, Encoded, InboundRequest, Refused
-from service.channels.form import FORM_TYPE, FormError, decode_form, refuse_repeated
+from service.channels.africastalking_key import CallbackKey, KeyedCallback, callback_key
+from service.channels.base import TEXT_TYPE, Channel, Encoded, Refused
+from service.channels.form import FormError, decode_form, refuse_repeated
 from service.core.types import InboundMessage, Reply
 from service.programs import SHORT_CODE
 from service.settings import Settings
@@ -66,19 +66,11 @@ def decode_text(body: bytes) -> InboundMessage:
     )
 
 
-class AfricasTalkingSms:
+class AfricasTalkingSms(KeyedCallback[InboundMessage]):
     """Africa's Talking's incoming-message callback: a form, admitted by its key, in; an empty 200 out."""
 
-    provider = "Africa's Talking"
-    content_type = FORM_TYPE
-
     def __init__(self, *, key: CallbackKey) -> None:
-        self.key = key
-
-    def verify_and_decode(self, request: InboundRequest) -> InboundMessage:
-        """The text of a call whose URL carries the key; 403 before the form is read otherwise, 400 for a
-        form Africa's Talking would not send."""
-        return self.key.admit(request, decode_text)
+        super().__init__(key=key, decode=decode_text)
 
     def encode(self, reply: Reply, message: InboundMessage) -> Encoded:
         """An empty 200 once the reply is queued (or there is none); 503 when it could not be queued, so

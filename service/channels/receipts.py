@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from twilio.request_validator import RequestValidator
 
-from service.channels.africastalking_key import CallbackKey, callback_key
+from service.channels.africastalking_key import CallbackKey, KeyedCallback, callback_key
 from service.channels.base import Delivery, InboundRequest, Receipt, ReceiptChannel, Refused
 from service.channels.form import FORM_TYPE, FormError, decode_form, refuse_repeated
 from service.channels.twilio import MESSAGE_SID, verified_form
@@ -74,21 +74,6 @@ def at_receipt(body: bytes) -> Receipt:
     return Receipt(gateway="africastalking", state=state, provider_id=provider_id, reason=kept)
 
 
-class AfricasTalkingReports:
-    """Africa's Talking's delivery reports: a form, admitted by its callback key, in; a Receipt out."""
-
-    provider = "Africa's Talking"
-    content_type = FORM_TYPE
-
-    def __init__(self, *, key: CallbackKey) -> None:
-        self.key = key
-
-    def verify_and_decode(self, request: InboundRequest) -> Receipt:
-        """The receipt of a call whose URL carries the key; 403 before the form is read otherwise, 400 for
-        a form Africa's Talking would not send."""
-        return self.key.admit(request, at_receipt)
-
-
 def reply_to(request: InboundRequest) -> str:
     """The inbound MessageSid the callback's URL names (?reply=SM…, signed with the URL); FormError else."""
     named = [value for name, value in request.params() if name == REPLY_PARAMETER]
@@ -129,9 +114,10 @@ class TwilioStatusCallbacks:
         return twilio_receipt(request, validator=self.validator)
 
 
-def africastalking_reports(settings: Settings) -> AfricasTalkingReports:
-    """Africa's Talking's delivery reports of a configuration (the callback key, as USSD's and SMS's)."""
-    return AfricasTalkingReports(key=callback_key(settings))
+def africastalking_reports(settings: Settings) -> KeyedCallback[Receipt]:
+    """Africa's Talking's delivery reports of a configuration: a form, admitted by the callback key (as USSD's
+    and SMS's), in; a Receipt out."""
+    return KeyedCallback(key=callback_key(settings), decode=at_receipt)
 
 
 def twilio_status(settings: Settings) -> TwilioStatusCallbacks:
@@ -141,5 +127,5 @@ def twilio_status(settings: Settings) -> TwilioStatusCallbacks:
 
 
 if TYPE_CHECKING:  # the seam's Protocol, checked where the channels are made
-    _: ReceiptChannel = AfricasTalkingReports(key=CallbackKey(None))
+    _: ReceiptChannel = KeyedCallback(key=CallbackKey(None), decode=at_receipt)
     __: ReceiptChannel = TwilioStatusCallbacks(token=None)

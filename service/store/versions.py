@@ -76,8 +76,8 @@ class VersionStore:
         query = select(catalog_versions).where(catalog_versions.c.id.in_(newest))
         return run(self.engine, lambda c: {row.locale: CatalogVersion(**row._mapping) for row in c.execute(query)})
 
-    def history(self, *, locale: str | None = None, label: str | None = None, limit: int = 50) -> list[CatalogVersion]:
-        """Versions newest first (of one locale, by one label, when given), without their PO text."""
+    def history(self, *, locale: str | None = None, limit: int = 50) -> list[CatalogVersion]:
+        """Versions newest first, without their PO text."""
         from sqlalchemy import select
 
         from service.store.schema import catalog_versions
@@ -86,9 +86,21 @@ class VersionStore:
         query = select(*summary).order_by(catalog_versions.c.id.desc()).limit(limit)
         if locale:
             query = query.where(catalog_versions.c.locale == locale)
-        if label:
-            query = query.where(catalog_versions.c.label == label)
         return run(self.engine, lambda c: [CatalogVersion(**row._mapping) for row in c.execute(query)])
+
+    def texts(self, *, locale: str, label: str, limit: int) -> list[str]:
+        """The PO text of the newest versions of a locale stored under a label, in one query."""
+        from sqlalchemy import select
+
+        from service.store.schema import catalog_versions as versions
+
+        query = (
+            select(versions.c.po)
+            .where(versions.c.locale == locale, versions.c.label == label)
+            .order_by(versions.c.id.desc())
+            .limit(limit)
+        )
+        return run(self.engine, lambda c: [row.po for row in c.execute(query)])
 
     def get(self, *, version_id: int) -> CatalogVersion | None:
         """One version with its PO text."""

@@ -63,14 +63,8 @@ def login(
             status_code=403,
             error="The login form was stale or came from another site; try again.",
         )
-    credentials = settings.admin_credentials()
-    attempt = gate.logins.log_in(
-        address=client_address(request),
-        label=label.strip(),
-        token=token,
-        credentials=credentials,
-        roles=settings.admin_roles(),
-    )
+    accounts = settings.admin_accounts()
+    attempt = gate.logins.log_in(address=client_address(request), label=label.strip(), token=token, accounts=accounts)
     if attempt.retry_after is not None:
         return throttled_page(request=request, sessions=gate.sessions, retry_after=attempt.retry_after)
     if attempt.identity is None:
@@ -78,7 +72,7 @@ def login(
             request=request, sessions=gate.sessions, status_code=403, error="That name and token are not recognised."
         )
     known = attempt.identity
-    session = gate.sessions.start(label=known.label, token=credentials[known.label], role=known.role)
+    session = gate.sessions.start(label=known.label, token=accounts[known.label].token, role=known.role)
     response = RedirectResponse("/admin", status_code=303)
     set_cookie(
         response,

@@ -19,6 +19,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.admin_tokens import Accounts
 from service.line import Line
 from service.store import StoreUnavailable
 from service.store.admin_sessions import AdminSessionStore
@@ -137,16 +138,16 @@ class AdminGate:
 
     async def _gate(self, scope: Scope, receive: Receive, send: SecuredSend) -> None:
         settings = self.line.settings
-        credentials, roles = settings.admin_credentials(), settings.admin_roles()
+        accounts = settings.admin_accounts()
         request = Request(scope)  # given no receive: the gate can read headers, never the body
-        if not credentials:
+        if not accounts:
             return await plain(404, ADMIN_OFF)(scope, receive, send)
         bearer = bearer_token(request.headers.get("authorization", ""))
         if bearer is None and request.method not in SAFE_METHODS and not same_origin(request, settings.public_base_url):
             return await plain(403, CROSS_SITE)(scope, receive, send)
         identity = None
         if (request.method, scope["path"]) not in PUBLIC:
-            attempt = await run_in_threadpool(self._identify, request, bearer, credentials, roles)
+            attempt = await run_in_threadpool(self._identify, request, bearer, accounts)
             if attempt.identity is None:
                 return await self._refuse(request, attempt)(scope, receive, send)
             identity = attempt.identity
@@ -160,14 +161,11 @@ class AdminGate:
         # Starlette's limiter counts a chunked body as it streams and answers 413 past the limit.
         await RequestBodyLimitMiddleware(self.app, max_body_size=limit)(scope, receive, send)
 
-    def _identify(
-        self, request: Request, bearer: str | None, credentials: dict[str, str], roles: dict[str, str]
-    ) -> Attempt:
+    def _identify(self, request: Request, bearer: str | None, accounts: Accounts) -> Attempt:
         if bearer is not None:
-            address = client_address(request)
-            return self.logins.bearer(address=address, token=bearer, credentials=credentials, roles=roles)
+            return self.logins.bearer(address=client_address(request), token=bearer, accounts=accounts)
         cookie = request.cookies.get(COOKIE)
-        return Attempt(self.sessions.find(cookie=cookie, credentials=credentials, roles=roles) if cookie else None)
+        return Attempt(self.sessions.find(cookie=cookie, accounts=accounts) if cookie else None)
 
     def _refuse(self, request: Request, attempt: Attempt):
         if attempt.retry_after is not None:

@@ -36,7 +36,7 @@ def _translations_page(request: Request, identity, status_code: int = 200, **con
         history=history[:50],
         summaries=admin_views.locale_summaries(line.catalogs, history),
         reviewed=review.locale_counts(catalogs=line.catalogs, current=line.reviews.current()),
-        **context,
+        **{"message": None, "problems": [], "locale": "", **context},  # the page names each (StrictUndefined)
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
+from service.admin_tokens import Accounts
+
 
 @dataclass(frozen=True, slots=True)
 class AdminIdentity:
@@ -15,12 +17,12 @@ class AdminIdentity:
     role: str
 
 
-def identity_for_token(credentials: dict[str, str], roles: dict[str, str], offered: str) -> AdminIdentity | None:
+def identity_for_token(accounts: Accounts, offered: str) -> AdminIdentity | None:
     """The admin whose token this is (as a bearer); every token is compared, each in constant time."""
     found = None
-    for label, token in credentials.items():
-        if hmac.compare_digest(token.encode(), offered.encode()):
-            found = AdminIdentity(label, "", by_bearer=True, role=roles[label])
+    for entry in accounts.values():
+        if hmac.compare_digest(entry.token.encode(), offered.encode()):
+            found = AdminIdentity(entry.label, "", by_bearer=True, role=entry.role)
     return found
 
 

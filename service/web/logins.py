@@ -15,6 +15,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from service.admin_tokens import Accounts
 from service.settings import Settings
 from service.web.identity import AdminIdentity, identity_for_token
 from service.web.sessions import Sessions
@@ -46,33 +47,32 @@ class Logins:
         level = logging.INFO if outcome == "ok" else logging.WARNING
         log.log(level, "admin login", extra={"outcome": outcome, "label": label, "client": client[:16]})
 
-    def log_in(
-        self, *, address: str, label: str, token: str, credentials: dict[str, str], roles: dict[str, str]
-    ) -> Attempt:
+    def log_in(self, *, address: str, label: str, token: str, accounts: Accounts) -> Attempt:
         """The login form: a label and its token."""
         client, now = self.sessions.client_key(address=address), time.time()
-        known = label if label in credentials else None
+        entry = accounts.get(label)
+        known = entry.label if entry else None
         retry_after = self._retry_after(client=client, label=known, now=now)
         if retry_after is not None:
             self._log(outcome="throttled", label=known, client=client)
             return Attempt(None, retry_after)
-        if known is not None and hmac.compare_digest(credentials[known].encode(), token.encode()):
+        if entry is not None and hmac.compare_digest(entry.token.encode(), token.encode()):
             self._log(outcome="ok", label=known, client=client)
-            return Attempt(AdminIdentity(known, "", by_bearer=False, role=roles[known]))
+            return Attempt(AdminIdentity(entry.label, "", by_bearer=False, role=entry.role))
         self.sessions.store.add_failure(
             client_key=client, label=known, at=now, forget_before=now - self.settings.admin_login_window_seconds
         )
         self._log(outcome="wrong token" if known else "unknown label", label=known, client=client)
         return Attempt(None)
 
-    def bearer(self, *, address: str, token: str, credentials: dict[str, str], roles: dict[str, str]) -> Attempt:
+    def bearer(self, *, address: str, token: str, accounts: Accounts) -> Attempt:
         """A script's bearer token (throttled per client: it names no label)."""
         client, now = self.sessions.client_key(address=address), time.time()
         retry_after = self._retry_after(client=client, label=None, now=now)
         if retry_after is not None:
             self._log(outcome="bearer throttled", label=None, client=client)
             return Attempt(None, retry_after)
-        identity = identity_for_token(credentials, roles, token)
+        identity = identity_for_token(accounts, token)
         if identity is None:
             self.sessions.store.add_failure(
                 client_key=client, label=None, at=now, forget_before=now - self.settings.admin_login_window_seconds

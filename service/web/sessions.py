@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from itsdangerous import BadSignature, Signer, TimestampSigner
 from starlette.responses import Response
 
+from service.admin_tokens import Accounts
 from service.settings import Settings
 from service.store.admin_sessions import AdminSession, AdminSessionStore
 from service.web.identity import AdminIdentity
@@ -113,7 +114,7 @@ class Sessions:
         except (BadSignature, UnicodeError):
             return None
 
-    def find(self, *, cookie: str, credentials: dict[str, str], roles: dict[str, str]) -> AdminIdentity | None:
+    def find(self, *, cookie: str, accounts: Accounts) -> AdminIdentity | None:
         """The admin of a live session, in its label's current role (None: forged, unknown, expired, or its
         token changed since)."""
         session_id = self._session_id(cookie)
@@ -123,19 +124,19 @@ class Sessions:
         session = self.store.get(id_hash=key)
         if session is None:
             return None
-        if not self._alive(session, now, credentials):
+        entry = accounts.get(session.label)
+        if entry is None or not self._alive(session, now, entry.token):
             self.store.delete(id_hash=key)
             return None
         if now - session.last_seen_at > TOUCH_EVERY_SECONDS:
             self.store.touch(id_hash=key, at=now)
-        return AdminIdentity(session.label, session.csrf, by_bearer=False, role=roles[session.label])
+        return AdminIdentity(session.label, session.csrf, by_bearer=False, role=entry.role)
 
-    def _alive(self, session: AdminSession, now: float, credentials: dict[str, str]) -> bool:
-        token = credentials.get(session.label)
+    def _alive(self, session: AdminSession, now: float, token: str) -> bool:
+        """Within both expiries, and opened with the label's token as configured now."""
         return (
             now - session.last_seen_at <= self.settings.admin_session_idle_seconds
             and now - session.created_at <= self.settings.admin_session_max_seconds
-            and token is not None
             and hmac.compare_digest(self.fingerprint(label=session.label, token=token), session.token_fingerprint)
         )
 

@@ -65,3 +65,14 @@ def test_more_records_than_texts_sent_fails():
     result = at_result(fake_took=0, final={}, drained_after_s=0.0)
     result.records = {"at": {"warmup": 10, "measure": 102}}
     assert any("not within" in text for text in check_at(result))
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [({"non_2xx": 2, "warmup_non_2xx": 1}, "3 non-2xx answers"), ({"warmup_wraps": 1}, "ran out of distinct AT texts")],
+)
+def test_non_2xx_answers_and_repeated_texts_fail_the_run(fields, said):
+    result = at_result(fake_took=90, final={"sent": 90}, drained_after_s=2.0)
+    for name, value in fields.items():
+        setattr(result, name, value)
+    assert [text for text in check_at(result) if said in text] != []
