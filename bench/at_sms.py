@@ -32,7 +32,7 @@ SHORT_CODE = "21525"
 NETWORK_CODE = "63902"
 LINK_ID = "SampleLinkId123"
 DATE = "2026-11-30 09:41:00"
-# The line keeps "ATSMS-" and this id: the phase is the two hex digits after "at".
+# Each run's ids: "at", the phase's two hex digits, the run's salt and a count (the line keeps a hash of each).
 ID_PREFIX = "at"
 FAKE_START_TIMEOUT_S = 15.0
 

@@ -16,8 +16,8 @@ COUNT_SQL = (
     "sum(CASE WHEN replied THEN 0 ELSE 1 END), sum(CASE WHEN rate_limited THEN 1 ELSE 0 END) "
     "FROM records WHERE message_sid LIKE 'SM%' GROUP BY 1"
 )
-# Africa's Talking's texts (bench/at_sms.py): "ATSMS-at" and the phase's two hex digits.
-AT_SQL = "SELECT substr(message_sid, 9, 2), count(*) FROM records WHERE message_sid LIKE 'ATSMS-at%' GROUP BY 1"
+# Africa's Talking's texts (bench/at_sms.py), warm-up and measured together: their ids are hashes, as USSD's.
+AT_SQL = "SELECT count(*) FROM records WHERE message_sid LIKE 'ATSMS-%'"
 # The outbox's rows by state: what the sender has still to send, what it sent, what else became of them.
 OUTBOX_SQL = "SELECT status, count(*) FROM outbox GROUP BY status"
 # USSD steps (bench/ussd.py) are counted apart: their ids are hashes, with no phase in them.
@@ -31,14 +31,14 @@ PHASE_NAMES = {f"{PHASE_PROBE:02x}": "probe", f"{PHASE_WARMUP:02x}": "warmup", f
 
 
 def phase_counts(connection) -> dict:
-    """{"total": n, "ussd": n, "at": {"<phase>": n}, "empty_by_intent": {...},
+    """{"total": n, "ussd": n, "at": n, "empty_by_intent": {...},
     "<phase>": {"records", "empty", "rate_limited"}, ...}"""
     empty_rows = connection.execute(EMPTY_SQL).fetchall()
     counts = {
         "total": 0,
         "ussd": int(connection.execute(USSD_SQL).fetchone()[0]),
         "empty_by_intent": {intent: int(count) for intent, count in empty_rows},
-        "at": {PHASE_NAMES.get(phase, phase): int(count) for phase, count in connection.execute(AT_SQL).fetchall()},
+        "at": int(connection.execute(AT_SQL).fetchone()[0]),
     }
     for phase, count, empty, limited in connection.execute(COUNT_SQL).fetchall():
         counts["total"] += count

@@ -40,7 +40,7 @@ def _cost(catalogs: Catalogs, locale: str, item: EntryReview, program: Program) 
     sent, cost = as_sent(text or "", catalogs=catalogs, locale=locale, program=program)
     sendable = item.state == APPROVED or (item.state == DRAFT and program.translations == "drafts")
     # A reviewer approves what is sent: where a gsm7 program drops accents, she reads that text too.
-    dropped = sent if sent != text and item.translation == text else ""
+    dropped = sent if sent != text else ""
     return EntryCost(program.name, program.translations, cost.encoding, cost.segments, sendable, dropped)
 
 

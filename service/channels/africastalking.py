@@ -30,10 +30,15 @@ MESSAGE_ID_PREFIX = "ATUSSD-"
 CONTINUE, END = "CON ", "END "
 
 
+def hashed_id(prefix: str, *parts: str) -> str:
+    """A record's message id for what Africa's Talking sent: the prefix and a hash of the parts (at most 64
+    characters, as records keep them), so a redelivery is one record and no id holds a number or a text."""
+    return prefix + hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:48]
+
+
 def step_id(session_id: str, text: str) -> str:
-    """The message id of one step of a session (at most 64 characters, as records keep them)."""
-    digest = hashlib.sha256(f"{session_id}\x00{text}".encode()).hexdigest()
-    return MESSAGE_ID_PREFIX + digest[:48]
+    """The message id of one step of a session."""
+    return hashed_id(MESSAGE_ID_PREFIX, session_id, text)
 
 
 def phone_number(value: str) -> str:

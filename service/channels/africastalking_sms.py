@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from service.channels.africastalking import PHONE_NUMBER, phone_number
+from service.channels.africastalking import PHONE_NUMBER, hashed_id, phone_number
 from service.channels.africastalking_key import CallbackKey, KeyedCallback, callback_key
 from service.channels.base import TEXT_TYPE, Channel, Encoded, Refused
 from service.channels.form import FormError, decode_form, refuse_repeated
@@ -24,7 +24,7 @@ MAX_FIELDS = 32
 # Records keep a message id in 64 characters, unique across gateways: the prefix keeps an Africa's Talking
 # id out of Twilio's space (two letters, 32 hex digits, no '-') and USSD's steps ("ATUSSD-…").
 MESSAGE_ID_PREFIX = "ATSMS-"
-MESSAGE_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{64 - len(MESSAGE_ID_PREFIX)}}}")
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The number she texted: a short code, a number, or an alphanumeric sender id (1 to 11 characters, a
 # letter among them, so that a string of digits is held to a short code's length).
 RECIPIENT = re.compile(rf"{SHORT_CODE}|{PHONE_NUMBER.pattern}|(?=[0-9]*[A-Za-z])[A-Za-z0-9]{{1,11}}")
@@ -34,8 +34,9 @@ NOT_QUEUED = "The reply could not be queued just now; try again."
 
 
 def message_id(at_id: str) -> str:
-    """The line's id of Africa's Talking's message id (at most 64 characters, as records keep them)."""
-    return MESSAGE_ID_PREFIX + at_id
+    """The line's id of Africa's Talking's message id: hashed as a USSD step's is, since nothing but AT's habit
+    keeps the id from holding her number (an id is stored with the record)."""
+    return hashed_id(MESSAGE_ID_PREFIX, at_id)
 
 
 def decode_text(body: bytes) -> InboundMessage:

@@ -21,11 +21,15 @@ INSERT INTO outbox (message_sid, gateway, program, sender_key, recipient, body, 
 VALUES (:message_sid, :gateway, :program, :sender_key, :recipient, :body, :sender_id, :link_id, 'queued', 0, :at, :at)
 ON CONFLICT (message_sid) DO NOTHING
 """
+# What a row forgets once its fate is final: her number, the text, and AT's link id (AT's own, but nothing keeps
+# it from holding digits, and it is needed only to send).
+FORGOTTEN = "recipient = NULL, body = NULL, link_id = ''"
 # One being sent cannot be called back: it is marked, and cancelled if the try fails (never tried again).
 CANCEL = """
 UPDATE outbox SET status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE 'cancelling' END,
                   recipient = CASE WHEN status = 'queued' THEN NULL ELSE recipient END,
-                  body = CASE WHEN status = 'queued' THEN NULL ELSE body END
+                  body = CASE WHEN status = 'queued' THEN NULL ELSE body END,
+                  link_id = CASE WHEN status = 'queued' THEN '' ELSE link_id END
 WHERE sender_key = :sender_key AND status IN ('queued', 'sending') AND created_at <= :before
 RETURNING message_sid, status
 """
@@ -36,32 +40,33 @@ WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_at <= :now O
 RETURNING {", ".join(CLAIMED_COLUMNS)}
 """
 # A result is kept only under its own claim; a row marked unknown meanwhile still takes the truth.
-SENT = """
-UPDATE outbox SET status = 'sent', provider_id = :provider_id, recipient = NULL, body = NULL, reason = NULL
+SENT = f"""
+UPDATE outbox SET status = 'sent', provider_id = :provider_id, {FORGOTTEN}, reason = NULL
 WHERE id = :id AND claim = :claim AND status IN ('sending', 'cancelling', 'unknown')
   AND NOT EXISTS (SELECT 1 FROM outbox AS other WHERE other.gateway = outbox.gateway
                   AND other.provider_id = :provider_id)
 """
-FINAL = """
-UPDATE outbox SET status = :status, reason = :reason, recipient = NULL, body = NULL
+FINAL = f"""
+UPDATE outbox SET status = :status, reason = :reason, {FORGOTTEN}
 WHERE id = :id AND claim = :claim AND status IN ('sending', 'cancelling', 'unknown')
 """
 RETRY = """
 UPDATE outbox SET status = CASE WHEN status = 'cancelling' THEN 'cancelled' ELSE 'queued' END,
                   recipient = CASE WHEN status = 'cancelling' THEN NULL ELSE recipient END,
                   body = CASE WHEN status = 'cancelling' THEN NULL ELSE body END,
+                  link_id = CASE WHEN status = 'cancelling' THEN '' ELSE link_id END,
                   next_at = :next_at, reason = :reason
 WHERE id = :id AND claim = :claim AND status IN ('sending', 'cancelling')
 RETURNING status
 """
 # A sender that has held a claim this long is gone (kill -9, a lost host): what it held is marked unknown.
-EXPIRE = """
-UPDATE outbox SET status = 'unknown', recipient = NULL, body = NULL, reason = 'lost_mid_send'
+EXPIRE = f"""
+UPDATE outbox SET status = 'unknown', {FORGOTTEN}, reason = 'lost_mid_send'
 WHERE status IN ('sending', 'cancelling') AND claimed_at < :before RETURNING message_sid
 """
 # Never tried (no gateway configured, or it was down the whole time) and too old to be worth sending.
-EXPIRE_QUEUED = """
-UPDATE outbox SET status = 'dead', recipient = NULL, body = NULL, reason = COALESCE(reason, 'never_sent')
+EXPIRE_QUEUED = f"""
+UPDATE outbox SET status = 'dead', {FORGOTTEN}, reason = COALESCE(reason, 'never_sent')
 WHERE status = 'queued' AND created_at < :before RETURNING message_sid
 """
 NOTE_FAILURE = "UPDATE outbox SET reason = :reason WHERE message_sid = :message_sid"

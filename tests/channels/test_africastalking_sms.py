@@ -99,7 +99,7 @@ def without(form: dict[str, str], name: str) -> dict[str, str]:
         ("no text", lambda c, f: c.post(URL, data=without(f, "text")), 400),
         ("an id with a space", lambda c, f: c.post(URL, data={**f, "id": "a b"}), 400),
         ("an id with markup", lambda c, f: c.post(URL, data={**f, "id": "<id>"}), 400),
-        ("an id longer than records keep", lambda c, f: c.post(URL, data={**f, "id": "a" * 59}), 400),
+        ("an id longer than Africa's Talking's", lambda c, f: c.post(URL, data={**f, "id": "a" * 65}), 400),
         ("a from without its +", lambda c, f: c.post(URL, data={**f, "from": PHONE[1:]}), 400),
         ("a from in local form", lambda c, f: c.post(URL, data={**f, "from": "0711000123"}), 400),
         ("a from with a channel", lambda c, f: c.post(URL, data={**f, "from": "tel:" + PHONE}), 400),
@@ -134,7 +134,7 @@ def test_a_genuine_message_reaches_the_line_as_an_sms_its_reply_sent_through_afr
     assert client_for(line).post(URL, data=form).status_code == 200
     assert line.messages == [
         InboundMessage(
-            message_id="ATSMS-" + form["id"],
+            message_id=message_id(form["id"]),
             sender=PHONE,
             recipient=SHORT_CODE,
             body="Surgery please",
@@ -182,7 +182,8 @@ def test_the_response_says_whether_the_reply_is_queued(reply, status):
         "SM" + "0123456789abcdef" * 2,  # a Twilio MessageSid's shape
         "CA" + "0" * 32 + "-1",  # a call's step
         "USSD-" + "a" * 48,  # after the prefix, USSD's
-        "a" * 58,  # the longest kept
+        "a" * 64,  # the longest taken
+        "254712345678",  # an id that is her number: kept only hashed
     ],
 )
 def test_an_id_is_kept_apart_from_every_other_gateways_ids(at_id):
@@ -190,6 +191,7 @@ def test_an_id_is_kept_apart_from_every_other_gateways_ids(at_id):
     assert client_for(line).post(URL, data=at_form(id=at_id)).status_code == 200
     kept = line.messages[0].message_id
     assert kept == message_id(at_id) and kept.startswith(MESSAGE_ID_PREFIX) and len(kept) <= 64
+    assert at_id not in kept and "712345678" not in kept  # neither the id nor a number in it is stored
     assert not MESSAGE_SID.fullmatch(kept) and not kept.startswith(USSD_PREFIX) and not kept.startswith("CA")
 
 

@@ -95,7 +95,7 @@ def test_a_gateway_failure_ends_in_its_fate_and_a_final_one_is_never_tried_again
         case.mend(fake)
     final = wait_for(lambda: (row := row_of(line, sid))["status"] not in ("queued", "sending") and row, seconds=30)
     assert (final["status"], final["attempts"], final["reason"]) == (case.status, case.attempts, case.reason)
-    assert final["recipient"] is None and final["body"] is None
+    assert (final["recipient"], final["body"], final["link_id"]) == (None, None, "")
     assert (final["provider_id"] is not None) == (case.status == "sent")
     # Another text through the same sender once the gateway is well: hers is not tried again meanwhile.
     fake.reset()

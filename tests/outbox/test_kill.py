@@ -35,7 +35,7 @@ def assert_sent_or_unknown_and_none_twice(rows, messages, forms, *, in_flight: i
         assert row["delivery"] == row["status"]  # the record says what the outbox knows
         if row["status"] == "sent":
             assert by_id[row["provider_id"]]["to"] == form["from"] and per_number[form["from"]] == 1
-        assert row["recipient"] is None and row["body"] is None  # neither number nor text kept once final
+        assert (row["recipient"], row["body"], row["link_id"]) == (None, None, "")  # none kept once final
 
 
 def killed_and_restarted(env, fake, forms, *, killed_when, database_url: str, held_up=contextlib.nullcontext):

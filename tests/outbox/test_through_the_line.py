@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from service.app import create_app
 from service.store.usage import usage
-from tests.outbox.helpers import KEY, at_settings, outbox_rows, post_text, wait_for
+from tests.outbox.helpers import KEY, at_settings, outbox_rows, outbox_table, post_text, wait_for
 from tests.store_helpers import find_record
 
 PHONE = "+254711000123"
@@ -34,6 +34,7 @@ def test_a_text_is_answered_through_the_api_and_its_receipt_makes_it_delivered_a
     assert sent["message"].endswith("Hope Clinic, 0800 123 456.")
     wait_for(lambda: outbox_rows(line)[0][1] == "sent")
     assert outbox_rows(line)[0][3:5] == (True, True)  # neither number nor text kept once sent
+    assert [row["link_id"] for row in outbox_table(line.store.unit)] == [""]  # nor AT's link id
     assert report(client, sent["messageId"], "Success").status_code == 200
     [row] = [row for row in usage_now(line) if row.topic == "her2"]
     assert (row.delivered, row.pending, row.cost, row.currency, row.cost_per_delivered) == (1, 0, 0.8, "KES", 0.8)
@@ -84,6 +85,7 @@ def test_her_stop_cancels_a_reply_still_queued_and_her_stop_confirmation_is_sent
         line = line_app.state.line
         assert [row[1] for row in outbox_rows(line)] == ["cancelled", "queued"]
         assert find_record(line.store, outbox_rows(line)[0][0]).delivery == "cancelled"
+        assert [row["link_id"] for row in outbox_table(line.store.unit)] == ["", "SampleLinkId123"]
 
 
 def metric(client, name: str, **labels: str) -> float:

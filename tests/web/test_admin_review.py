@@ -157,3 +157,9 @@ def test_the_text_a_gsm7_program_sends_without_accents_is_shown_to_the_reviewer(
         '<span class="sent-as" lang="es">Cirugia: Si un tumor nuevo esta'
     )
     assert "Cirugía: Si un tumor nuevo está" in surgery  # the translation as written
+
+
+def test_a_message_a_gsm7_program_sends_without_accents_is_shown_as_sent_with_its_name_filled_in(client):
+    log_in(client)
+    start = row(client.get("/admin/review/es").text, "start_confirm")
+    assert start.split("sent as: ", 1)[1].startswith('<span class="sent-as" lang="es">Hope Clinic: Volvera a recibir')
